@@ -1,0 +1,3 @@
+"""Workbench: local-first MLOps pipeline automation."""
+
+__version__ = "0.1.0"

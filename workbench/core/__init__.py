@@ -1,0 +1,1 @@
+"""Config, errors, domain records and events: the layer everything else stands on."""

@@ -1,0 +1,220 @@
+"""workbench.toml as typed settings.
+
+Each section is a frozen dataclass; each field carries its default and a ``doc`` saying
+what the user sees when they change it. The same docs are written as comments into the
+workbench.toml that ``workbench init`` creates, so the file documents itself and the
+code holds the one source of truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import tomlkit
+
+from workbench.core.errors import ConfigError
+
+CONFIG_FILE = "workbench.toml"
+
+
+def _doc(default: Any, doc: str) -> Any:
+    """A dataclass field with a default and the sentence written above it in the file."""
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": doc})
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """What to predict."""
+
+    column: str = _doc("target", "The column to predict. Every data file must have it.")
+    task: str = _doc(
+        "auto",
+        "auto | binary | multiclass | regression. 'auto' detects it from the target column.",
+    )
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """The watched folder."""
+
+    path: str = _doc("incoming", "Folder (inside the workspace) where data files are dropped.")
+    recursive: bool = _doc(False, "Also watch sub-folders of the watched folder.")
+    mode: str = _doc(
+        "events", "events (OS notifications) | poll (for network filesystems without events)."
+    )
+    quiet_period_ms: int = _doc(
+        300, "A file is read only after its size and mtime stayed unchanged this long."
+    )
+    batch_window_ms: int = _doc(
+        1000, "Files arriving within this window are trained on together in one run."
+    )
+    move_after_ingest: bool = _doc(
+        True, "Move ingested files to processed/ (or quarantine/). false leaves them in place."
+    )
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Candidate training."""
+
+    candidates: list[str] = _doc(
+        ["logistic_regression", "random_forest", "hist_gradient_boosting"],
+        "Candidate estimators trained in parallel (regression maps logistic_regression to ridge).",
+    )
+    test_size: float = _doc(0.2, "Share of rows held out for evaluation.")
+    seed: int = _doc(0, "Random seed for the split and the estimators: same data, same model.")
+    window: str = _doc(
+        "all",
+        "Training data: all | last:N (newest N datasets) | days:N (datasets of the last N days).",
+    )
+    max_workers: int = _doc(2, "Tasks run at once on the threaded executor.")
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """The quality gate a candidate must pass before it may be approved."""
+
+    metric: str = _doc(
+        "auto", "Metric the gate reads; auto = roc_auc (binary), f1_macro (multiclass), rmse."
+    )
+    threshold: float = _doc(
+        0.0, "The candidate must reach this value (at least for max-metrics, at most for min)."
+    )
+
+
+@dataclass(frozen=True)
+class PromotionConfig:
+    """Who moves the production alias."""
+
+    policy: str = _doc(
+        "manual",
+        "manual (a person approves) | auto (approve when the gate passes and the candidate "
+        "beats production by margin).",
+    )
+    margin: float = _doc(0.0, "With policy auto: how much better than production, absolute.")
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """The scoring server."""
+
+    host: str = _doc("127.0.0.1", "Address to bind. Anything but loopback needs --allow-remote.")
+    port: int = _doc(8000, "Port of the scoring server.")
+    strict: bool = _doc(False, "Refuse requests with columns the model does not know.")
+    max_body_mb: float = _doc(10.0, "Largest request body accepted, in MiB (413 beyond).")
+
+
+@dataclass(frozen=True)
+class WorkbenchConfig:
+    """All of workbench.toml."""
+
+    target: TargetConfig = field(default_factory=TargetConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    gate: GateConfig = field(default_factory=GateConfig)
+    promotion: PromotionConfig = field(default_factory=PromotionConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+
+
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("target", "task"): ("auto", "binary", "multiclass", "regression"),
+    ("watch", "mode"): ("events", "poll"),
+    ("promotion", "policy"): ("manual", "auto"),
+}
+
+
+def _fields(cls: type) -> list[tuple[dataclasses.Field[Any], Any]]:
+    """Each field of a settings dataclass with its resolved type."""
+    hints = get_type_hints(cls)
+    return [(f, hints[f.name]) for f in dataclasses.fields(cls)]
+
+
+def _section_types() -> dict[str, type]:
+    return {f.name: kind for f, kind in _fields(WorkbenchConfig)}
+
+
+def _coerce(section: str, key: str, value: Any, expected: Any, source: str) -> Any:
+    where = f"{source}: [{section}] {key}"
+    origin = getattr(expected, "__origin__", expected)
+    if origin is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if origin is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+    elif origin is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    elif not isinstance(value, origin) or (origin is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} must be a {origin.__name__}, got {value!r}")
+    choices = _CHOICES.get((section, key))
+    if choices and value not in choices:
+        raise ConfigError(f"{where} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def config_from_dict(data: dict[str, Any], source: str = CONFIG_FILE) -> WorkbenchConfig:
+    """Build typed settings from parsed TOML, naming the file, section and key on error."""
+    sections: dict[str, Any] = {}
+    known = _section_types()
+    for name, body in data.items():
+        if name not in known:
+            raise ConfigError(f"{source}: unknown section [{name}] (known: {', '.join(known)})")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{source}: [{name}] must be a table")
+        cls = known[name]
+        fields = {f.name: kind for f, kind in _fields(cls)}
+        values = {}
+        for key, value in body.items():
+            if key not in fields:
+                raise ConfigError(
+                    f"{source}: unknown key '{key}' in [{name}] (known: {', '.join(fields)})"
+                )
+            values[key] = _coerce(name, key, value, fields[key], source)
+        sections[name] = cls(**values)
+    return WorkbenchConfig(**sections)
+
+
+def load_config(path: Path) -> WorkbenchConfig:
+    """Read and check workbench.toml.
+
+    Raises:
+        ConfigError: The file is missing, is not TOML, or holds an unknown or mistyped key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    return config_from_dict(data, str(path))
+
+
+def render_config(config: WorkbenchConfig) -> str:
+    """workbench.toml text for ``config``, every key preceded by its documentation."""
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("Workbench settings. Every key has a default that works."))
+    doc.add(tomlkit.comment("Delete a key to get its default back."))
+    for section, section_cls in _fields(WorkbenchConfig):
+        table = tomlkit.table()
+        table.comment((section_cls.__doc__ or "").strip().rstrip("."))
+        values = getattr(config, section.name)
+        for f, _kind in _fields(section_cls):
+            table.add(tomlkit.comment(f.metadata["doc"]))
+            table.add(f.name, getattr(values, f.name))
+        doc.add(tomlkit.nl())
+        doc.add(section.name, table)
+    return tomlkit.dumps(doc)
+
+
+def with_overrides(config: WorkbenchConfig, section: str, **values: Any) -> WorkbenchConfig:
+    """A copy of ``config`` with some keys of one section replaced (used by init and demo)."""
+    return dataclasses.replace(
+        config, **{section: dataclasses.replace(getattr(config, section), **values)}
+    )

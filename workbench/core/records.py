@@ -1,0 +1,200 @@
+"""Domain records: what the store returns and the front ends show.
+
+They are frozen so a record handed to a UI thread cannot change under it, and they
+carry plain values (no connections, no estimators) so they cross the control API as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def to_jsonable(value: Any) -> Any:
+    """A record (or nested structure of them) as JSON-ready data with ISO timestamps."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """One ingested file; immutable once recorded."""
+
+    id: int
+    """Dataset number in this workspace."""
+    sha256: str
+    """Content hash: the identity of the data, whatever the file was called."""
+    name: str
+    """File name as it was dropped."""
+    path: str
+    """Where the file lives now (processed/ or quarantine/), relative to the workspace."""
+    rows: int
+    """Data rows (header excluded)."""
+    status: str
+    """accepted | quarantined."""
+    ingested_at: datetime
+    """When ingest finished (UTC)."""
+    columns: dict[str, str] = field(default_factory=dict)
+    """Column name to logical dtype."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One execution of a pipeline."""
+
+    id: int
+    """Run number in this workspace."""
+    pipeline: str
+    """Pipeline name (``tabular`` for the built-in one)."""
+    trigger: str
+    """What started it: manual | file | drift | code | schedule."""
+    status: str
+    """queued | running | success | failed | cancelled | crashed."""
+    created_at: datetime
+    """When it was queued (UTC)."""
+    started_at: datetime | None
+    """When the first task started."""
+    finished_at: datetime | None
+    """When it ended."""
+    error: str | None
+    """First failure, one line."""
+    dataset_ids: tuple[int, ...] = ()
+    """Datasets the run read (its training window)."""
+
+
+@dataclass(frozen=True)
+class TaskRunRecord:
+    """One task in a run."""
+
+    run_id: int
+    """The run this task belongs to."""
+    task: str
+    """Task name."""
+    status: str
+    """success | failed | skipped | upstream_failed | cancelled | cached | timed_out."""
+    attempts: int
+    """How many times it was tried."""
+    started_at: datetime | None
+    """First attempt start (UTC)."""
+    finished_at: datetime | None
+    """Last attempt end (UTC)."""
+    duration_s: float | None
+    """Wall time of the task, all attempts."""
+    error: str | None
+    """Why it failed, one line."""
+
+
+@dataclass(frozen=True)
+class MetricRecord:
+    """One metric point."""
+
+    run_id: int
+    """Run it belongs to."""
+    task: str | None
+    """Task that logged it, or None for run-level metrics."""
+    key: str
+    """Metric name, e.g. ``logistic_regression.roc_auc``."""
+    value: float
+    """The value."""
+    step: int
+    """Step for curves (0 when not a curve)."""
+    ts: datetime
+    """When it was logged (UTC)."""
+
+
+@dataclass(frozen=True)
+class ModelVersionRecord:
+    """A trained model registered in the workspace."""
+
+    version: int
+    """1, 2, 3... per workspace."""
+    run_id: int
+    """Run that trained it."""
+    candidate: str
+    """Estimator name, e.g. ``random_forest``."""
+    artifact_sha256: str
+    """The skops file in the artifact store."""
+    status: str
+    """candidate | approved | rejected | archived."""
+    metrics: dict[str, float]
+    """Held-out metrics at registration."""
+    signature: dict[str, Any]
+    """Input columns, target, task, classes (see core.signature)."""
+    gate_passed: bool
+    """Whether the quality gate passed."""
+    created_at: datetime
+    """Registration time (UTC)."""
+    aliases: tuple[str, ...] = ()
+    """Aliases now pointing at this version."""
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    """A decision on a model version."""
+
+    version: int
+    """The model version decided on."""
+    decision: str
+    """approve | reject."""
+    actor: str
+    """Who decided: OS user, API caller, or ``policy:NAME``."""
+    comment: str
+    """Why, in the actor's words."""
+    decided_at: datetime
+    """When (UTC)."""
+    metrics: dict[str, float]
+    """The metrics the decision saw."""
+
+
+@dataclass(frozen=True)
+class AliasRecord:
+    """A movable name on a model version."""
+
+    alias: str
+    """production | previous | a user alias."""
+    version: int
+    """Version it points at."""
+    set_at: datetime
+    """When it last moved (UTC)."""
+    set_by: str
+    """Who moved it."""
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An append-only record of something that happened."""
+
+    id: int
+    """Monotonic event id; clients resume from the last id they saw."""
+    ts: datetime
+    """When (UTC)."""
+    kind: str
+    """Dotted kind, e.g. ``run.started``, ``dataset.quarantined``, ``model.approved``."""
+    message: str
+    """One line for a person."""
+    payload: dict[str, Any]
+    """Details for programs."""
+    level: str = "info"
+    """info | warning | error: alerts are warning or error."""
+
+
+@dataclass(frozen=True)
+class LineageNode:
+    """One node of a lineage walk."""
+
+    kind: str
+    """dataset | run | task_run | model_version | approval | alias."""
+    key: str
+    """Identity within its kind (hash, id, name)."""
+    label: str
+    """What a person reads in a tree."""
+    children: tuple[LineageNode, ...] = ()
+    """Nodes reached from this one."""

@@ -1,0 +1,53 @@
+"""The input signature of a trained model: what the scoring server checks requests against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One input column the model was trained on."""
+
+    name: str
+    """Column name exactly as in the training data."""
+    dtype: str
+    """Logical type: ``"int"``, ``"float"``, ``"bool"``, ``"string"`` or ``"datetime"``."""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Inputs and output of a model version, recorded at training time.
+
+    The server uses it to refuse requests with missing or mistyped columns before they
+    reach scikit-learn, and to name the column in the 4xx error.
+    """
+
+    inputs: tuple[ColumnSpec, ...]
+    """Feature columns in training order (the target is never among them)."""
+    target: str
+    """Name of the target column the model predicts."""
+    task: str
+    """``"binary"``, ``"multiclass"`` or ``"regression"``."""
+    classes: tuple[Any, ...] = field(default=())
+    """Class labels for classification, in the order of ``predict_proba`` columns."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, stored beside the model version."""
+        return {
+            "inputs": [{"name": c.name, "dtype": c.dtype} for c in self.inputs],
+            "target": self.target,
+            "task": self.task,
+            "classes": list(self.classes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Signature:
+        """Rebuild a signature from :meth:`to_dict` output."""
+        return cls(
+            inputs=tuple(ColumnSpec(c["name"], c["dtype"]) for c in data["inputs"]),
+            target=data["target"],
+            task=data["task"],
+            classes=tuple(data.get("classes", ())),
+        )

@@ -1,0 +1,136 @@
+"""The workspace: a folder with workbench.toml, incoming/ and .workbench/.
+
+Every path Workbench touches is derived here, and every path that comes from outside
+(a config value, a request, a manifest) goes through :meth:`Workspace.inside` so nothing
+can lead out of the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.core.config import (
+    CONFIG_FILE,
+    WorkbenchConfig,
+    load_config,
+    render_config,
+    with_overrides,
+)
+from workbench.core.errors import WorkspaceError
+
+STATE_DIR = ".workbench"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of one workspace; cheap to build, does no I/O."""
+
+    root: Path
+    """The workspace folder (absolute, resolved)."""
+
+    @property
+    def config_path(self) -> Path:
+        """workbench.toml: the user's settings."""
+        return self.root / CONFIG_FILE
+
+    @property
+    def state(self) -> Path:
+        """.workbench/: the store, artifacts, logs; owned by the engine."""
+        return self.root / STATE_DIR
+
+    @property
+    def db_path(self) -> Path:
+        """The one DuckDB file."""
+        return self.state / "workbench.duckdb"
+
+    @property
+    def artifacts(self) -> Path:
+        """Content-addressed artifact files."""
+        return self.state / "artifacts"
+
+    @property
+    def logs(self) -> Path:
+        """Task and server logs."""
+        return self.state / "logs"
+
+    @property
+    def engine_file(self) -> Path:
+        """pid, port and token of the running engine (mode 0600)."""
+        return self.state / "engine.json"
+
+    @property
+    def contract_path(self) -> Path:
+        """The pinned data contract."""
+        return self.state / "contract.toml"
+
+    @property
+    def processed(self) -> Path:
+        """Files after ingest, moved here, never deleted."""
+        return self.root / "processed"
+
+    @property
+    def quarantine(self) -> Path:
+        """Files that failed, each with its report beside it."""
+        return self.root / "quarantine"
+
+    def incoming(self, config: WorkbenchConfig) -> Path:
+        """The watched folder named in the settings (must stay inside the workspace)."""
+        return self.inside(config.watch.path)
+
+    def inside(self, relative: str | Path) -> Path:
+        """Resolve ``relative`` against the root, refusing anything that leaves it.
+
+        Raises:
+            WorkspaceError: The path is absolute outside the root, climbs out with ``..``,
+                or resolves (through a symlink) to a place outside the workspace.
+        """
+        text = str(relative)
+        if "\\" in text or "\x00" in text:
+            raise WorkspaceError(f"path {text!r} has a backslash or NUL byte; refused")
+        candidate = (self.root / relative).resolve()
+        if candidate != self.root and self.root not in candidate.parents:
+            raise WorkspaceError(f"path {text!r} leads outside the workspace {self.root}")
+        return candidate
+
+    def load_config(self) -> WorkbenchConfig:
+        """The settings in workbench.toml."""
+        return load_config(self.config_path)
+
+
+def open_workspace(path: str | Path = ".") -> Workspace:
+    """The workspace at ``path``.
+
+    Raises:
+        WorkspaceError: ``path`` has no workbench.toml.
+    """
+    root = Path(path).expanduser().resolve()
+    if not (root / CONFIG_FILE).is_file():
+        raise WorkspaceError(
+            f"{root} is not a workspace (no {CONFIG_FILE}); "
+            "create one with: workbench init PATH --target COLUMN"
+        )
+    return Workspace(root)
+
+
+def init_workspace(
+    path: str | Path, target: str, config: WorkbenchConfig | None = None
+) -> Workspace:
+    """Create a workspace: workbench.toml with documented defaults and the folders.
+
+    An existing workbench.toml is kept as it is (init is safe to repeat).
+    """
+    root = Path(path).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(root)
+    if not ws.config_path.exists():
+        settings = with_overrides(config or WorkbenchConfig(), "target", column=target)
+        ws.config_path.write_text(render_config(settings), encoding="utf-8")
+    settings = ws.load_config()
+    for folder in (ws.incoming(settings), ws.processed, ws.quarantine, ws.logs):
+        folder.mkdir(parents=True, exist_ok=True)
+    ws.artifacts.mkdir(parents=True, exist_ok=True)
+    os.chmod(ws.state, 0o700)
+    os.chmod(ws.artifacts, 0o700)
+    return ws

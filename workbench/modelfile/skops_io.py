@@ -1,0 +1,104 @@
+"""Save and load estimators with skops against a versioned allowlist of trusted types."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+
+from workbench.core.errors import ModelFileError
+
+ALLOWLIST_VERSION = 1
+"""Bumped whenever ``TRUSTED_TYPES`` changes, so a review of the list is a visible diff."""
+
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "numpy.dtype",
+        "numpy.ndarray",
+        "builtins.slice",
+        "sklearn.compose._column_transformer.ColumnTransformer",
+        "sklearn.compose._column_transformer._RemainderColsList",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.impute._base.SimpleImputer",
+        "sklearn.preprocessing._data.StandardScaler",
+        "sklearn.preprocessing._encoders.OneHotEncoder",
+        "sklearn.preprocessing._encoders.OrdinalEncoder",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.linear_model._ridge.Ridge",
+        "sklearn.ensemble._forest.RandomForestClassifier",
+        "sklearn.ensemble._forest.RandomForestRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn._loss.loss.HalfBinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn._loss.loss.HalfSquaredError",
+        "sklearn._loss.link.IdentityLink",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.MultinomialLogit",
+        "sklearn._loss.link.Interval",
+        "sklearn.tree._classes.DecisionTreeClassifier",
+        "sklearn.tree._classes.DecisionTreeRegressor",
+        "sklearn.tree._tree.Tree",
+        "collections.OrderedDict",
+    }
+)
+"""Fully qualified type names a stored model may contain. Anything else is refused."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``: the identity of an artifact."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def dump_model(model: Any) -> bytes:
+    """Serialise an estimator to skops bytes, refusing types outside the allowlist.
+
+    Checking at save time means a model that could never be served is caught while its
+    run is still open, not when a person tries to approve it.
+    """
+    data = sio.dumps(model)
+    untrusted = sorted(set(sio.get_untrusted_types(data=data)) - TRUSTED_TYPES)
+    if untrusted:
+        raise ModelFileError(
+            "model contains types outside the skops allowlist: " + ", ".join(untrusted)
+        )
+    return data
+
+
+def load_model(path: Path, expected_sha256: str | None = None) -> Any:
+    """Load a skops model file after verifying its hash and its types.
+
+    Args:
+        path: The artifact file.
+        expected_sha256: The hash recorded when the artifact was stored; a mismatch
+            means the file changed on disk and it is not loaded.
+
+    Raises:
+        ModelFileError: The file is missing, changed, not a skops file, or holds a
+            type outside ``TRUSTED_TYPES``.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"cannot read model file {path}: {exc.strerror}") from exc
+    if expected_sha256 is not None and sha256_bytes(data) != expected_sha256:
+        raise ModelFileError(
+            f"model file {path} does not match its recorded sha256 {expected_sha256[:12]}…; "
+            "it changed on disk and will not be loaded"
+        )
+    try:
+        untrusted = set(sio.get_untrusted_types(data=data))
+    except Exception as exc:  # skops raises zipfile/JSON errors on a non-skops file
+        raise ModelFileError(f"{path} is not a skops model file: {exc}") from exc
+    refused = sorted(untrusted - TRUSTED_TYPES)
+    if refused:
+        raise ModelFileError(f"{path} holds untrusted types: {', '.join(refused)}")
+    try:
+        return sio.loads(data, trusted=sorted(untrusted))
+    except Exception as exc:
+        raise ModelFileError(f"cannot load model file {path}: {exc}") from exc

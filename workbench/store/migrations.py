@@ -1,0 +1,152 @@
+"""The versioned schema of the DuckDB store, applied in order on open.
+
+A migration is never edited once released: a schema change is a new entry at the end.
+A database whose version is newer than the last entry was written by a newer Workbench
+and is refused, never migrated down.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the walking skeleton's tables.
+    """
+    CREATE SEQUENCE dataset_ids START 1;
+    CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY DEFAULT nextval('dataset_ids'),
+        sha256 VARCHAR NOT NULL UNIQUE,
+        name VARCHAR NOT NULL,
+        path VARCHAR NOT NULL,
+        rows BIGINT NOT NULL,
+        status VARCHAR NOT NULL,
+        columns JSON NOT NULL,
+        profile JSON,
+        ingested_at TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE report_ids START 1;
+    CREATE TABLE validation_reports (
+        id INTEGER PRIMARY KEY DEFAULT nextval('report_ids'),
+        dataset_sha256 VARCHAR NOT NULL,
+        run_id INTEGER,
+        passed BOOLEAN NOT NULL,
+        summary VARCHAR NOT NULL,
+        report JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    );
+    CREATE SEQUENCE run_ids START 1;
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY DEFAULT nextval('run_ids'),
+        pipeline VARCHAR NOT NULL,
+        trigger VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        heartbeat_at TIMESTAMP,
+        error VARCHAR,
+        config_hash VARCHAR,
+        code_hash VARCHAR
+    );
+    CREATE INDEX runs_status ON runs(status);
+    CREATE TABLE run_datasets (
+        run_id INTEGER NOT NULL,
+        dataset_id INTEGER NOT NULL,
+        PRIMARY KEY (run_id, dataset_id)
+    );
+    CREATE TABLE task_runs (
+        run_id INTEGER NOT NULL,
+        task VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        attempts INTEGER NOT NULL,
+        started_at TIMESTAMP,
+        finished_at TIMESTAMP,
+        duration_s DOUBLE,
+        error VARCHAR,
+        PRIMARY KEY (run_id, task)
+    );
+    CREATE TABLE params (
+        run_id INTEGER NOT NULL,
+        task VARCHAR,
+        key VARCHAR NOT NULL,
+        value VARCHAR NOT NULL
+    );
+    CREATE INDEX params_run ON params(run_id);
+    CREATE TABLE metrics (
+        run_id INTEGER NOT NULL,
+        task VARCHAR,
+        key VARCHAR NOT NULL,
+        value DOUBLE NOT NULL,
+        step BIGINT NOT NULL,
+        ts TIMESTAMP NOT NULL
+    );
+    CREATE INDEX metrics_run ON metrics(run_id);
+    CREATE TABLE artifacts (
+        sha256 VARCHAR PRIMARY KEY,
+        size BIGINT NOT NULL,
+        kind VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE run_artifacts (
+        run_id INTEGER NOT NULL,
+        task VARCHAR,
+        name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL
+    );
+    CREATE TABLE model_versions (
+        version INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        candidate VARCHAR NOT NULL,
+        artifact_sha256 VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        metrics JSON NOT NULL,
+        signature JSON NOT NULL,
+        gate_passed BOOLEAN NOT NULL,
+        sklearn_version VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE approvals (
+        version INTEGER NOT NULL,
+        decision VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL,
+        comment VARCHAR NOT NULL,
+        metrics JSON NOT NULL,
+        decided_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE aliases (
+        alias VARCHAR PRIMARY KEY,
+        version INTEGER NOT NULL,
+        set_at TIMESTAMP NOT NULL,
+        set_by VARCHAR NOT NULL
+    );
+    CREATE TABLE deployments (
+        alias VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        actor VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL
+    );
+    CREATE TABLE lineage_edges (
+        src_kind VARCHAR NOT NULL,
+        src_id VARCHAR NOT NULL,
+        dst_kind VARCHAR NOT NULL,
+        dst_id VARCHAR NOT NULL,
+        relation VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    );
+    CREATE INDEX lineage_dst ON lineage_edges(dst_kind, dst_id);
+    CREATE INDEX lineage_src ON lineage_edges(src_kind, src_id);
+    CREATE SEQUENCE event_ids START 1;
+    CREATE TABLE events (
+        id BIGINT PRIMARY KEY DEFAULT nextval('event_ids'),
+        ts TIMESTAMP NOT NULL,
+        kind VARCHAR NOT NULL,
+        level VARCHAR NOT NULL,
+        message VARCHAR NOT NULL,
+        payload JSON NOT NULL
+    );
+    """,
+)
+"""Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+"""The version this Workbench writes."""

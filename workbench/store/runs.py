@@ -1,0 +1,206 @@
+"""Runs, task runs, params and metrics (the tracking store).
+
+Like MLflow's tracking store, single-point logging delegates to the batch path, so a
+task that logs many points pays for one write per batch, not one per point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from workbench.core.records import MetricRecord, RunRecord, TaskRunRecord
+from workbench.store.db import Database, as_utc, utcnow
+
+_RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, error"
+
+
+class RunRepo:
+    """Pipeline runs and everything logged in them."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def create(
+        self,
+        pipeline: str,
+        trigger: str,
+        dataset_ids: Sequence[int] = (),
+        config_hash: str | None = None,
+        code_hash: str | None = None,
+    ) -> RunRecord:
+        """Queue a run over ``dataset_ids`` (recorded as its input lineage)."""
+        with self._db.transaction():
+            rows = self._db.execute(
+                "INSERT INTO runs (pipeline, trigger, status, created_at, config_hash, code_hash)"
+                " VALUES (?, ?, 'queued', ?, ?, ?) RETURNING id",
+                [pipeline, trigger, utcnow(), config_hash, code_hash],
+            )
+            run_id = int(rows[0][0])
+            self._db.executemany(
+                "INSERT INTO run_datasets VALUES (?, ?)", [(run_id, d) for d in dataset_ids]
+            )
+        found = self.get(run_id)
+        assert found is not None
+        return found
+
+    def start(self, run_id: int) -> None:
+        """Mark the run running (its first task is about to start)."""
+        now = utcnow()
+        self._db.execute(
+            "UPDATE runs SET status = 'running', started_at = ?, heartbeat_at = ? WHERE id = ?",
+            [now, now, run_id],
+        )
+
+    def heartbeat(self, run_id: int) -> None:
+        """Say the run is alive, so a crash can be told from a slow task."""
+        self._db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [utcnow(), run_id])
+
+    def finish(self, run_id: int, status: str, error: str | None = None) -> None:
+        """Record how the run ended."""
+        self._db.execute(
+            "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+            [status, utcnow(), error, run_id],
+        )
+
+    def get(self, run_id: int) -> RunRecord | None:
+        """One run with its input datasets."""
+        rows = self._db.execute(f"SELECT {_RUN} FROM runs WHERE id = ?", [run_id])
+        return self._records(rows)[0] if rows else None
+
+    def list(
+        self, status: str | None = None, trigger: str | None = None, limit: int = 100
+    ) -> list[RunRecord]:
+        """Newest first, optionally filtered by status and trigger."""
+        clauses, params = [], []
+        for column, value in (("status", status), ("trigger", trigger)):
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._db.execute(
+            f"SELECT {_RUN} FROM runs {where} ORDER BY id DESC LIMIT ?", [*params, limit]
+        )
+        return self._records(rows)
+
+    def _records(self, rows: list[tuple[Any, ...]]) -> list[RunRecord]:
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        links = self._db.execute(
+            "SELECT run_id, dataset_id FROM run_datasets WHERE run_id IN "
+            f"({', '.join('?' * len(ids))}) ORDER BY dataset_id",
+            ids,
+        )
+        inputs: dict[int, list[int]] = {}
+        for run_id, dataset_id in links:
+            inputs.setdefault(run_id, []).append(dataset_id)
+        return [
+            RunRecord(
+                id=r[0],
+                pipeline=r[1],
+                trigger=r[2],
+                status=r[3],
+                created_at=as_utc(r[4]),  # type: ignore[arg-type]
+                started_at=as_utc(r[5]),
+                finished_at=as_utc(r[6]),
+                error=r[7],
+                dataset_ids=tuple(inputs.get(r[0], ())),
+            )
+            for r in rows
+        ]
+
+    def record_task(
+        self,
+        run_id: int,
+        task: str,
+        status: str,
+        attempts: int,
+        started_at: datetime | None,
+        finished_at: datetime | None,
+        duration_s: float | None,
+        error: str | None,
+    ) -> None:
+        """Insert or update one task run (called as tasks start and end)."""
+        naive = [t.replace(tzinfo=None) if t else None for t in (started_at, finished_at)]
+        self._db.execute(
+            "INSERT OR REPLACE INTO task_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, task, status, attempts, *naive, duration_s, error],
+        )
+
+    def tasks(self, run_id: int) -> list[TaskRunRecord]:
+        """The run's task runs in start order."""
+        rows = self._db.execute(
+            "SELECT run_id, task, status, attempts, started_at, finished_at, duration_s, error "
+            "FROM task_runs WHERE run_id = ? ORDER BY started_at NULLS LAST, task",
+            [run_id],
+        )
+        return [
+            TaskRunRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), as_utc(r[5]), r[6], r[7])
+            for r in rows
+        ]
+
+    def log_params(self, run_id: int, params: dict[str, Any], task: str | None = None) -> None:
+        """Record parameters (values kept as text, as MLflow does)."""
+        self._db.executemany(
+            "INSERT INTO params VALUES (?, ?, ?, ?)",
+            [(run_id, task, k, str(v)) for k, v in params.items()],
+        )
+
+    def params(self, run_id: int) -> dict[str, str]:
+        """The run's parameters; task-level ones are prefixed ``task.``."""
+        rows = self._db.execute(
+            "SELECT task, key, value FROM params WHERE run_id = ? ORDER BY task, key", [run_id]
+        )
+        return {(f"{t}.{k}" if t else k): v for t, k, v in rows}
+
+    def log_metric(
+        self, run_id: int, key: str, value: float, step: int = 0, task: str | None = None
+    ) -> None:
+        """One metric point (delegates to :meth:`log_metrics`)."""
+        self.log_metrics(run_id, [(key, value, step)], task)
+
+    def log_metrics(
+        self, run_id: int, points: Iterable[tuple[str, float, int]], task: str | None = None
+    ) -> None:
+        """Many metric points in one write."""
+        now = utcnow()
+        self._db.executemany(
+            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, task, k, float(v), int(s), now) for k, v, s in points],
+        )
+
+    def metrics(self, run_id: int) -> dict[str, float]:
+        """The latest value of each metric in the run."""
+        rows = self._db.execute(
+            "SELECT key, arg_max(value, step) FROM metrics WHERE run_id = ? GROUP BY key "
+            "ORDER BY key",
+            [run_id],
+        )
+        return {k: v for k, v in rows}
+
+    def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
+        """Every point of one metric, by step (for learning curves)."""
+        rows = self._db.execute(
+            "SELECT run_id, task, key, value, step, ts FROM metrics "
+            "WHERE run_id = ? AND key = ? ORDER BY step, ts",
+            [run_id, key],
+        )
+        return [MetricRecord(r[0], r[1], r[2], r[3], r[4], as_utc(r[5])) for r in rows]  # type: ignore[arg-type]
+
+    def link_artifact(self, run_id: int, name: str, sha256: str, task: str | None = None) -> None:
+        """Say the run (or one of its tasks) produced an artifact."""
+        self._db.execute(
+            "INSERT INTO run_artifacts VALUES (?, ?, ?, ?)", [run_id, task, name, sha256]
+        )
+
+    def artifacts(self, run_id: int) -> list[tuple[str | None, str, str]]:
+        """(task, name, sha256) of each artifact the run produced."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self._db.execute(
+                "SELECT task, name, sha256 FROM run_artifacts WHERE run_id = ? ORDER BY name",
+                [run_id],
+            )
+        ]

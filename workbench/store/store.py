@@ -1,0 +1,40 @@
+"""The store facade: one object per workspace holding the database and the artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.store.artifacts import ArtifactStore
+from workbench.store.datasets import DatasetRepo
+from workbench.store.db import Database
+from workbench.store.events import EventRepo
+from workbench.store.lineage import LineageRepo
+from workbench.store.registry import RegistryRepo
+from workbench.store.runs import RunRepo
+
+
+class Store:
+    """Everything persisted for a workspace, grouped by area.
+
+    Opening it takes the DuckDB file's lock (one process per workspace) and applies
+    pending migrations; :meth:`close` releases it.
+    """
+
+    def __init__(self, db_path: Path, artifacts_path: Path) -> None:
+        self.db = Database(db_path)
+        self.artifacts = ArtifactStore(artifacts_path)
+        self.datasets = DatasetRepo(self.db)
+        self.runs = RunRepo(self.db)
+        self.registry = RegistryRepo(self.db)
+        self.events = EventRepo(self.db)
+        self.lineage = LineageRepo(self.db)
+
+    def close(self) -> None:
+        """Release the database file."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
