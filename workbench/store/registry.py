@@ -121,10 +121,11 @@ class RegistryRepo:
             for alias, target in (move_aliases or {}).items():
                 self._set_alias(alias, target, actor, comment or decision)
 
-    def set_alias(self, alias: str, version: int, actor: str, reason: str) -> None:
-        """Point ``alias`` at ``version``, closing the alias's current deployment."""
+    def move_aliases(self, moves: dict[str, int], actor: str, reason: str) -> None:
+        """Point each alias at its version in one transaction, closing old deployments."""
         with self._db.transaction():
-            self._set_alias(alias, version, actor, reason)
+            for alias, version in moves.items():
+                self._set_alias(alias, version, actor, reason)
 
     def _set_alias(self, alias: str, version: int, actor: str, reason: str) -> None:
         now = utcnow()
