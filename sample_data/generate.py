@@ -343,11 +343,16 @@ inference reads `amount` as String for this file.
 """
 
 
+def _measure(frame: pl.DataFrame, expr: pl.Expr) -> float:
+    """One statistic of a frame as a plain float, for the README."""
+    return float(frame.select(expr).item())
+
+
 def render_readme(january: pl.DataFrame, february: pl.DataFrame) -> str:
     """README.md for the folder, quoting statistics measured on the generated months."""
 
     def share(frame: pl.DataFrame, category: str) -> float:
-        return float((frame["merchant_category"] == category).mean())
+        return _measure(frame, (pl.col("merchant_category") == category).mean())
 
     def row_id(defect: Defect) -> str:
         if defect.column == "transaction_id" and defect.value is not None:
@@ -359,7 +364,8 @@ def render_readme(january: pl.DataFrame, february: pl.DataFrame) -> str:
         f"{'(empty: null)' if d.value is None else f'`{d.value}`'} | {d.kind} |"
         for d in sorted(DEFECTS, key=lambda d: (d.kind, d.column, d.row))
     ]
-    amount_jan, amount_feb = float(january["amount"].mean()), float(february["amount"].mean())
+    amount_jan = _measure(january, pl.col("amount").mean())
+    amount_feb = _measure(february, pl.col("amount").mean())
     return README_TEMPLATE.format(
         january_file=JANUARY_FILE,
         february_file=FEBRUARY_FILE,
@@ -379,10 +385,10 @@ def render_readme(january: pl.DataFrame, february: pl.DataFrame) -> str:
         electronics_feb=share(february, "electronics"),
         trips_jan=LOCAL_DISTANCE[False][1],
         trips_feb=LOCAL_DISTANCE[True][1],
-        km_jan=float(january["distance_from_home_km"].median()),
-        km_feb=float(february["distance_from_home_km"].median()),
-        fraud_jan=float(january["is_fraud"].mean()),
-        fraud_feb=float(february["is_fraud"].mean()),
+        km_jan=_measure(january, pl.col("distance_from_home_km").median()),
+        km_feb=_measure(february, pl.col("distance_from_home_km").median()),
+        fraud_jan=_measure(january, pl.col("is_fraud").mean()),
+        fraud_feb=_measure(february, pl.col("is_fraud").mean()),
         defect_table="\n".join(defect_lines),
     )
 
