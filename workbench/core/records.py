@@ -198,3 +198,31 @@ class LineageNode:
     """What a person reads in a tree."""
     children: tuple[LineageNode, ...] = ()
     """Nodes reached from this one."""
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one file handed to ingest."""
+
+    status: str
+    """accepted | duplicate | quarantined."""
+    file: str
+    """The file as it was given (its path when handed over)."""
+    message: str
+    """One line for a person: what happened and, for a quarantine, why."""
+    dataset: DatasetRecord | None = None
+    """The dataset recorded (the earlier one, for a duplicate)."""
+    report: dict[str, Any] | None = None
+    """The validation report, JSON-ready."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """Where a started scoring server answers."""
+
+    url: str
+    """Base URL, e.g. ``http://127.0.0.1:8000``."""
+    version: int
+    """Model version it serves."""
+    pid: int
+    """Process id of the server."""

@@ -8,28 +8,27 @@ manifest (artifact path, hash, signature) and waits for its ready line.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.core.errors import ServingError
+from workbench.core.records import ServerInfo
 from workbench.serving.manifest import ServingManifest
 
 READY_PREFIX = "serving model "
 
 
-@dataclass(frozen=True)
-class ServerInfo:
-    """Where a started scoring server answers."""
-
-    url: str
-    """Base URL, e.g. ``http://127.0.0.1:8000``."""
-    version: int
-    """Model version it serves."""
-    pid: int
-    """Process id of the server."""
+def port_is_free(host: str, port: int) -> bool:
+    """Whether ``host:port`` can be bound now (checked before starting, for a clear error)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 class ServingSupervisor:

@@ -1,0 +1,196 @@
+"""The one client interface every front end uses, in-process or remote.
+
+Each method is marked with :func:`operation` (GET for queries, POST for actions), so the
+control API can publish every method as a route and a remote client can be generated
+from this one definition: a method added here is available everywhere.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from workbench.core.records import (
+    ApprovalRecord,
+    DatasetRecord,
+    EventRecord,
+    IngestOutcome,
+    LineageNode,
+    MetricRecord,
+    ModelVersionRecord,
+    RunRecord,
+    ServerInfo,
+    TaskRunRecord,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def operation(method: str) -> Callable[[F], F]:
+    """Mark an interface method as a query (``GET``) or an action (``POST``)."""
+
+    def mark(fn: F) -> F:
+        fn.__wb_operation__ = method  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def operations() -> dict[str, str]:
+    """Name -> HTTP method of every operation in the interface."""
+    return {
+        name: getattr(fn, "__wb_operation__")
+        for name, fn in vars(WorkbenchApi).items()
+        if hasattr(fn, "__wb_operation__")
+    }
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """Everything a UI shows for one run."""
+
+    run: RunRecord
+    """The run itself."""
+    tasks: tuple[TaskRunRecord, ...]
+    """Its task runs."""
+    params: dict[str, str]
+    """Parameters, task-level ones prefixed with the task name."""
+    metrics: dict[str, float]
+    """Latest value of each metric."""
+    models: tuple[ModelVersionRecord, ...]
+    """Model versions it registered."""
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    """What the dashboard and ``workbench status`` show at a glance."""
+
+    root: str
+    """Workspace folder."""
+    target: str
+    """Target column."""
+    datasets: int
+    """Accepted datasets."""
+    quarantined: int
+    """Quarantined files."""
+    runs: int
+    """Runs so far."""
+    production: int | None
+    """Version behind the production alias."""
+    pending_approvals: int
+    """Candidates waiting for a decision."""
+
+
+class WorkbenchApi(ABC):
+    """What the CLI, the TUI and the notebook may ask of a workspace."""
+
+    @operation("GET")
+    @abstractmethod
+    def status(self) -> WorkspaceStatus:
+        """The workspace at a glance."""
+
+    @operation("POST")
+    @abstractmethod
+    def ingest(self, path: str, move: bool | None = None) -> IngestOutcome:
+        """Hash, deduplicate, validate and file a data file."""
+
+    @operation("POST")
+    @abstractmethod
+    def run(self, data: str | None = None, trigger: str = "manual") -> RunRecord:
+        """Ingest ``data`` (if given, left in place) and train on it, or on the window."""
+
+    @operation("GET")
+    @abstractmethod
+    def runs(self, status: str | None = None, limit: int = 50) -> list[RunRecord]:
+        """Runs, newest first."""
+
+    @operation("GET")
+    @abstractmethod
+    def run_detail(self, run_id: int) -> RunDetail:
+        """One run with its tasks, params, metrics and models."""
+
+    @operation("GET")
+    @abstractmethod
+    def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
+        """Every point of one metric in a run."""
+
+    @operation("GET")
+    @abstractmethod
+    def datasets(self, status: str | None = None) -> list[DatasetRecord]:
+        """Ingested datasets, newest first."""
+
+    @operation("GET")
+    @abstractmethod
+    def models(self, status: str | None = None) -> list[ModelVersionRecord]:
+        """Model versions, newest first."""
+
+    @operation("GET")
+    @abstractmethod
+    def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
+        """Decisions on model versions."""
+
+    @operation("POST")
+    @abstractmethod
+    def approve(self, version: int, comment: str = "", actor: str | None = None) -> ModelVersionRecord:
+        """Approve a candidate; it becomes production."""
+
+    @operation("POST")
+    @abstractmethod
+    def reject(self, version: int, comment: str = "", actor: str | None = None) -> ModelVersionRecord:
+        """Reject a candidate."""
+
+    @operation("POST")
+    @abstractmethod
+    def promote(
+        self, version: int, alias: str, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        """Point an alias at an approved version."""
+
+    @operation("POST")
+    @abstractmethod
+    def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
+        """Serve the previous production version again."""
+
+    @operation("GET")
+    @abstractmethod
+    def lineage(self, version: int) -> LineageNode:
+        """From a model version back to its data and forward to its decisions."""
+
+    @operation("GET")
+    @abstractmethod
+    def events(self, after_id: int = 0, limit: int = 200) -> list[EventRecord]:
+        """Events after an id, oldest first (resume from the last id seen)."""
+
+    @operation("POST")
+    @abstractmethod
+    def serve(
+        self, host: str | None = None, port: int | None = None, allow_remote: bool = False
+    ) -> ServerInfo:
+        """Start the scoring server on the production model; it stops with the engine."""
+
+    @operation("GET")
+    @abstractmethod
+    def example_request(self) -> dict[str, Any]:
+        """One input row the production model accepts (for curl examples)."""
+
+    @abstractmethod
+    def subscribe(self, callback: Callable[[EventRecord], None]) -> Callable[[], None]:
+        """Call ``callback`` for each new event; returns the unsubscribe function."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the workspace (an in-process engine closes its store)."""
+
+    def __enter__(self) -> WorkbenchApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def data_path(value: str) -> Path:
+    """A data path argument as a Path (front ends pass strings so remote calls can too)."""
+    return Path(value).expanduser().resolve()

@@ -1,0 +1,122 @@
+"""The interface served by an engine in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from workbench.api.interface import RunDetail, WorkbenchApi, WorkspaceStatus, data_path
+from workbench.core.errors import RegistryError, WorkbenchError
+from workbench.core.records import (
+    ApprovalRecord,
+    DatasetRecord,
+    EventRecord,
+    IngestOutcome,
+    LineageNode,
+    MetricRecord,
+    ModelVersionRecord,
+    RunRecord,
+    ServerInfo,
+)
+from workbench.engine.engine import Engine
+
+
+class LocalApi(WorkbenchApi):
+    """Delegates every operation to an in-process :class:`Engine`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def status(self) -> WorkspaceStatus:
+        store = self.engine.store
+        production = store.registry.alias("production")
+        return WorkspaceStatus(
+            root=str(self.engine.workspace.root),
+            target=self.engine.config.target.column,
+            datasets=len(store.datasets.list("accepted")),
+            quarantined=len(store.datasets.list("quarantined")),
+            runs=len(store.runs.list(limit=1_000_000)),
+            production=production.version if production else None,
+            pending_approvals=len(store.registry.list("candidate")),
+        )
+
+    def ingest(self, path: str, move: bool | None = None) -> IngestOutcome:
+        return self.engine.ingest(data_path(path), move=move)
+
+    def run(self, data: str | None = None, trigger: str = "manual") -> RunRecord:
+        ids = None
+        if data is not None:
+            outcome = self.engine.ingest(data_path(data), move=False)
+            if outcome.dataset is None or outcome.status == "quarantined":
+                raise WorkbenchError(outcome.message)
+            ids = [outcome.dataset.id]
+        return self.engine.run(ids, trigger)
+
+    def runs(self, status: str | None = None, limit: int = 50) -> list[RunRecord]:
+        return self.engine.store.runs.list(status=status, limit=limit)
+
+    def run_detail(self, run_id: int) -> RunDetail:
+        store = self.engine.store
+        run = store.runs.get(run_id)
+        if run is None:
+            raise WorkbenchError(f"there is no run {run_id}")
+        return RunDetail(
+            run=run,
+            tasks=tuple(store.runs.tasks(run_id)),
+            params=store.runs.params(run_id),
+            metrics=store.runs.metrics(run_id),
+            models=tuple(store.registry.list(run_id=run_id)),
+        )
+
+    def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
+        return self.engine.store.runs.metric_history(run_id, key)
+
+    def datasets(self, status: str | None = None) -> list[DatasetRecord]:
+        return self.engine.store.datasets.list(status)
+
+    def models(self, status: str | None = None) -> list[ModelVersionRecord]:
+        return self.engine.store.registry.list(status)
+
+    def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
+        return self.engine.store.registry.approvals(version)
+
+    def approve(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self.engine.approve(version, comment, actor)
+
+    def reject(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self.engine.reject(version, comment, actor)
+
+    def promote(
+        self, version: int, alias: str, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self.engine.promote(version, alias, reason, actor)
+
+    def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
+        return self.engine.rollback(reason, actor)
+
+    def lineage(self, version: int) -> LineageNode:
+        node = self.engine.lineage(version)
+        if node is None:
+            raise RegistryError(f"there is no model version {version}")
+        return node
+
+    def events(self, after_id: int = 0, limit: int = 200) -> list[EventRecord]:
+        return self.engine.store.events.since(after_id, limit)
+
+    def serve(
+        self, host: str | None = None, port: int | None = None, allow_remote: bool = False
+    ) -> ServerInfo:
+        return self.engine.serve(host, port, allow_remote=allow_remote)
+
+    def example_request(self) -> dict[str, Any]:
+        return self.engine.example_request()
+
+    def subscribe(self, callback: Callable[[EventRecord], None]) -> Callable[[], None]:
+        return self.engine.bus.subscribe(callback)
+
+    def close(self) -> None:
+        self.engine.close()

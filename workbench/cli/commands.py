@@ -1,0 +1,189 @@
+"""One handler per command: parse nothing, decide nothing, call the api and render."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from workbench.api import WorkbenchApi, connect
+from workbench.cli import render
+from workbench.cli.progress import run_progress
+from workbench.core.config import WorkbenchConfig, with_overrides
+from workbench.core.errors import WorkbenchError
+from workbench.core.workspace import init_workspace
+
+SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
+DEMO_TARGET = "is_fraud"
+
+
+def init(args: argparse.Namespace, console: Console) -> int:
+    ws = init_workspace(args.path, target=args.target)
+    console.print(f"workspace ready in [bold]{ws.root}[/] (target column: {args.target})")
+    console.print(f"drop data files into {ws.root / 'incoming'} or run: workbench run --data FILE")
+    return 0
+
+
+def _run_and_report(api: WorkbenchApi, data: str | None, console: Console, as_json: bool) -> int:
+    if as_json:
+        run = api.run(data)
+    else:
+        with run_progress(api, console):
+            run = api.run(data)
+    detail = api.run_detail(run.id)
+    if as_json:
+        render.print_json(console, detail)
+    else:
+        console.print(render.models_table(detail.models))
+        console.print(f"run {run.id}: [bold]{run.status}[/]" + (f" ({run.error})" if run.error else ""))
+    return 0 if run.status == "success" else 1
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        return _run_and_report(api, args.data, console, args.json)
+
+
+def runs(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        if args.run_id is not None:
+            detail = api.run_detail(args.run_id)
+            if args.json:
+                render.print_json(console, detail)
+            else:
+                for table in render.run_detail_tables(detail):
+                    console.print(table)
+            return 0
+        records = api.runs(status=args.status, limit=args.limit)
+        if args.json:
+            render.print_json(console, records)
+        else:
+            console.print(render.runs_table(records))
+    return 0
+
+
+def models(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        records = api.models(status=args.status)
+        if args.json:
+            render.print_json(console, records)
+        else:
+            console.print(render.models_table(records))
+    return 0
+
+
+def datasets(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        records = api.datasets(status=args.status)
+        if args.json:
+            render.print_json(console, records)
+        else:
+            console.print(render.datasets_table(records))
+    return 0
+
+
+def _decision(args: argparse.Namespace, console: Console, action: str) -> int:
+    with connect(args.workspace) as api:
+        record = getattr(api, action)(args.version, args.comment)
+    if args.json:
+        render.print_json(console, record)
+    else:
+        console.print(f"model version {record.version} is now [bold]{record.status}[/]")
+        if record.aliases:
+            console.print(f"aliases: {', '.join(record.aliases)}")
+    return 0
+
+
+def approve(args: argparse.Namespace, console: Console) -> int:
+    return _decision(args, console, "approve")
+
+
+def reject(args: argparse.Namespace, console: Console) -> int:
+    return _decision(args, console, "reject")
+
+
+def promote(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        record = api.promote(args.version, args.alias, args.reason)
+    if args.json:
+        render.print_json(console, record)
+    else:
+        console.print(f"alias {args.alias} -> model version {record.version}")
+    return 0
+
+
+def rollback(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        record = api.rollback(args.reason)
+    if args.json:
+        render.print_json(console, record)
+    else:
+        console.print(f"production is model version {record.version} again")
+    return 0
+
+
+def lineage(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        node = api.lineage(args.version)
+    if args.json:
+        render.print_json(console, node)
+    else:
+        console.print(render.lineage_tree(node))
+    return 0
+
+
+def events(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        records = api.events(after_id=args.after, limit=args.limit)
+    if args.json:
+        render.print_json(console, records)
+    else:
+        console.print(render.events_table(records))
+    return 0
+
+
+def _serve_until_interrupted(api: WorkbenchApi, args: argparse.Namespace, console: Console) -> int:
+    info = api.serve(host=args.host, port=args.port, allow_remote=args.allow_remote)
+    body = json.dumps({"dataframe_records": [api.example_request()]})
+    console.print(f"serving model version {info.version} on [bold]{info.url}[/] (Ctrl-C stops)")
+    console.print("try it:", style="bold")
+    console.print(
+        f"curl -s -X POST {info.url}/invocations -H 'Content-Type: application/json' "
+        f"-d {shlex.quote(body)}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.file.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("stopping the scoring server")
+    return 0
+
+
+def serve(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        return _serve_until_interrupted(api, args, console)
+
+
+def demo(args: argparse.Namespace, console: Console) -> int:
+    data = Path(args.data) if args.data else SAMPLE_DATA
+    if not data.is_file():
+        raise WorkbenchError(f"demo data {data} not found; pass --data FILE")
+    settings = with_overrides(WorkbenchConfig(), "promotion", policy="auto")
+    settings = with_overrides(settings, "gate", threshold=0.7)
+    ws = init_workspace(args.path, target=DEMO_TARGET, config=settings)
+    console.print(f"demo workspace: [bold]{ws.root}[/] (promotion policy: auto)")
+    with connect(ws.root) as api:
+        code = _run_and_report(api, str(data), console, as_json=False)
+        status = api.status()
+        if status.production is None:
+            raise WorkbenchError("no model passed the gate, so there is nothing to serve")
+        console.print(f"production: model version {status.production}")
+        if code or args.no_serve:
+            return code
+        return _serve_until_interrupted(api, args, console)

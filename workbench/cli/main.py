@@ -1,0 +1,134 @@
+"""``workbench``: the command line.
+
+argparse builds the commands; each handler in :mod:`workbench.cli.commands` only calls
+the api and renders. A :class:`WorkbenchError` becomes one line on stderr and a non-zero
+exit code; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from workbench import __version__
+from workbench.cli import commands
+from workbench.core.errors import WorkbenchError
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def _workspace_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "-w", "--workspace", default=".", help="workspace folder (default: the current one)"
+    )
+    return parent
+
+
+def _json_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--json", action="store_true", help="machine-readable output")
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command tree (also used by the docs and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="workbench", description="Local-first MLOps: watch, validate, train, approve, serve."
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    ws, js = _workspace_option(), _json_option()
+
+    p = sub.add_parser("init", help="create a workspace")
+    p.add_argument("path", nargs="?", default=".", help="folder to create (default: here)")
+    p.add_argument("--target", required=True, help="the column to predict")
+    p.set_defaults(handler=commands.init)
+
+    p = sub.add_parser("run", parents=[ws, js], help="ingest a data file and train on it")
+    p.add_argument("--data", help="data file (csv, parquet, ndjson); default: the window")
+    p.set_defaults(handler=commands.run)
+
+    p = sub.add_parser("runs", parents=[ws, js], help="list runs, or show one")
+    p.add_argument("run_id", nargs="?", type=int, help="show this run's tasks and metrics")
+    p.add_argument("--status", help="only runs with this status")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=commands.runs)
+
+    p = sub.add_parser("models", parents=[ws, js], help="list model versions")
+    p.add_argument("--status", help="candidate | approved | rejected | archived")
+    p.set_defaults(handler=commands.models)
+
+    p = sub.add_parser("datasets", parents=[ws, js], help="list ingested datasets")
+    p.add_argument("--status", help="accepted | quarantined")
+    p.set_defaults(handler=commands.datasets)
+
+    for name, verb in (("approve", "approve"), ("reject", "reject")):
+        p = sub.add_parser(name, parents=[ws, js], help=f"{verb} a candidate model version")
+        p.add_argument("version", type=int)
+        p.add_argument("--comment", default="", help="why (recorded with the decision)")
+        p.set_defaults(handler=getattr(commands, name))
+
+    p = sub.add_parser("promote", parents=[ws, js], help="point an alias at a version")
+    p.add_argument("version", type=int)
+    p.add_argument("--alias", required=True)
+    p.add_argument("--reason", default="")
+    p.set_defaults(handler=commands.promote)
+
+    p = sub.add_parser("rollback", parents=[ws, js], help="serve the previous production again")
+    p.add_argument("--reason", default="")
+    p.set_defaults(handler=commands.rollback)
+
+    p = sub.add_parser("lineage", parents=[ws, js], help="data, run and decisions of a model")
+    p.add_argument("version", type=int)
+    p.set_defaults(handler=commands.lineage)
+
+    p = sub.add_parser("events", parents=[ws, js], help="the event log")
+    p.add_argument("--after", type=int, default=0, help="only events after this id")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=commands.events)
+
+    p = sub.add_parser("serve", parents=[ws], help="serve the production model over HTTP")
+    _serve_options(p)
+    p.set_defaults(handler=commands.serve)
+
+    p = sub.add_parser("demo", help="train, approve and serve on the bundled sample data")
+    p.add_argument("--path", default="workbench-demo", help="demo workspace folder")
+    p.add_argument("--data", help="data file (default: the bundled January transactions)")
+    p.add_argument("--no-serve", action="store_true", help="stop after approval")
+    _serve_options(p)
+    p.set_defaults(handler=commands.demo)
+    return parser
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default from workbench.toml)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow binding an address other than loopback",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script."""
+    args = build_parser().parse_args(argv)
+    console = Console()
+    errors = Console(stderr=True)
+    try:
+        return int(args.handler(args, console) or 0)
+    except WorkbenchError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Rich tables and JSON for the CLI's listing commands.
+
+Rendering lives only at the edge: records come from the api, this module decides how a
+person (a table) or a script (``--json``, stable keys) sees them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from workbench.api import RunDetail
+from workbench.core.records import (
+    DatasetRecord,
+    EventRecord,
+    LineageNode,
+    ModelVersionRecord,
+    RunRecord,
+    to_jsonable,
+)
+
+
+def print_json(console: Console, value: Any) -> None:
+    """Machine-readable output: records as objects with their field names as keys."""
+    console.print_json(json.dumps(to_jsonable(value), default=str))
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+def _duration(run: RunRecord) -> str:
+    if run.started_at and run.finished_at:
+        return f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
+    return "-"
+
+
+_STATUS_STYLE = {
+    "success": "green",
+    "approved": "green",
+    "failed": "red",
+    "rejected": "red",
+    "crashed": "red",
+    "running": "yellow",
+    "candidate": "cyan",
+    "quarantined": "red",
+    "accepted": "green",
+}
+
+
+def _status(value: str) -> str:
+    style = _STATUS_STYLE.get(value)
+    return f"[{style}]{value}[/]" if style else value
+
+
+def runs_table(runs: Sequence[RunRecord]) -> Table:
+    """Runs, newest first."""
+    table = Table(title="Runs")
+    for column in ("run", "status", "trigger", "datasets", "created", "duration", "error"):
+        table.add_column(column)
+    for run in runs:
+        table.add_row(
+            str(run.id),
+            _status(run.status),
+            run.trigger,
+            ", ".join(map(str, run.dataset_ids)) or "-",
+            _when(run.created_at),
+            _duration(run),
+            (run.error or "")[:60],
+        )
+    return table
+
+
+def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None) -> Table:
+    """Model versions with their key metric, gate result and aliases."""
+    table = Table(title="Model versions")
+    keys = [metric] if metric else sorted({k for m in models for k in m.metrics})[:4]
+    for column in ("version", "candidate", "status", "gate", *keys, "aliases", "run", "created"):
+        table.add_column(column)
+    for m in models:
+        table.add_row(
+            str(m.version),
+            m.candidate,
+            _status(m.status),
+            "[green]pass[/]" if m.gate_passed else "[red]fail[/]",
+            *[f"{m.metrics[k]:.4f}" if k in m.metrics else "-" for k in keys],
+            ", ".join(m.aliases) or "-",
+            str(m.run_id),
+            _when(m.created_at),
+        )
+    return table
+
+
+def run_detail_tables(detail: RunDetail) -> list[Table]:
+    """A run's tasks and metrics."""
+    tasks = Table(title=f"Run {detail.run.id}: {detail.run.status} ({detail.run.trigger})")
+    for column in ("task", "status", "attempts", "duration", "error"):
+        tasks.add_column(column)
+    for t in detail.tasks:
+        tasks.add_row(
+            t.task,
+            _status(t.status),
+            str(t.attempts),
+            f"{t.duration_s:.2f}s" if t.duration_s is not None else "-",
+            (t.error or "")[:70],
+        )
+    metrics = Table(title="Metrics")
+    metrics.add_column("metric")
+    metrics.add_column("value", justify="right")
+    for key, value in detail.metrics.items():
+        metrics.add_row(key, f"{value:.4f}")
+    return [tasks, metrics]
+
+
+def lineage_tree(node: LineageNode) -> Tree:
+    """A lineage walk as a rich tree."""
+    tree = Tree(node.label)
+    stack = [(tree, c) for c in node.children]
+    while stack:
+        parent, child = stack.pop(0)
+        branch = parent.add(child.label)
+        stack.extend((branch, c) for c in child.children)
+    return tree
+
+
+def datasets_table(datasets: Sequence[DatasetRecord]) -> Table:
+    """Ingested datasets, newest first."""
+    table = Table(title="Datasets")
+    for column in ("dataset", "status", "file", "rows", "sha256", "ingested", "path"):
+        table.add_column(column)
+    for d in datasets:
+        table.add_row(
+            str(d.id),
+            _status(d.status),
+            d.name,
+            f"{d.rows:,}",
+            d.sha256[:12],
+            _when(d.ingested_at),
+            d.path,
+        )
+    return table
+
+
+_LEVEL_STYLE = {"warning": "yellow", "error": "bold red"}
+
+
+def events_table(events: Sequence[EventRecord]) -> Table:
+    """The event log, alerts highlighted."""
+    table = Table(title="Events")
+    for column in ("id", "time", "kind", "message"):
+        table.add_column(column)
+    for e in events:
+        style = _LEVEL_STYLE.get(e.level)
+        table.add_row(str(e.id), _when(e.ts), e.kind, e.message, style=style)
+    return table

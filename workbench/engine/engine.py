@@ -1,0 +1,206 @@
+"""The engine: the one owner of a workspace's store, run queue and serving supervisor.
+
+Every action a front end can take is a plain method here (headless core first); the api
+layer wraps these for in-process and remote callers, and nothing above this layer
+touches the store. Every state change is appended to the event log and published on
+the bus, which is what the UIs follow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from workbench.core.errors import RegistryError, ServingError
+from workbench.core.events import EventBus
+from workbench.core.records import (
+    EventRecord,
+    IngestOutcome,
+    LineageNode,
+    ModelVersionRecord,
+    RunRecord,
+    ServerInfo,
+)
+from workbench.core.workspace import Workspace
+from workbench.engine import approvals
+from workbench.engine.ingest import ingest_file
+from workbench.engine.runner import execute_run
+from workbench.engine.supervisor import ServingSupervisor, port_is_free
+from workbench.serving.manifest import ServingManifest
+from workbench.store import Store
+from workbench.validation import read_dataset
+
+
+class Engine:
+    """Owns one workspace: open it, act on it, close it."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.config = workspace.load_config()
+        self.store = Store(workspace.db_path, workspace.artifacts)
+        self.bus = EventBus()
+        self._server: ServingSupervisor | None = None
+
+    def emit(self, kind: str, message: str, level: str = "info", **payload: Any) -> EventRecord:
+        """Append an event to the log and publish it to subscribers."""
+        event = self.store.events.append(kind, message, payload, level)
+        self.bus.publish(event)
+        return event
+
+    # data -------------------------------------------------------------------------------
+
+    def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
+        """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`)."""
+        keep = self.config.watch.move_after_ingest if move is None else move
+        return ingest_file(self, Path(path), move=keep)
+
+    # runs -------------------------------------------------------------------------------
+
+    def run(self, dataset_ids: list[int] | None = None, trigger: str = "manual") -> RunRecord:
+        """Train candidates on the given datasets (default: the training window) and wait."""
+        return execute_run(self, dataset_ids, trigger)
+
+    # registry ---------------------------------------------------------------------------
+
+    def approve(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        """Approve a candidate: it becomes ``production``."""
+        who = actor or approvals.current_actor()
+        record = approvals.approve(self.store, version, who, comment)
+        self.emit(
+            "model.approved",
+            f"model version {version} approved by {who}; now production",
+            version=version,
+            actor=who,
+            comment=comment,
+        )
+        return record
+
+    def reject(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        """Reject a candidate."""
+        who = actor or approvals.current_actor()
+        record = approvals.reject(self.store, version, who, comment)
+        self.emit(
+            "model.rejected",
+            f"model version {version} rejected by {who}",
+            version=version,
+            actor=who,
+            comment=comment,
+        )
+        return record
+
+    def promote(
+        self, version: int, alias: str, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        """Point an alias at an approved version."""
+        who = actor or approvals.current_actor()
+        record = approvals.promote(self.store, version, alias, who, reason)
+        self.emit(
+            "alias.moved",
+            f"alias {alias} now points at model version {version} (by {who})",
+            alias=alias,
+            version=version,
+            actor=who,
+        )
+        return record
+
+    def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
+        """Serve the previous production version again."""
+        who = actor or approvals.current_actor()
+        record = approvals.rollback(self.store, who, reason)
+        self.emit(
+            "alias.moved",
+            f"rolled back: production is model version {record.version} again (by {who})",
+            alias=approvals.PRODUCTION,
+            version=record.version,
+            actor=who,
+        )
+        return record
+
+    def lineage(self, version: int) -> LineageNode | None:
+        """The lineage tree of a model version."""
+        return self.store.lineage.walk(version)
+
+    # serving ----------------------------------------------------------------------------
+
+    def serving_manifest(self, alias: str = approvals.PRODUCTION) -> ServingManifest:
+        """What the scoring server needs to serve the version behind ``alias``.
+
+        Raises:
+            RegistryError: No version carries the alias yet.
+        """
+        target = self.store.registry.alias(alias)
+        if target is None:
+            raise RegistryError(
+                f"no model version is {alias} yet: approve one with workbench approve VERSION"
+            )
+        model = self.store.registry.get(target.version)
+        assert model is not None
+        return ServingManifest(
+            model_name=self.workspace.root.name,
+            version=model.version,
+            artifact_path=str(self.store.artifacts.path(model.artifact_sha256)),
+            sha256=model.artifact_sha256,
+            signature=model.signature,
+            metrics=model.metrics,
+        )
+
+    def serve(
+        self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
+    ) -> ServerInfo:
+        """Start the scoring server on the production model (its own process).
+
+        Raises:
+            RegistryError: No version is production yet.
+            ServingError: The port is taken or the server did not come up.
+        """
+        manifest = self.serving_manifest()
+        host = host or self.config.serve.host
+        port = self.config.serve.port if port is None else port
+        if port and not port_is_free(host, port):
+            raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
+        if self._server is not None:
+            self._server.stop()
+        self._server = ServingSupervisor(
+            self.workspace.state / "serving" / "manifest.json", self.workspace.logs / "serving.log"
+        )
+        info = self._server.start(manifest, host, port, allow_remote=allow_remote)
+        self.emit(
+            "serving.started",
+            f"serving model version {info.version} on {info.url}",
+            url=info.url,
+            version=info.version,
+        )
+        return info
+
+    def example_request(self) -> dict[str, Any]:
+        """One input row the production model accepts, for the printed curl example."""
+        manifest = self.serving_manifest()
+        model = self.store.registry.get(manifest.version)
+        assert model is not None
+        run = self.store.runs.get(model.run_id)
+        if run is None or not run.dataset_ids:
+            raise RegistryError(f"model version {model.version} has no recorded input data")
+        dataset = self.store.datasets.get(run.dataset_ids[-1])
+        assert dataset is not None
+        frame = read_dataset(self.workspace.inside(dataset.path)).head(1)
+        names = [c["name"] for c in model.signature["inputs"]]
+        row = frame.select([n for n in names if n in frame.columns]).to_dicts()[0]
+        return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+    def close(self) -> None:
+        """Stop the scoring server and release the store."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

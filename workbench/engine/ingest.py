@@ -1,0 +1,165 @@
+"""Ingest: hash, deduplicate, validate against the pinned contract, and file a data file.
+
+A file ends in exactly one place: ``processed/`` when accepted (or a duplicate),
+``quarantine/`` with its report beside it when it fails. Files are moved or copied,
+never deleted, and a name collision gets a numeric suffix instead of an overwrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.errors import DataError, WorkspaceError
+from workbench.core.records import IngestOutcome
+from workbench.validation import (
+    Contract,
+    ValidationReport,
+    contract_from_toml,
+    contract_to_toml,
+    infer_contract,
+    scan_dataset,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from workbench.engine.engine import Engine
+
+_CHUNK = 1 << 20
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash of a file, streamed (the identity of a dataset)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise DataError(f"{path.name}: cannot be read: {exc.strerror}") from exc
+    return digest.hexdigest()
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``folder/stem-N.suffixes`` if that is taken: never overwrite."""
+    folder.mkdir(parents=True, exist_ok=True)
+    candidate = folder / name
+    stem, dot, suffixes = name.partition(".")
+    counter = 1
+    while candidate.exists():
+        candidate = folder / f"{stem}-{counter}{dot}{suffixes}"
+        counter += 1
+    return candidate
+
+
+def _file_away(source: Path, folder: Path, move: bool) -> Path:
+    target = free_name(folder, source.name)
+    if move:
+        shutil.move(str(source), target)
+    else:
+        shutil.copy2(source, target)
+    return target
+
+
+def _pinned_contract(engine: Engine) -> Contract | None:
+    path = engine.workspace.contract_path
+    if not path.exists():
+        return None
+    return contract_from_toml(path.read_text(encoding="utf-8"), str(path))
+
+
+def _check(engine: Engine, path: Path) -> tuple[ValidationReport, Contract | None]:
+    """Validate against the pinned contract; the first file proposes one (returned to pin)."""
+    target = engine.config.target.column
+    frame = scan_dataset(path)
+    columns = frame.collect_schema().names()
+    if target not in columns:
+        raise DataError(
+            f"{path.name}: the target column '{target}' is missing "
+            f"(columns: {', '.join(columns[:20])})"
+        )
+    pinned = _pinned_contract(engine)
+    if pinned is not None:
+        return validate(path, pinned), None
+    proposed = infer_contract(frame, target=target)
+    return validate(path, proposed), proposed
+
+
+def _relative(engine: Engine, path: Path) -> str:
+    return str(path.relative_to(engine.workspace.root))
+
+
+def _quarantine(
+    engine: Engine, path: Path, move: bool, sha: str, reason: str, report: dict[str, Any]
+) -> IngestOutcome:
+    where = _file_away(path, engine.workspace.quarantine, move)
+    where.with_name(where.name + ".report.json").write_text(
+        json.dumps({"file": path.name, "sha256": sha, "reason": reason, "report": report},
+                   indent=2, default=str),
+        encoding="utf-8",
+    )
+    record = engine.store.datasets.add(
+        sha256=sha,
+        name=path.name,
+        path=_relative(engine, where),
+        rows=int(report.get("rows") or 0),
+        status="quarantined",
+        columns={},
+        profile=None,
+    )
+    engine.store.datasets.add_report(sha, None, False, reason, report)
+    message = f"{path.name} quarantined: {reason}"
+    engine.emit("dataset.quarantined", message, level="error", file=path.name,
+                dataset_id=record.id, path=record.path, reason=reason)
+    return IngestOutcome("quarantined", str(path), message, record, report)
+
+
+def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
+    """Take one data file into the workspace (see the module docstring for where it goes).
+
+    Raises:
+        DataError: The file does not exist or cannot be read at all.
+    """
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    sha = file_sha256(path)
+    existing = engine.store.datasets.by_hash(sha)
+    if existing is not None:
+        if move:
+            _file_away(path, engine.workspace.processed, move=True)
+        message = f"{path.name} has the same bytes as dataset {existing.id} ({existing.name})"
+        engine.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
+        return IngestOutcome("duplicate", str(path), message, existing)
+    try:
+        report, proposed = _check(engine, path)
+    except DataError as exc:
+        return _quarantine(engine, path, move, sha, str(exc), {"error": str(exc)})
+    report_dict = report.to_dict()
+    if not report.passed:
+        return _quarantine(engine, path, move, sha, report.summary(), report_dict)
+    if proposed is not None:
+        engine.workspace.contract_path.write_text(contract_to_toml(proposed), encoding="utf-8")
+        engine.emit("contract.pinned", f"data contract inferred from {path.name} and pinned",
+                    file=path.name)
+    where = _file_away(path, engine.workspace.processed, move)
+    try:
+        relative = _relative(engine, where)
+    except ValueError as exc:
+        raise WorkspaceError(f"{where} is outside the workspace") from exc
+    record = engine.store.datasets.add(
+        sha256=sha,
+        name=path.name,
+        path=relative,
+        rows=report.rows,
+        status="accepted",
+        columns={c.name: c.dtype for c in (proposed or _pinned_contract(engine)).columns},  # type: ignore[union-attr]
+        profile=report_dict.get("profile"),
+    )
+    report_id = engine.store.datasets.add_report(sha, None, True, report.summary(), report_dict)
+    engine.store.lineage.link(("dataset", record.id), ("report", report_id), "validated")
+    message = f"{path.name} ingested as dataset {record.id} ({record.rows:,} rows)"
+    engine.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)
+    return IngestOutcome("accepted", str(path), message, record, report_dict)

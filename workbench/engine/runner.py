@@ -1,0 +1,248 @@
+"""Running a pipeline for the engine: the run record, task runs, metrics, events, policy.
+
+The executor calls :class:`RecordingHooks` from its worker threads; each hook writes to
+the store (serialised by the store's lock) and publishes an event, so the CLI's progress
+table, the TUI and the notebook see every task start and end as it happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import sklearn
+
+from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.records import RunRecord
+from workbench.core.signature import Signature
+from workbench.dag import RunHooks, RunOutcome, TaskOutcome, ThreadExecutor
+from workbench.engine import approvals
+from workbench.engine.policy import apply_promotion_policy
+from workbench.pipeline.settings import TabularSettings
+from workbench.pipeline.tabular import tabular_pipeline
+from workbench.training import detect_task
+from workbench.validation import read_dataset
+
+if TYPE_CHECKING:
+    from workbench.engine.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+class RecordingHooks(RunHooks):
+    """Writes task runs, params and metrics to the store and emits task events."""
+
+    def __init__(self, engine: Engine, run_id: int) -> None:
+        self._engine = engine
+        self._run_id = run_id
+        self._starts: dict[str, datetime] = {}
+
+    def on_task_start(self, run_id: str, task_name: str, attempt: int) -> None:
+        now = datetime.now(UTC)
+        started = self._starts.setdefault(task_name, now)
+        runs = self._engine.store.runs
+        runs.record_task(self._run_id, task_name, "running", attempt, started, None, None, None)
+        runs.heartbeat(self._run_id)
+        self._engine.emit(
+            "task.started",
+            f"run {self._run_id}: {task_name} started (attempt {attempt})",
+            run_id=self._run_id,
+            task=task_name,
+            attempt=attempt,
+        )
+
+    def on_task_end(self, run_id: str, outcome: TaskOutcome) -> None:
+        self._engine.store.runs.record_task(
+            self._run_id,
+            outcome.task,
+            str(outcome.status),
+            outcome.attempts,
+            outcome.started_at,
+            outcome.finished_at,
+            outcome.duration_s,
+            outcome.error,
+        )
+        failed = str(outcome.status) in ("failed", "timed_out")
+        if outcome.traceback:
+            self._write_log(outcome.task, outcome.traceback)
+        self._engine.emit(
+            "task.finished",
+            f"run {self._run_id}: {outcome.task} {outcome.status}"
+            + (f": {outcome.error}" if failed and outcome.error else ""),
+            level="error" if failed else "info",
+            run_id=self._run_id,
+            task=outcome.task,
+            status=str(outcome.status),
+            duration_s=outcome.duration_s,
+            attempts=outcome.attempts,
+        )
+
+    def on_task_retry(self, run_id: str, task_name: str, attempt: int, error: str) -> None:
+        self._engine.emit(
+            "task.retrying",
+            f"run {self._run_id}: {task_name} attempt {attempt} failed, retrying: {error}",
+            level="warning",
+            run_id=self._run_id,
+            task=task_name,
+            attempt=attempt,
+        )
+
+    def on_metric(
+        self, run_id: str, task_name: str, key: str, value: float, step: int | None
+    ) -> None:
+        self._engine.store.runs.log_metric(self._run_id, key, value, step or 0, task_name)
+
+    def on_params(self, run_id: str, task_name: str, params: dict[str, object]) -> None:
+        self._engine.store.runs.log_params(self._run_id, dict(params), task_name)
+
+    def on_artifact(self, run_id: str, task_name: str, name: str, data: bytes) -> None:
+        sha = self._engine.store.artifacts.put(data)
+        self._engine.store.runs.link_artifact(self._run_id, name, sha, task_name)
+
+    def _write_log(self, task: str, text: str) -> None:
+        folder = self._engine.workspace.logs / f"run-{self._run_id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / f"{task}.log").open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+
+
+class RegistrySink:
+    """The pipeline's view of the registry: store the model, register it, raise alerts."""
+
+    def __init__(self, engine: Engine, run_id: int) -> None:
+        self._engine = engine
+        self._run_id = run_id
+
+    def register(
+        self,
+        *,
+        candidate: str,
+        model_bytes: bytes,
+        metrics: dict[str, float],
+        signature: Signature,
+        gate_passed: bool,
+    ) -> int:
+        store = self._engine.store
+        sha = store.artifacts.put(model_bytes)
+        store.runs.link_artifact(self._run_id, f"model-{candidate}.skops", sha, "register")
+        record = store.registry.register(
+            run_id=self._run_id,
+            candidate=candidate,
+            artifact_sha256=sha,
+            metrics=metrics,
+            signature=signature.to_dict(),
+            gate_passed=gate_passed,
+            sklearn_version=sklearn.__version__,
+        )
+        store.lineage.link(("run", self._run_id), ("model_version", record.version), "trained")
+        self._engine.emit(
+            "model.registered",
+            f"model version {record.version} ({candidate}) registered as a candidate",
+            version=record.version,
+            run_id=self._run_id,
+            metrics=metrics,
+        )
+        return record.version
+
+    def alert(self, kind: str, message: str, **payload: Any) -> None:
+        self._engine.emit(kind, message, level="warning", run_id=self._run_id, **payload)
+
+
+def window_dataset_ids(engine: Engine) -> list[int]:
+    """Accepted datasets in the training window of workbench.toml, oldest first."""
+    window = engine.config.train.window
+    accepted = sorted(engine.store.datasets.list("accepted"), key=lambda d: d.id)
+    if window.startswith("last:"):
+        accepted = accepted[-int(window.split(":", 1)[1]) :]
+    elif window.startswith("days:"):
+        since = datetime.now(UTC) - timedelta(days=float(window.split(":", 1)[1]))
+        accepted = [d for d in accepted if d.ingested_at >= since]
+    return [d.id for d in accepted]
+
+
+def load_frames(engine: Engine, dataset_ids: list[int]) -> pl.DataFrame:
+    """The datasets' rows, stacked (columns unified by name)."""
+    frames = []
+    for dataset_id in dataset_ids:
+        record = engine.store.datasets.get(dataset_id)
+        if record is None:
+            raise DataError(f"there is no dataset {dataset_id}")
+        frames.append(read_dataset(engine.workspace.inside(record.path)))
+    if not frames:
+        raise DataError("no accepted datasets to train on: ingest a file first")
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _config_hash(engine: Engine) -> str:
+    text = json.dumps(asdict(engine.config), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def execute_run(engine: Engine, dataset_ids: list[int] | None, trigger: str) -> RunRecord:
+    """Run the tabular pipeline on the datasets and record everything; waits for the end."""
+    ids = dataset_ids if dataset_ids is not None else window_dataset_ids(engine)
+    run = engine.store.runs.create("tabular", trigger, ids, config_hash=_config_hash(engine))
+    for dataset_id in ids:
+        engine.store.lineage.link(("dataset", dataset_id), ("run", run.id), "input")
+    engine.store.runs.start(run.id)
+    engine.emit(
+        "run.started",
+        f"run {run.id} started ({trigger}) on dataset(s) {', '.join(map(str, ids)) or 'none'}",
+        run_id=run.id,
+        trigger=trigger,
+        dataset_ids=ids,
+    )
+    try:
+        outcome = _execute(engine, run.id, ids)
+        status = str(outcome.status)
+        error = next(
+            (t.error for t in outcome.tasks.values() if str(t.status) in ("failed", "timed_out")),
+            None,
+        )
+    except WorkbenchError as exc:
+        status, error = "failed", str(exc)
+    engine.store.runs.finish(run.id, status, error)
+    engine.emit(
+        "run.finished",
+        f"run {run.id} {status}" + (f": {error}" if error else ""),
+        level="error" if status == "failed" else "info",
+        run_id=run.id,
+        status=status,
+    )
+    if status == "success":
+        for model in engine.store.registry.list(status="candidate", run_id=run.id):
+            apply_promotion_policy(engine, model)
+    finished = engine.store.runs.get(run.id)
+    assert finished is not None
+    return finished
+
+
+def _execute(engine: Engine, run_id: int, ids: list[int]) -> RunOutcome:
+    settings = TabularSettings.from_config(engine.config)
+    frame = load_frames(engine, ids)
+    task_kind = None
+    if settings.target in frame.columns:
+        try:
+            task_kind = detect_task(frame[settings.target], None if settings.task == "auto" else settings.task)
+        except WorkbenchError:
+            task_kind = None  # the validate task reports it, as a task failure
+    pipeline = tabular_pipeline(settings, task_kind)
+    engine.store.runs.log_params(
+        run_id,
+        {"target": settings.target, "candidates": ",".join(settings.candidates), "seed": settings.seed},
+    )
+    executor = ThreadExecutor(max_workers=engine.config.train.max_workers)
+    return executor.run(
+        pipeline,
+        run_id=str(run_id),
+        inputs={"frame": frame, "settings": settings, "sink": RegistrySink(engine, run_id)},
+        hooks=RecordingHooks(engine, run_id),
+    )
+
+
+__all__ = ["RecordingHooks", "RegistrySink", "approvals", "execute_run", "window_dataset_ids"]

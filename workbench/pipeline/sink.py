@@ -1,0 +1,32 @@
+"""What the default pipeline needs from whoever runs it.
+
+The pipeline layer sits below the engine, so it cannot call the registry itself; the
+engine passes an object with these methods as a run input (dependency inversion), and a
+notebook user can pass their own to run the pipeline without an engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from workbench.core.signature import Signature
+
+
+class ModelSink(Protocol):
+    """Receives the pipeline's results."""
+
+    def register(
+        self,
+        *,
+        candidate: str,
+        model_bytes: bytes,
+        metrics: dict[str, float],
+        signature: Signature,
+        gate_passed: bool,
+    ) -> int:
+        """Store the model as an artifact, register a version, return its number."""
+        ...
+
+    def alert(self, kind: str, message: str, **payload: Any) -> None:
+        """Raise an alert (an event of level warning) for a person to see."""
+        ...

@@ -1,0 +1,230 @@
+"""The default tabular pipeline, built from the blocks below it.
+
+    validate >> split >> preprocess >> [train_<candidate> ...] >> evaluate >> gate
+    gate >> [register, alert_if_fail]
+
+Candidates train in parallel as separate tasks; ``gate`` is a branch task choosing
+``register`` when the best candidate passes and ``alert_if_fail`` otherwise, the way an
+Airflow user writes ``evaluate >> [deploy_if_pass, alert_if_fail]``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from workbench.core.errors import DataError
+from workbench.core.signature import Signature
+from workbench.dag import Pipeline, Task, TaskContext, task
+from workbench.modelfile import dump_model
+from workbench.pipeline.settings import TabularSettings
+from workbench.pipeline.sink import ModelSink
+from workbench.training import (
+    FeaturePlan,
+    TrainedModel,
+    detect_task,
+    evaluate,
+    fit_candidate,
+    plain_classes,
+    plan_features,
+    primary_metric,
+    signature_for,
+    split_frame,
+)
+
+REGRESSION_ALIASES = {"logistic_regression": "ridge"}
+MIN_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The training frame after the pipeline's own checks."""
+
+    frame: pl.DataFrame
+    """All rows of the training window."""
+    task: str
+    """binary | multiclass | regression."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train and held-out rows."""
+
+    train: pl.DataFrame
+    """Rows the candidates learn from."""
+    test: pl.DataFrame
+    """Rows every candidate (and production) is scored on."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A fitted candidate with its held-out metrics."""
+
+    model: TrainedModel
+    """The fitted pipeline and its name."""
+    metrics: dict[str, float]
+    """Held-out metrics."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """All candidates scored, the best one chosen by the gate metric."""
+
+    scored: tuple[Scored, ...]
+    """Every candidate that trained."""
+    best: Scored
+    """The one the gate judges."""
+    metric: str
+    """Gate metric name."""
+    direction: str
+    """max or min."""
+    passed: bool
+    """Whether ``best`` reached the threshold."""
+
+
+def candidate_names(settings: TabularSettings, task_kind: str | None = None) -> tuple[str, ...]:
+    """Candidate names, with classification-only ones mapped for regression."""
+    if task_kind != "regression":
+        return settings.candidates
+    return tuple(dict.fromkeys(REGRESSION_ALIASES.get(c, c) for c in settings.candidates))
+
+
+@task
+def validate(frame: pl.DataFrame, settings: TabularSettings) -> Prepared:
+    """Refuse a window that cannot train: no target, too few rows, a null or constant target."""
+    if settings.target not in frame.columns:
+        raise DataError(
+            f"target column '{settings.target}' is not in the data "
+            f"(columns: {', '.join(frame.columns[:20])})"
+        )
+    if frame.height < MIN_ROWS:
+        raise DataError(f"only {frame.height} rows to train on; at least {MIN_ROWS} are needed")
+    override = None if settings.task == "auto" else settings.task
+    return Prepared(frame, detect_task(frame[settings.target], override))
+
+
+@task
+def split(validate: Prepared, settings: TabularSettings, ctx: TaskContext) -> Split:
+    """Hold out a deterministic share of rows (stratified for classification)."""
+    train, test = split_frame(
+        validate.frame, settings.target, validate.task, settings.test_size, settings.seed
+    )
+    ctx.log_params({"rows_train": train.height, "rows_test": test.height, "task": validate.task})
+    return Split(train, test)
+
+
+@task
+def preprocess(split: Split, settings: TabularSettings, ctx: TaskContext) -> FeaturePlan:
+    """Decide each column's treatment: numeric, categorical, datetime, or dropped and why."""
+    plan = plan_features(split.train, settings.target)
+    ctx.log_params({f"dropped.{c}": why for c, why in plan.dropped_reasons.items()})
+    return plan
+
+
+def _trainer(name: str) -> Task:
+    def train(
+        split: Split,
+        preprocess: FeaturePlan,
+        validate: Prepared,
+        settings: TabularSettings,
+        ctx: TaskContext,
+    ) -> Scored:
+        model = fit_candidate(
+            name, validate.task, preprocess, split.train, settings.target, {}, settings.seed
+        )
+        metrics = evaluate(model.estimator, split.test, settings.target, validate.task)
+        ctx.log_metric(f"{name}.fit_seconds", model.fit_seconds)
+        for key, value in metrics.items():
+            ctx.log_metric(f"{name}.{key}", value)
+        return Scored(model, metrics)
+
+    train.__doc__ = f"Fit and score the {name} candidate."
+    return task(name=f"train_{name}")(train)
+
+
+def _evaluator(trainers: tuple[str, ...]) -> Task:
+    def evaluate_candidates(settings: TabularSettings, validate: Prepared, **scored: Any) -> Evaluation:
+        metric, direction = primary_metric(validate.task)
+        if settings.gate_metric != "auto":
+            metric = settings.gate_metric
+        if validate is None:
+            raise DataError("nothing to evaluate: the data did not pass validation")
+        results = tuple(scored[name] for name in trainers if scored.get(name) is not None)
+        if not results:
+            raise DataError("no candidate trained successfully")
+        for r in results:
+            if metric not in r.metrics:
+                raise DataError(f"gate metric '{metric}' is not one of {', '.join(r.metrics)}")
+        pick = max if direction == "max" else min
+        best = pick(results, key=lambda r: r.metrics[metric])
+        value = best.metrics[metric]
+        passed = value >= settings.gate_threshold if direction == "max" else (
+            value <= settings.gate_threshold
+        )
+        return Evaluation(results, best, metric, direction, passed)
+
+    params = [
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for n in ("settings", "validate", *trainers)
+    ]
+    evaluate_candidates.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    evaluate_candidates.__doc__ = "Score every candidate on the held-out rows; pick the best."
+    return task(name="evaluate", trigger="all_done")(evaluate_candidates)
+
+
+@task(branch=True)
+def gate(evaluate: Evaluation, ctx: TaskContext) -> str:
+    """Follow ``register`` when the best candidate reaches the threshold, else alert."""
+    ctx.log_params({"gate.metric": evaluate.metric, "gate.best": evaluate.best.model.name})
+    ctx.log_metric("gate.value", evaluate.best.metrics[evaluate.metric])
+    return "register" if evaluate.passed else "alert_if_fail"
+
+
+@task
+def register(
+    evaluate: Evaluation, split: Split, preprocess: FeaturePlan, validate: Prepared,
+    settings: TabularSettings, sink: ModelSink,
+) -> int:
+    """Store the best candidate with skops and register it as a candidate version."""
+    best = evaluate.best
+    classes = plain_classes(getattr(best.model.estimator, "classes_", ()))
+    signature: Signature = signature_for(
+        preprocess, split.train, settings.target, validate.task, classes
+    )
+    return sink.register(
+        candidate=best.model.name,
+        model_bytes=dump_model(best.model.estimator),
+        metrics=best.metrics,
+        signature=signature,
+        gate_passed=True,
+    )
+
+
+@task
+def alert_if_fail(evaluate: Evaluation, settings: TabularSettings, sink: ModelSink) -> None:
+    """Tell a person the gate failed, with the numbers."""
+    value = evaluate.best.metrics[evaluate.metric]
+    sink.alert(
+        "gate.failed",
+        f"best candidate {evaluate.best.model.name} has {evaluate.metric} {value:.4f}, "
+        f"below the gate threshold {settings.gate_threshold}",
+        metric=evaluate.metric,
+        value=value,
+        threshold=settings.gate_threshold,
+    )
+
+
+def tabular_pipeline(settings: TabularSettings, task_kind: str | None = None) -> Pipeline:
+    """The default pipeline for the candidates in ``settings``."""
+    trainers = tuple(_trainer(n) for n in candidate_names(settings, task_kind))
+    evaluator = _evaluator(tuple(t.name for t in trainers))
+    return Pipeline(
+        "tabular",
+        validate >> split >> preprocess >> list(trainers) >> evaluator >> gate,
+        gate >> [register, alert_if_fail],
+        inputs=("frame", "settings", "sink"),
+    )
+
