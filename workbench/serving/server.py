@@ -1,0 +1,150 @@
+"""Run the scoring app under uvicorn, startable and stoppable from code.
+
+The engine supervises the server as a child process (``python -m workbench.serving``);
+tests and notebooks run it in a thread. Both need to know when it is listening, so
+:class:`ScoringServer` sets an event (and calls a callback) once uvicorn's startup has
+bound the socket, and reports the real port when asked for port 0.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from collections.abc import Callable
+
+import uvicorn
+
+from workbench.core.errors import ServingError
+from workbench.serving.app import DEFAULT_MAX_BODY_BYTES, create_app
+from workbench.serving.loaded import LoadedModel, ModelHolder
+from workbench.serving.manifest import ServingManifest
+
+ReadyCallback = Callable[["ScoringServer"], None]
+
+
+class ScoringServer(uvicorn.Server):
+    """A ``uvicorn.Server`` that signals when it is ready and which port it bound.
+
+    Stop it from any thread with ``server.should_exit = True``.
+    """
+
+    def __init__(
+        self, config: uvicorn.Config, holder: ModelHolder, on_ready: ReadyCallback | None = None
+    ) -> None:
+        super().__init__(config)
+        self.holder = holder
+        """The holder the app serves from; swap it to change the model."""
+        self.port: int | None = None
+        """The bound port once ready (the real one when the config asked for port 0)."""
+        self._on_ready = on_ready
+        self._settled = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:  # uvicorn raises SystemExit when it cannot bind; wake any waiter
+            if self.started:
+                self.port = self.servers[0].sockets[0].getsockname()[1]
+            self._settled.set()
+        if self.started and self._on_ready is not None:
+            self._on_ready(self)
+
+    def wait_ready(self, timeout: float) -> int:
+        """Block until the server listens; return its port.
+
+        Raises:
+            ServingError: Startup failed (e.g. the port is taken) or took longer than
+                ``timeout`` seconds.
+        """
+        if not self._settled.wait(timeout):
+            raise ServingError(f"scoring server did not start within {timeout} s")
+        if not self.started or self.port is None:
+            raise ServingError(
+                f"scoring server could not listen on {self.config.host}:{self.config.port}"
+            )
+        return self.port
+
+
+def build_server(
+    manifest: ServingManifest,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    strict: bool = False,
+    log_level: str = "warning",
+    allow_remote: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    on_ready: ReadyCallback | None = None,
+) -> ScoringServer:
+    """Load the manifest's model and build a server for it, without starting it.
+
+    Raises:
+        ServingError: ``host`` is not a loopback address and ``allow_remote`` is false,
+            or the model disagrees with its signature.
+        ModelFileError: The artifact is missing, changed, or untrusted.
+    """
+    check_host(host, allow_remote=allow_remote)
+    holder = ModelHolder(LoadedModel.load(manifest))
+    app = create_app(holder, strict=strict, max_body_bytes=max_body_bytes)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="off", server_header=False
+    )
+    return ScoringServer(config, holder, on_ready=on_ready)
+
+
+def serve(
+    manifest: ServingManifest,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    strict: bool = False,
+    log_level: str = "warning",
+    allow_remote: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    on_ready: ReadyCallback | None = None,
+) -> None:
+    """Serve the manifest's model until interrupted (SIGINT/SIGTERM) or told to exit.
+
+    Raises:
+        ServingError: The host is refused (see :func:`check_host`), the model is
+            unusable, or the port cannot be bound.
+        ModelFileError: The artifact cannot be trusted.
+    """
+    server = build_server(
+        manifest,
+        host,
+        port,
+        strict=strict,
+        log_level=log_level,
+        allow_remote=allow_remote,
+        max_body_bytes=max_body_bytes,
+        on_ready=on_ready,
+    )
+    try:
+        server.run()
+    except SystemExit as exc:  # uvicorn exits the process when startup fails
+        raise ServingError(f"scoring server could not listen on {host}:{port}") from exc
+
+
+def check_host(host: str, *, allow_remote: bool) -> None:
+    """Refuse to listen beyond this machine unless the caller asked for it.
+
+    The scoring endpoint has no authentication, so by default it binds loopback only.
+
+    Raises:
+        ServingError: ``host`` is not ``localhost`` or a loopback address and
+            ``allow_remote`` is false.
+    """
+    if allow_remote or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ServingError(
+            f"refusing to serve on {host!r}: the scoring endpoint has no authentication, "
+            "so it listens on 127.0.0.1 only; pass allow_remote=True (--allow-remote) "
+            "to expose it on other interfaces"
+        )
