@@ -10,7 +10,7 @@ import skops.io as sio
 
 from workbench.core.errors import ModelFileError
 
-ALLOWLIST_VERSION = 1
+ALLOWLIST_VERSION = 2
 """Bumped whenever ``TRUSTED_TYPES`` changes, so a review of the list is a visible diff."""
 
 TRUSTED_TYPES: frozenset[str] = frozenset(
@@ -45,6 +45,8 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn.tree._classes.DecisionTreeRegressor",
         "sklearn.tree._tree.Tree",
         "collections.OrderedDict",
+        "workbench.training.transformers.CategoryStrings",
+        "workbench.training.transformers.DatetimeFeatures",
     }
 )
 """Fully qualified type names a stored model may contain. Anything else is refused."""

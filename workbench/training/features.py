@@ -24,7 +24,8 @@ CATEGORY_LIMIT = 100
 DATETIME_SAMPLE = 1_000
 """Non-null strings inspected to decide whether a string column holds datetimes."""
 
-_ID_NAME = re.compile(r"(^id$|_id$|[a-z0-9]Id$|[a-z0-9]ID$)", re.IGNORECASE)
+_ID_NAME = re.compile(r"(^|_)id$", re.IGNORECASE)
+_CAMEL_ID_NAME = re.compile(r"[a-z0-9](Id|ID)$")
 
 
 @dataclass(frozen=True)
@@ -110,22 +111,33 @@ def _classify(column: pl.Series) -> tuple[str, str | None]:
     non_null = column.len() - column.null_count()
     if non_null == 0:
         return "", "all null"
+    kind = _kind_of(column.dtype)
+    if kind is None:
+        return "", f"unsupported type {column.dtype}"
     distinct = column.drop_nulls().n_unique()
     if distinct == 1:
         return "", "constant"
-    dtype = column.dtype
     unique_share = distinct / non_null
-    if dtype.is_integer() and _ID_NAME.search(column.name) and unique_share >= ID_UNIQUE_RATIO:
-        return "", f"id-like: {_percent(unique_share)}% unique integers named like an id"
-    if dtype.is_numeric():
-        return "numeric", None
-    if dtype == pl.Boolean:
-        return "categorical", None
-    if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
-        return "datetime", None
-    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+    if kind == "text":
         return _classify_text(column, distinct, unique_share)
-    return "", f"unsupported type {dtype}"
+    if kind == "integer" and _named_like_id(column.name) and unique_share >= ID_UNIQUE_RATIO:
+        return "", f"id-like: {_percent(unique_share)}% unique integers named like an id"
+    return ("numeric" if kind == "integer" else kind), None
+
+
+def _kind_of(dtype: pl.DataType) -> str | None:
+    """Broad kind of a column type, or None for types no model here can read."""
+    if dtype.is_integer():
+        return "integer"
+    if dtype.is_numeric():
+        return "numeric"
+    if dtype == pl.Boolean:
+        return "categorical"
+    if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
+        return "datetime"
+    if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum):
+        return "text"
+    return None
 
 
 def _classify_text(column: pl.Series, distinct: int, unique_share: float) -> tuple[str, str | None]:
@@ -137,6 +149,11 @@ def _classify_text(column: pl.Series, distinct: int, unique_share: float) -> tup
     if distinct > CATEGORY_LIMIT:
         return "", f"high-cardinality text: {distinct} distinct values (limit {CATEGORY_LIMIT})"
     return "categorical", None
+
+
+def _named_like_id(name: str) -> bool:
+    """``id``, ``customer_id``, ``CUSTOMER_ID`` or ``customerId``, but not ``paid``."""
+    return bool(_ID_NAME.search(name) or _CAMEL_ID_NAME.search(name))
 
 
 def _looks_like_datetimes(column: pl.Series) -> bool:

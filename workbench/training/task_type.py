@@ -71,8 +71,7 @@ def _check_override(target: pl.Series, override: str, distinct: int) -> str:
         raise TrainingError(f"task 'binary' needs 2 classes, but {name!r} has {distinct}")
     if override == "multiclass" and distinct < 3:
         raise TrainingError(
-            f"task 'multiclass' needs 3 or more classes, but {name!r} has {distinct}; "
-            "use 'binary'"
+            f"task 'multiclass' needs 3 or more classes, but {name!r} has {distinct}; use 'binary'"
         )
     return override
 

@@ -58,7 +58,7 @@ def _input_names(X: Any) -> list[str]:
     return [f"x{i}" for i in range(width)]
 
 
-class DatetimeFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class DatetimeFeatures(TransformerMixin, BaseEstimator):
     """Expand each datetime column into hour, day of week, day of month and month.
 
     Models cannot use a timestamp directly, but fraud and demand follow the clock and
@@ -104,7 +104,7 @@ class DatetimeFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         )
 
 
-class CategoryStrings(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class CategoryStrings(TransformerMixin, BaseEstimator):
     """Cast categorical columns to strings, with every kind of missing value as ``None``.
 
     Polars hands scikit-learn strings, booleans, categoricals and all-null columns as
