@@ -1,1 +1,46 @@
+"""The DAG engine: tasks wired with ``>>``, checked pipelines, a threaded executor.
 
+Write tasks as plain functions, wire them as in Airflow, run them as in kedro::
+
+    @task
+    def ingest(dataset): ...
+
+    @task(retries=2, timeout=600)
+    def train(ingest, ctx): ...
+
+    pipeline = Pipeline("tabular", ingest >> train, inputs=("dataset",))
+    outcome = ThreadExecutor().run(pipeline, run_id="r1", inputs={"dataset": path})
+
+A parameter named after an upstream task receives its return value, ``ctx`` receives
+the :class:`TaskContext`, other parameters are run inputs or keep their defaults. The
+package depends only on the standard library and ``workbench.core``.
+"""
+
+from workbench.dag.cache import MemoryCache, TaskCache, cache_key
+from workbench.dag.context import TaskContext
+from workbench.dag.executor import Executor, ThreadExecutor
+from workbench.dag.flow import Flow
+from workbench.dag.hooks import RunHooks
+from workbench.dag.pipeline import Pipeline
+from workbench.dag.records import RunOutcome, RunStatus, TaskOutcome, TaskStatus
+from workbench.dag.task import Task, TaskOptions, TriggerRule, task
+
+__all__ = [
+    "Executor",
+    "Flow",
+    "MemoryCache",
+    "Pipeline",
+    "RunHooks",
+    "RunOutcome",
+    "RunStatus",
+    "Task",
+    "TaskCache",
+    "TaskContext",
+    "TaskOptions",
+    "TaskOutcome",
+    "TaskStatus",
+    "ThreadExecutor",
+    "TriggerRule",
+    "cache_key",
+    "task",
+]
