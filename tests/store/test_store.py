@@ -58,12 +58,13 @@ def test_a_second_process_gets_a_one_line_lock_error_naming_the_owner(tmp_path: 
     code = (
         "import sys; from pathlib import Path; from workbench.store import Store\n"
         "from workbench.core.errors import WorkspaceLockedError\n"
-        f"try:\n    Store(Path({str(tmp_path)!r}) / 'workbench.duckdb', Path({str(tmp_path)!r}) / 'a')\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "try:\n    Store(root / 'workbench.duckdb', root / 'a')\n"
         "except WorkspaceLockedError as e:\n    print(e); sys.exit(3)\n"
     )
     with _store(tmp_path):
         result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
         )
     assert result.returncode == 3, result.stderr
     assert f"in use by process {os.getpid()}" in result.stdout

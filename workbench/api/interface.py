@@ -42,7 +42,7 @@ def operation(method: str) -> Callable[[F], F]:
 def operations() -> dict[str, str]:
     """Name -> HTTP method of every operation in the interface."""
     return {
-        name: getattr(fn, "__wb_operation__")
+        name: fn.__wb_operation__
         for name, fn in vars(WorkbenchApi).items()
         if hasattr(fn, "__wb_operation__")
     }
@@ -134,12 +134,16 @@ class WorkbenchApi(ABC):
 
     @operation("POST")
     @abstractmethod
-    def approve(self, version: int, comment: str = "", actor: str | None = None) -> ModelVersionRecord:
+    def approve(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
         """Approve a candidate; it becomes production."""
 
     @operation("POST")
     @abstractmethod
-    def reject(self, version: int, comment: str = "", actor: str | None = None) -> ModelVersionRecord:
+    def reject(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
         """Reject a candidate."""
 
     @operation("POST")
@@ -170,6 +174,13 @@ class WorkbenchApi(ABC):
         self, host: str | None = None, port: int | None = None, allow_remote: bool = False
     ) -> ServerInfo:
         """Start the scoring server on the production model; it stops with the engine."""
+
+    @operation("POST")
+    @abstractmethod
+    def watch(
+        self, serve: bool = True, host: str | None = None, port: int | None = None
+    ) -> ServerInfo | None:
+        """Watch incoming/, queue runs for new files, and serve production as it moves."""
 
     @operation("GET")
     @abstractmethod

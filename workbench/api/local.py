@@ -112,6 +112,12 @@ class LocalApi(WorkbenchApi):
     ) -> ServerInfo:
         return self.engine.serve(host, port, allow_remote=allow_remote)
 
+    def watch(
+        self, serve: bool = True, host: str | None = None, port: int | None = None
+    ) -> ServerInfo | None:
+        self.engine.watch()
+        return self.engine.serve_when_ready(host, port) if serve else None
+
     def example_request(self) -> dict[str, Any]:
         return self.engine.example_request()
 

@@ -39,7 +39,9 @@ def _run_and_report(api: WorkbenchApi, data: str | None, console: Console, as_js
         render.print_json(console, detail)
     else:
         console.print(render.models_table(detail.models))
-        console.print(f"run {run.id}: [bold]{run.status}[/]" + (f" ({run.error})" if run.error else ""))
+        console.print(
+            f"run {run.id}: [bold]{run.status}[/]" + (f" ({run.error})" if run.error else "")
+        )
     return 0 if run.status == "success" else 1
 
 
@@ -162,6 +164,23 @@ def _serve_until_interrupted(api: WorkbenchApi, args: argparse.Namespace, consol
         threading.Event().wait()
     except KeyboardInterrupt:
         console.print("stopping the scoring server")
+    return 0
+
+
+def watch(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        unsubscribe = api.subscribe(lambda e: console.print(render.event_line(e), highlight=False))
+        try:
+            info = api.watch(serve=not args.no_serve, host=args.host, port=args.port)
+            if info is not None:
+                console.print(f"serving model version {info.version} on {info.url}")
+            console.print("watching; drop files into incoming/ (Ctrl-C stops)")
+            console.file.flush()
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            console.print("stopping")
+        finally:
+            unsubscribe()
     return 0
 
 

@@ -8,6 +8,7 @@ exit code; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -67,6 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", help="accepted | quarantined")
     p.set_defaults(handler=commands.datasets)
 
+    _add_registry_commands(sub, ws, js)
+
+    p = sub.add_parser("lineage", parents=[ws, js], help="data, run and decisions of a model")
+    p.add_argument("version", type=int)
+    p.set_defaults(handler=commands.lineage)
+    _add_service_commands(sub, ws, js)
+    return parser
+
+
+def _add_registry_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ws: argparse.ArgumentParser,
+    js: argparse.ArgumentParser,
+) -> None:
     for name, verb in (("approve", "approve"), ("reject", "reject")):
         p = sub.add_parser(name, parents=[ws, js], help=f"{verb} a candidate model version")
         p.add_argument("version", type=int)
@@ -83,10 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", default="")
     p.set_defaults(handler=commands.rollback)
 
-    p = sub.add_parser("lineage", parents=[ws, js], help="data, run and decisions of a model")
-    p.add_argument("version", type=int)
-    p.set_defaults(handler=commands.lineage)
 
+def _add_service_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ws: argparse.ArgumentParser,
+    js: argparse.ArgumentParser,
+) -> None:
     p = sub.add_parser("events", parents=[ws, js], help="the event log")
     p.add_argument("--after", type=int, default=0, help="only events after this id")
     p.add_argument("--limit", type=int, default=50)
@@ -96,13 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     _serve_options(p)
     p.set_defaults(handler=commands.serve)
 
+    p = sub.add_parser("watch", parents=[ws], help="run headless: watch incoming/, train, serve")
+    p.add_argument("--no-serve", action="store_true", help="do not start the scoring server")
+    _serve_options(p)
+    p.set_defaults(handler=commands.watch)
+
     p = sub.add_parser("demo", help="train, approve and serve on the bundled sample data")
     p.add_argument("--path", default="workbench-demo", help="demo workspace folder")
     p.add_argument("--data", help="data file (default: the bundled January transactions)")
     p.add_argument("--no-serve", action="store_true", help="stop after approval")
     _serve_options(p)
     p.set_defaults(handler=commands.demo)
-    return parser
 
 
 def _serve_options(p: argparse.ArgumentParser) -> None:
@@ -115,9 +136,16 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends long-running commands the way Ctrl-C does: cleanly."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     console = Console()
     errors = Console(stderr=True)
     try:

@@ -77,10 +77,14 @@ def runs_table(runs: Sequence[RunRecord]) -> Table:
     return table
 
 
+_KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
+
+
 def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None) -> Table:
     """Model versions with their key metric, gate result and aliases."""
     table = Table(title="Model versions")
-    keys = [metric] if metric else sorted({k for m in models for k in m.metrics})[:4]
+    present = {k for m in models for k in m.metrics}
+    keys = [metric] if metric else [k for k in _KEY_METRICS if k in present][:3]
     for column in ("version", "candidate", "status", "gate", *keys, "aliases", "run", "created"):
         table.add_column(column)
     for m in models:
@@ -159,3 +163,10 @@ def events_table(events: Sequence[EventRecord]) -> Table:
         style = _LEVEL_STYLE.get(e.level)
         table.add_row(str(e.id), _when(e.ts), e.kind, e.message, style=style)
     return table
+
+
+def event_line(event: EventRecord) -> str:
+    """One event as a log line (``workbench watch`` prints these as they happen)."""
+    style = _LEVEL_STYLE.get(event.level)
+    text = f"{_when(event.ts)}  {event.kind:<22} {event.message}"
+    return f"[{style}]{text}[/]" if style else text

@@ -63,7 +63,7 @@ class WatchConfig:
 class TrainConfig:
     """Candidate training."""
 
-    candidates: list[str] = _doc(
+    candidates: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
         ["logistic_regression", "random_forest", "hist_gradient_boosting"],
         "Candidate estimators trained in parallel (regression maps logistic_regression to ridge).",
     )

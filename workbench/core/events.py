@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from workbench.core.records import EventRecord
 
@@ -46,10 +46,8 @@ class EventBus:
         with self._lock:
             subscribers = list(self._subscribers)
         for callback in subscribers:
-            try:
+            with suppress(Exception):  # a subscriber's bug must not stop the engine
                 callback(event)
-            except Exception:  # noqa: S110 - a subscriber's bug must not stop the engine
-                pass
 
     @contextmanager
     def listen(self) -> Iterator[queue.Queue[EventRecord]]:

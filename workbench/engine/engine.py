@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from workbench.core.errors import RegistryError, ServingError
+from workbench.core.errors import RegistryError, ServingError, WorkspaceLockedError
 from workbench.core.events import EventBus
 from workbench.core.records import (
     EventRecord,
@@ -24,8 +24,10 @@ from workbench.core.records import (
 from workbench.core.workspace import Workspace
 from workbench.engine import approvals
 from workbench.engine.ingest import ingest_file
+from workbench.engine.ownership import clear_owner, describe_owner, write_owner
 from workbench.engine.runner import execute_run
 from workbench.engine.supervisor import ServingSupervisor, port_is_free
+from workbench.engine.watch import WatchService
 from workbench.serving.manifest import ServingManifest
 from workbench.store import Store
 from workbench.validation import read_dataset
@@ -37,9 +39,58 @@ class Engine:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.config = workspace.load_config()
-        self.store = Store(workspace.db_path, workspace.artifacts)
+        try:
+            self.store = Store(workspace.db_path, workspace.artifacts)
+        except WorkspaceLockedError as exc:
+            owner = describe_owner(workspace)
+            if not owner:
+                raise
+            raise WorkspaceLockedError(
+                f"workspace {workspace.root} is owned by {owner}; stop it first "
+                "(commands will attach to a running engine once the control API lands)"
+            ) from exc
         self.bus = EventBus()
         self._server: ServingSupervisor | None = None
+        self._watch: WatchService | None = None
+        self._serve_request: tuple[str, int, bool] | None = None
+        write_owner(workspace)
+        self._mark_crashed_runs()
+
+    def _mark_crashed_runs(self) -> None:
+        """Runs left running or queued by a dead owner ended with it: say so.
+
+        Only one process can hold the store, so a run still 'running' when we open it
+        belonged to an engine that is gone (killed, crashed, power lost).
+        """
+        for status in ("running", "queued"):
+            for run in self.store.runs.list(status=status, limit=10_000):
+                self.store.runs.finish(run.id, "crashed", "the engine stopped during the run")
+                self.emit(
+                    "run.crashed",
+                    f"run {run.id} was interrupted when the engine stopped; marked crashed",
+                    level="error",
+                    run_id=run.id,
+                )
+
+    def serve_when_ready(
+        self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
+    ) -> ServerInfo | None:
+        """Serve production now if there is one, and (re)start serving whenever it moves."""
+        self._serve_request = (
+            host or self.config.serve.host,
+            self.config.serve.port if port is None else port,
+            allow_remote,
+        )
+        if self.store.registry.alias(approvals.PRODUCTION) is None:
+            return None
+        return self.serve(host, port, allow_remote=allow_remote)
+
+    def watch(self) -> WatchService:
+        """Start the watched folder and the run queue (idempotent)."""
+        if self._watch is None:
+            self._watch = WatchService(self)
+            self._watch.start()
+        return self._watch
 
     def emit(self, kind: str, message: str, level: str = "info", **payload: Any) -> EventRecord:
         """Append an event to the log and publish it to subscribers."""
@@ -75,6 +126,7 @@ class Engine:
             actor=who,
             comment=comment,
         )
+        self._production_moved()
         return record
 
     def reject(
@@ -105,6 +157,8 @@ class Engine:
             version=version,
             actor=who,
         )
+        if alias == approvals.PRODUCTION:
+            self._production_moved()
         return record
 
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
@@ -118,6 +172,7 @@ class Engine:
             version=record.version,
             actor=who,
         )
+        self._production_moved()
         return record
 
     def lineage(self, version: int) -> LineageNode | None:
@@ -148,6 +203,13 @@ class Engine:
             metrics=model.metrics,
         )
 
+    def _production_moved(self) -> None:
+        """Serve the new production version if serving was asked for."""
+        if self._serve_request is None:
+            return
+        host, port, allow_remote = self._serve_request
+        self.serve(host, port, allow_remote=allow_remote)
+
     def serve(
         self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
     ) -> ServerInfo:
@@ -160,10 +222,11 @@ class Engine:
         manifest = self.serving_manifest()
         host = host or self.config.serve.host
         port = self.config.serve.port if port is None else port
-        if port and not port_is_free(host, port):
-            raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
         if self._server is not None:
             self._server.stop()
+        if port and not port_is_free(host, port):
+            raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
+        self._serve_request = (host, port, allow_remote)
         self._server = ServingSupervisor(
             self.workspace.state / "serving" / "manifest.json", self.workspace.logs / "serving.log"
         )
@@ -192,10 +255,14 @@ class Engine:
         return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
     def close(self) -> None:
-        """Stop the scoring server and release the store."""
+        """Stop watching, stop the scoring server and release the store."""
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
         if self._server is not None:
             self._server.stop()
             self._server = None
+        clear_owner(self.workspace)
         self.store.close()
 
     def __enter__(self) -> Engine:
@@ -203,4 +270,3 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.core.errors import DataError, WorkspaceError
+from workbench.core.errors import DataError
 from workbench.core.records import IngestOutcome
 from workbench.validation import (
     Contract,
@@ -55,13 +55,17 @@ def free_name(folder: Path, name: str) -> Path:
     return candidate
 
 
-def _file_away(source: Path, folder: Path, move: bool) -> Path:
-    target = free_name(folder, source.name)
+def _file_away(source: Path, target: Path, move: bool) -> None:
+    """Move (or copy) ``source`` to ``target``; called after the store recorded it.
+
+    Recording first means a crash between the two leaves the file in incoming/, where
+    the next start finds it, sees its hash is known, and files it as a duplicate:
+    nothing lost, nothing processed twice.
+    """
     if move:
         shutil.move(str(source), target)
     else:
         shutil.copy2(source, target)
-    return target
 
 
 def _pinned_contract(engine: Engine) -> Contract | None:
@@ -95,10 +99,13 @@ def _relative(engine: Engine, path: Path) -> str:
 def _quarantine(
     engine: Engine, path: Path, move: bool, sha: str, reason: str, report: dict[str, Any]
 ) -> IngestOutcome:
-    where = _file_away(path, engine.workspace.quarantine, move)
+    where = free_name(engine.workspace.quarantine, path.name)
     where.with_name(where.name + ".report.json").write_text(
-        json.dumps({"file": path.name, "sha256": sha, "reason": reason, "report": report},
-                   indent=2, default=str),
+        json.dumps(
+            {"file": path.name, "sha256": sha, "reason": reason, "report": report},
+            indent=2,
+            default=str,
+        ),
         encoding="utf-8",
     )
     record = engine.store.datasets.add(
@@ -111,9 +118,17 @@ def _quarantine(
         profile=None,
     )
     engine.store.datasets.add_report(sha, None, False, reason, report)
+    _file_away(path, where, move)
     message = f"{path.name} quarantined: {reason}"
-    engine.emit("dataset.quarantined", message, level="error", file=path.name,
-                dataset_id=record.id, path=record.path, reason=reason)
+    engine.emit(
+        "dataset.quarantined",
+        message,
+        level="error",
+        file=path.name,
+        dataset_id=record.id,
+        path=record.path,
+        reason=reason,
+    )
     return IngestOutcome("quarantined", str(path), message, record, report)
 
 
@@ -129,7 +144,7 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
     existing = engine.store.datasets.by_hash(sha)
     if existing is not None:
         if move:
-            _file_away(path, engine.workspace.processed, move=True)
+            _file_away(path, free_name(engine.workspace.processed, path.name), move=True)
         message = f"{path.name} has the same bytes as dataset {existing.id} ({existing.name})"
         engine.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
         return IngestOutcome("duplicate", str(path), message, existing)
@@ -142,13 +157,11 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
         return _quarantine(engine, path, move, sha, report.summary(), report_dict)
     if proposed is not None:
         engine.workspace.contract_path.write_text(contract_to_toml(proposed), encoding="utf-8")
-        engine.emit("contract.pinned", f"data contract inferred from {path.name} and pinned",
-                    file=path.name)
-    where = _file_away(path, engine.workspace.processed, move)
-    try:
-        relative = _relative(engine, where)
-    except ValueError as exc:
-        raise WorkspaceError(f"{where} is outside the workspace") from exc
+        engine.emit(
+            "contract.pinned", f"data contract inferred from {path.name} and pinned", file=path.name
+        )
+    where = free_name(engine.workspace.processed, path.name)
+    relative = _relative(engine, where)
     record = engine.store.datasets.add(
         sha256=sha,
         name=path.name,
@@ -159,6 +172,7 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
         profile=report_dict.get("profile"),
     )
     report_id = engine.store.datasets.add_report(sha, None, True, report.summary(), report_dict)
+    _file_away(path, where, move)
     engine.store.lineage.link(("dataset", record.id), ("report", report_id), "validated")
     message = f"{path.name} ingested as dataset {record.id} ({record.rows:,} rows)"
     engine.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)

@@ -228,13 +228,19 @@ def _execute(engine: Engine, run_id: int, ids: list[int]) -> RunOutcome:
     task_kind = None
     if settings.target in frame.columns:
         try:
-            task_kind = detect_task(frame[settings.target], None if settings.task == "auto" else settings.task)
+            task_kind = detect_task(
+                frame[settings.target], None if settings.task == "auto" else settings.task
+            )
         except WorkbenchError:
             task_kind = None  # the validate task reports it, as a task failure
     pipeline = tabular_pipeline(settings, task_kind)
     engine.store.runs.log_params(
         run_id,
-        {"target": settings.target, "candidates": ",".join(settings.candidates), "seed": settings.seed},
+        {
+            "target": settings.target,
+            "candidates": ",".join(settings.candidates),
+            "seed": settings.seed,
+        },
     )
     executor = ThreadExecutor(max_workers=engine.config.train.max_workers)
     return executor.run(

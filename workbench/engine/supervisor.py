@@ -73,9 +73,7 @@ class ServingSupervisor:
             cmd.append("--allow-remote")
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self._log_path.open("a", encoding="utf-8")
-        self._proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1
-        )
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1)
         ready = self._wait_ready(timeout)
         if ready is None:
             self.stop()

@@ -78,6 +78,14 @@ class DatasetRepo:
         )
         return [_record(r) for r in rows]
 
+    def untrained(self) -> list[DatasetRecord]:
+        """Accepted datasets no run has read yet (e.g. ingested just before a crash)."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM datasets WHERE status = 'accepted' AND id NOT IN "
+            "(SELECT dataset_id FROM run_datasets) ORDER BY id"
+        )
+        return [_record(r) for r in rows]
+
     def profile(self, dataset_id: int) -> dict[str, Any] | None:
         """The per-column profile computed at validation."""
         return loads(self._db.scalar("SELECT profile FROM datasets WHERE id = ?", [dataset_id]))

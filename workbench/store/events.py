@@ -27,7 +27,9 @@ class EventRepo:
         )
         return EventRecord(int(rows[0][0]), as_utc(now), kind, message, payload, level)  # type: ignore[arg-type]
 
-    def since(self, after_id: int = 0, limit: int = 1000, kind: str | None = None) -> list[EventRecord]:
+    def since(
+        self, after_id: int = 0, limit: int = 1000, kind: str | None = None
+    ) -> list[EventRecord]:
         """Events with id greater than ``after_id``, oldest first."""
         where, params = ("AND kind LIKE ?", [kind + "%"]) if kind else ("", [])
         rows = self._db.execute(

@@ -54,9 +54,9 @@ class LineageRepo:
         )
 
     def _run_node(self, run_id: int) -> LineageNode:
-        run = self._db.execute(
-            "SELECT pipeline, trigger, status FROM runs WHERE id = ?", [run_id]
-        )[0]
+        run = self._db.execute("SELECT pipeline, trigger, status FROM runs WHERE id = ?", [run_id])[
+            0
+        ]
         datasets = [
             LineageNode("dataset", r[1], f"dataset {r[0]} {r[2]} sha256 {r[1][:12]} ({r[3]} rows)")
             for r in self._db.execute(

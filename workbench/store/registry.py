@@ -65,7 +65,9 @@ class RegistryRepo:
         )
         return self._records(rows)[0] if rows else None
 
-    def list(self, status: str | None = None, run_id: int | None = None) -> list[ModelVersionRecord]:
+    def list(
+        self, status: str | None = None, run_id: int | None = None
+    ) -> list[ModelVersionRecord]:
         """Newest first, optionally by status or by the run that trained them."""
         clauses, params = [], []
         for column, value in (("status", status), ("run_id", run_id)):

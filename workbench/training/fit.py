@@ -102,7 +102,7 @@ def signature_for(
     """The input signature the scoring server checks requests against.
 
     Inputs are the columns the model reads (dropped columns are not required), in the
-    order of ``frame``, with their logical type. Columns the plan reads as datetimes
+    order the estimator was fitted on (the plan's), with their logical type. Columns the plan reads as datetimes
     are ``"datetime"`` even when they arrived as strings.
 
     Args:
@@ -112,11 +112,10 @@ def signature_for(
         task: The model's task.
         classes: ``classes_`` of a classifier, in ``predict_proba`` column order.
     """
-    used = set(plan.features)
     inputs = tuple(
         ColumnSpec(name, "datetime" if name in plan.datetime else logical_dtype(frame[name].dtype))
-        for name in frame.columns
-        if name in used and name != target
+        for name in plan.features
+        if name != target
     )
     return Signature(inputs=inputs, target=target, task=task, classes=plain_classes(classes))
 

@@ -1,0 +1,88 @@
+"""The command line, run as a user runs it: a real process, real exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TIMEOUT = 180
+
+
+def wb(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``workbench ARGS`` in a fresh interpreter."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "workbench.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture
+def trained(tmp_path: Path, small_sample: Path) -> Path:
+    ws = tmp_path / "proj"
+    assert wb("init", str(ws), "--target", "is_fraud").returncode == 0
+    result = wb("run", "--data", str(small_sample), "-w", str(ws))
+    assert result.returncode == 0, result.stderr
+    assert "run 1: success" in result.stdout
+    return ws
+
+
+def test_init_run_models_approve_lineage_end_to_end(trained: Path) -> None:
+    models = json.loads(wb("models", "--json", "-w", str(trained)).stdout)
+    assert [m["version"] for m in models] == [1]
+    assert models[0]["status"] == "candidate"
+    assert set(models[0]) >= {"version", "run_id", "candidate", "metrics", "aliases", "status"}
+
+    approved = wb("approve", "1", "--comment", "ship it", "-w", str(trained))
+    assert approved.returncode == 0, approved.stderr
+    assert "approved" in approved.stdout
+
+    lineage = json.loads(wb("lineage", "1", "--json", "-w", str(trained)).stdout)
+    assert lineage["kind"] == "model_version"
+    kinds = {c["kind"] for c in lineage["children"]}
+    assert {"run", "approval", "alias"} <= kinds
+
+    runs = json.loads(wb("runs", "--json", "-w", str(trained)).stdout)
+    assert runs[0]["status"] == "success" and runs[0]["dataset_ids"] == [1]
+    detail = json.loads(wb("runs", "1", "--json", "-w", str(trained)).stdout)
+    assert any(t["task"] == "train_random_forest" for t in detail["tasks"])
+
+
+def test_reject_and_a_second_decision_is_a_one_line_error(trained: Path) -> None:
+    assert wb("reject", "1", "--comment", "no", "-w", str(trained)).returncode == 0
+    again = wb("approve", "1", "-w", str(trained))
+    assert again.returncode == 1
+    assert again.stderr.strip().count("\n") == 0
+    assert "rejected, not a candidate" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_commands_outside_a_workspace_say_how_to_make_one(tmp_path: Path) -> None:
+    result = wb("models", "-w", str(tmp_path))
+    assert result.returncode == 1
+    assert "not a workspace" in result.stderr and "workbench init" in result.stderr
+
+
+def test_a_missing_data_file_is_a_one_line_error(tmp_path: Path) -> None:
+    wb("init", str(tmp_path), "--target", "y")
+    result = wb("run", "--data", str(tmp_path / "nope.csv"), "-w", str(tmp_path))
+    assert result.returncode == 1
+    assert "nope.csv: no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_missing_the_target_fails_and_says_so(tmp_path: Path, small_sample: Path) -> None:
+    wb("init", str(tmp_path / "ws"), "--target", "label")
+    result = wb("run", "--data", str(small_sample), "-w", str(tmp_path / "ws"))
+    assert result.returncode == 1
+    assert "target column 'label' is missing" in result.stderr

@@ -1,0 +1,88 @@
+"""The watched folder inside the engine: complete files in, runs out.
+
+The watcher block decides when a file is complete; this module ingests each file
+(hash, dedup, validate, file away), queues one run per batch of accepted files, and turns
+every watcher step into an event the UIs show live.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.core.errors import WorkbenchError
+from workbench.engine.queue import RunQueue
+from workbench.watcher import FolderWatcher, WatchEvent
+
+if TYPE_CHECKING:
+    from workbench.engine.engine import Engine
+
+_LEVELS = {"error": "error", "vanished": "warning", "fallback": "warning"}
+
+
+class WatchService:
+    """A folder watcher and a run queue bound to one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        settings = engine.config.watch
+        self.folder = engine.workspace.incoming(engine.config)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.queue = RunQueue(self._run, self._run_failed)
+        self.watcher = FolderWatcher(
+            self.folder,
+            self._on_batch,
+            on_event=self._on_watch_event,
+            recursive=settings.recursive,
+            mode=settings.mode,
+            quiet_period=settings.quiet_period_ms / 1000,
+            batch_window=settings.batch_window_ms / 1000,
+        )
+
+    def start(self) -> None:
+        """Queue a run for data accepted but never trained on, then start watching."""
+        if self._engine.store.datasets.untrained():
+            self.queue.submit("recovered")
+        self.watcher.start()
+        self._engine.emit("watch.started", f"watching {self.folder}", folder=str(self.folder))
+
+    def stop(self) -> None:
+        """Stop taking files, let a running run finish."""
+        self.watcher.stop()
+        self.queue.stop()
+
+    def _on_watch_event(self, event: WatchEvent) -> None:
+        if event.kind in ("ready",):
+            return  # the ingest that follows says more
+        self._engine.emit(
+            f"watch.{event.kind}",
+            event.message,
+            level=_LEVELS.get(event.kind, "info"),
+            path=event.path,
+        )
+
+    def _on_batch(self, paths: tuple[Path, ...]) -> None:
+        accepted = 0
+        for path in paths:
+            try:
+                outcome = self._engine.ingest(path)
+            except WorkbenchError as exc:
+                self._engine.emit(
+                    "dataset.error", f"{path.name}: {exc}", level="error", file=path.name
+                )
+                continue
+            accepted += outcome.status == "accepted"
+        if accepted:
+            started = self.queue.submit("file")
+            self._engine.emit(
+                "run.queued",
+                f"run queued for {accepted} new file(s)"
+                + ("" if started else " (merged with the run already waiting)"),
+                files=[p.name for p in paths],
+            )
+
+    def _run(self, trigger: str) -> object:
+        return self._engine.run(None, trigger)
+
+    def _run_failed(self, exc: BaseException) -> None:
+        self._engine.emit("run.error", f"a queued run could not start: {exc}", level="error")
