@@ -1,0 +1,303 @@
+"""An api that answers from records frozen in time, for the snapshot tests.
+
+Snapshots compare pixels, so nothing on screen may depend on when the test ran or how
+fast the machine trained: these records have fixed timestamps and durations, and the app
+gets a frozen clock. It is a second implementation of :class:`WorkbenchApi` (as a remote
+client is), read-only: actions raise the same error a user would see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from workbench.api import RunDetail, WorkbenchApi, WorkspaceStatus
+from workbench.core.errors import WorkbenchError
+from workbench.core.records import (
+    ApprovalRecord,
+    DatasetRecord,
+    EventRecord,
+    IngestOutcome,
+    LineageNode,
+    MetricRecord,
+    ModelVersionRecord,
+    RunRecord,
+    ServerInfo,
+    TaskRunRecord,
+)
+
+T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+"""When the fixed story starts."""
+
+NOW = T0 + timedelta(hours=3)
+"""The frozen clock the snapshot app is given."""
+
+COLUMNS = {
+    "transaction_id": "string",
+    "timestamp": "datetime",
+    "amount": "float",
+    "merchant_category": "string",
+    "country": "string",
+    "is_fraud": "int",
+}
+
+METRICS_V1 = {"roc_auc": 0.8412, "average_precision": 0.4021, "f1": 0.3310, "log_loss": 0.1402}
+METRICS_V2 = {"roc_auc": 0.8733, "average_precision": 0.4518, "f1": 0.3655, "log_loss": 0.1288}
+
+TASKS = (
+    ("validate", 0.0, 0.4),
+    ("split", 0.5, 0.6),
+    ("preprocess", 0.7, 1.3),
+    ("train_logistic_regression", 1.4, 3.0),
+    ("train_random_forest", 1.4, 6.2),
+    ("train_hist_gradient_boosting", 3.1, 8.8),
+    ("evaluate", 8.9, 9.3),
+    ("gate", 9.4, 9.5),
+    ("register", 9.6, 10.4),
+)
+
+
+def _at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def _tasks(run_id: int, start: datetime) -> tuple[TaskRunRecord, ...]:
+    return tuple(
+        TaskRunRecord(
+            run_id,
+            name,
+            "cached" if name == "split" else "success",
+            1,
+            start + timedelta(seconds=a),
+            start + timedelta(seconds=b),
+            b - a,
+            None,
+        )
+        for name, a, b in TASKS
+    )
+
+
+class FixedApi(WorkbenchApi):
+    """Three runs, two model versions (v1 production, v2 waiting), a quarantined file."""
+
+    def __init__(self) -> None:
+        self._runs = [
+            RunRecord(3, "tabular", "file", "running", _at(170), _at(170.2), None, None, (1,)),
+            RunRecord(2, "tabular", "drift", "success", _at(60), _at(60.1), _at(60.3), None, (1,)),
+            RunRecord(1, "tabular", "manual", "success", _at(5), _at(5.1), _at(5.3), None, (1,)),
+        ]
+        sig: dict[str, Any] = {"inputs": [], "target": "is_fraud"}
+        self._models = [
+            ModelVersionRecord(
+                2,
+                2,
+                "hist_gradient_boosting",
+                "b" * 64,
+                "candidate",
+                METRICS_V2,
+                sig,
+                True,
+                _at(60.3),
+            ),
+            ModelVersionRecord(
+                1,
+                1,
+                "random_forest",
+                "a" * 64,
+                "approved",
+                METRICS_V1,
+                sig,
+                True,
+                _at(5.3),
+                ("production",),
+            ),
+        ]
+        self._approvals = [
+            ApprovalRecord(1, "approve", "alice", "beats the baseline", _at(10), METRICS_V1)
+        ]
+        self._datasets = [
+            DatasetRecord(
+                2,
+                "c" * 64,
+                "february_broken.csv",
+                "quarantine/february_broken.csv",
+                0,
+                "quarantined",
+                _at(150),
+            ),
+            DatasetRecord(
+                1,
+                "d" * 64,
+                "transactions_2026_01.csv",
+                "processed/transactions_2026_01.csv",
+                25_000,
+                "accepted",
+                _at(4),
+                COLUMNS,
+            ),
+        ]
+        self._events = [
+            EventRecord(i + 1, _at(minutes), kind, message, payload, level)
+            for i, (minutes, kind, message, payload, level) in enumerate(_EVENTS)
+        ]
+
+    def status(self) -> WorkspaceStatus:
+        return WorkspaceStatus("/work/fraud-demo", "is_fraud", 1, 1, 3, 1, 1)
+
+    def runs(self, status: str | None = None, limit: int = 50) -> list[RunRecord]:
+        return [r for r in self._runs if status in (None, r.status)][:limit]
+
+    def run_detail(self, run_id: int) -> RunDetail:
+        run = next((r for r in self._runs if r.id == run_id), None)
+        if run is None:
+            raise WorkbenchError(f"there is no run {run_id}")
+        metrics = {
+            f"{c}.{k}": v
+            for c in ("random_forest", "logistic_regression")
+            for k, v in METRICS_V1.items()
+        }
+        params = {"target": "is_fraud", "seed": "0", "split.rows_train": "20000"}
+        models = tuple(m for m in self._models if m.run_id == run_id)
+        return RunDetail(run, _tasks(run_id, run.started_at or T0), params, metrics, models)
+
+    def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
+        return []
+
+    def datasets(self, status: str | None = None) -> list[DatasetRecord]:
+        return [d for d in self._datasets if status in (None, d.status)]
+
+    def models(self, status: str | None = None) -> list[ModelVersionRecord]:
+        return [m for m in self._models if status in (None, m.status)]
+
+    def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
+        return [a for a in self._approvals if version in (None, a.version)]
+
+    def lineage(self, version: int) -> LineageNode:
+        dataset = LineageNode("dataset", "1", "dataset 1 transactions_2026_01.csv (25000 rows)")
+        run = LineageNode("run", "1", "run 1 (tabular, manual, success)", (dataset,))
+        approval = LineageNode("approval", "1", "approve by alice: beats the baseline")
+        return LineageNode(
+            "model_version", str(version), f"model version {version}", (run, approval)
+        )
+
+    def events(self, after_id: int = 0, limit: int = 200) -> list[EventRecord]:
+        return [e for e in self._events if e.id > after_id][:limit]
+
+    def subscribe(self, callback: Callable[[EventRecord], None]) -> Callable[[], None]:
+        return lambda: None
+
+    def close(self) -> None:
+        pass
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise WorkbenchError("this workspace is a fixed example and cannot change")
+
+    def ingest(self, path: str, move: bool | None = None) -> IngestOutcome:
+        return self._read_only()
+
+    def run(self, data: str | None = None, trigger: str = "manual") -> RunRecord:
+        return self._read_only()
+
+    def approve(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self._read_only()
+
+    def reject(
+        self, version: int, comment: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self._read_only()
+
+    def promote(
+        self, version: int, alias: str, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self._read_only()
+
+    def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
+        return self._read_only()
+
+    def serve(
+        self, host: str | None = None, port: int | None = None, allow_remote: bool = False
+    ) -> ServerInfo:
+        return self._read_only()
+
+    def watch(
+        self, serve: bool = True, host: str | None = None, port: int | None = None
+    ) -> ServerInfo | None:
+        return self._read_only()
+
+    def example_request(self) -> dict[str, Any]:
+        return self._read_only()
+
+
+_EVENTS: list[tuple[float, str, str, dict[str, Any], str]] = [
+    (
+        1,
+        "watch.started",
+        "watching /work/fraud-demo/incoming",
+        {"folder": "/work/fraud-demo/incoming"},
+        "info",
+    ),
+    (
+        3.9,
+        "watch.seen",
+        "transactions_2026_01.csv appeared",
+        {"path": "/work/fraud-demo/incoming/transactions_2026_01.csv"},
+        "info",
+    ),
+    (
+        4,
+        "dataset.ingested",
+        "transactions_2026_01.csv ingested as dataset 1 (25,000 rows)",
+        {"dataset_id": 1, "file": "transactions_2026_01.csv"},
+        "info",
+    ),
+    (5, "run.started", "run 1 started (manual) on dataset(s) 1", {"run_id": 1}, "info"),
+    (5.3, "run.finished", "run 1 success", {"run_id": 1}, "info"),
+    (
+        10,
+        "model.approved",
+        "model version 1 approved by alice; now production",
+        {"version": 1},
+        "info",
+    ),
+    (
+        12,
+        "serving.started",
+        "serving model version 1 on http://127.0.0.1:8000",
+        {"url": "http://127.0.0.1:8000", "version": 1},
+        "info",
+    ),
+    (
+        55,
+        "drift.detected",
+        "drift in amount (PSI 0.31) and country (PSI 0.22)",
+        {"columns": ["amount", "country"]},
+        "warning",
+    ),
+    (60, "run.started", "run 2 started (drift) on dataset(s) 1", {"run_id": 2}, "info"),
+    (60.3, "run.finished", "run 2 success", {"run_id": 2}, "info"),
+    (
+        60.4,
+        "model.pending_approval",
+        "model version 2 awaits approval: workbench approve 2",
+        {"version": 2},
+        "warning",
+    ),
+    (
+        150,
+        "dataset.quarantined",
+        "february_broken.csv quarantined: column is_fraud is missing",
+        {"dataset_id": 2, "reason": "column is_fraud is missing"},
+        "error",
+    ),
+    (
+        168,
+        "watch.waiting",
+        "march.csv is still growing",
+        {"path": "/work/fraud-demo/incoming/march.csv"},
+        "info",
+    ),
+    (170, "run.started", "run 3 started (file) on dataset(s) 1", {"run_id": 3}, "info"),
+]

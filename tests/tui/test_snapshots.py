@@ -1,0 +1,55 @@
+"""How the main screens look at 100x30, on fixed records and a frozen clock.
+
+Update after an intended change with ``pytest tests/tui --snapshot-update`` and look at
+the SVGs in ``__snapshots__`` before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.base import WorkbenchScreen
+
+from .fixed_api import NOW, FixedApi
+from .pilot import open_screen, wait_until
+
+SIZE = (100, 30)
+
+
+def app() -> WorkbenchApp:
+    return WorkbenchApp(FixedApi(), clock=lambda: NOW)
+
+
+def after(*keys: str) -> Callable[[Pilot[None]], object]:
+    """Press ``keys`` (each may open a screen) and wait until the screen shows its data."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, WorkbenchApp)
+        await wait_until(pilot, lambda: len(app.event_log) > 0, "the event replay")
+        for key in keys:
+            await pilot.press(key)
+            if isinstance(app.screen, WorkbenchScreen):
+                await open_screen(pilot, "", WorkbenchScreen)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(("1",), id="dashboard"),
+        pytest.param(("2",), id="runs"),
+        pytest.param(("2", "down", "enter"), id="run_detail"),
+        pytest.param(("4", "down"), id="models"),
+        pytest.param(("7",), id="events"),
+    ],
+)
+def test_screen_looks_as_approved(snap_compare: Callable[..., bool], keys: tuple[str, ...]) -> None:
+    assert snap_compare(app(), terminal_size=SIZE, run_before=after(*keys))

@@ -1,0 +1,356 @@
+"""The Workbench TUI: one app, one screen per concept, the engine behind the api.
+
+The app owns the connection to the workspace (an :class:`~workbench.api.WorkbenchApi`,
+in-process or remote: it cannot tell), relays the engine's events to the screens and
+renders every failure as an error screen. Engine calls run in thread workers through
+:meth:`WorkbenchApp.call_engine`; nothing here blocks the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.worker import Worker, get_current_worker
+
+from workbench.core.errors import WorkbenchError
+from workbench.tui.event_log import EventLog, toast_for
+from workbench.tui.formatting import Clock, utc_now
+from workbench.tui.messages import (
+    ActionFailed,
+    ApiConnected,
+    EventArrived,
+    EventsLoaded,
+    RunFinished,
+)
+from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.screens.confirm import ConfirmScreen
+from workbench.tui.screens.dashboard import DashboardScreen
+from workbench.tui.screens.data import DataScreen
+from workbench.tui.screens.drift import DriftScreen
+from workbench.tui.screens.error import ErrorScreen
+from workbench.tui.screens.events import EventsScreen
+from workbench.tui.screens.lineage import LineageScreen
+from workbench.tui.screens.models import ModelsScreen
+from workbench.tui.screens.runs import RunsScreen
+from workbench.tui.screens.splash import SplashScreen
+from workbench.tui.screens.welcome import WelcomeScreen
+
+if TYPE_CHECKING:
+    from workbench.api import WorkbenchApi
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("dashboard", "1", "Dashboard"),
+    ("runs", "2", "Runs"),
+    ("data", "3", "Data"),
+    ("models", "4", "Models"),
+    ("drift", "5", "Drift"),
+    ("lineage", "6", "Lineage"),
+    ("events", "7", "Events"),
+)
+"""Mode name, key and title of each main screen, in navigation order."""
+
+BACKLOG_PAGE = 500
+"""Events read per call when replaying the log at start-up."""
+
+BACKLOG_KEEP = 1000
+"""Events the TUI keeps in memory (the Events screen pages older ones from the store)."""
+
+
+class WorkbenchApp(App[None]):
+    """The ``workbench`` terminal UI.
+
+    Args:
+        api: An open api to show (the caller keeps ownership and closes it).
+        connector: Opens the api in a worker at start-up (the app then owns and closes it);
+            used by :func:`workbench.tui.run_tui` so the first frame paints at once.
+        folder: Where the welcome screen offers ``init`` and the demo when there is no api.
+        clock: The current time (UTC); tests freeze it for snapshots.
+    """
+
+    CSS_PATH = Path(__file__).with_name("workbench.tcss")
+    TITLE = "Workbench"
+    DARK_THEME = "textual-dark"
+    LIGHT_THEME = "textual-light"
+
+    MODES: ClassVar[dict[str, Any]] = {
+        "dashboard": DashboardScreen,
+        "runs": RunsScreen,
+        "data": DataScreen,
+        "models": ModelsScreen,
+        "drift": DriftScreen,
+        "lineage": LineageScreen,
+        "events": EventsScreen,
+        "welcome": WelcomeScreen,
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"show('{mode}')", title, show=False) for mode, key, title in SCREENS),
+        Binding("t", "toggle_theme", "Theme", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        api: WorkbenchApi | None = None,
+        *,
+        connector: Callable[[], WorkbenchApi] | None = None,
+        folder: Path | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        super().__init__()
+        self.api: WorkbenchApi | None = api
+        """The workspace's api, once connected."""
+        self.folder = folder or Path.cwd()
+        """The folder the welcome screen creates a workspace in."""
+        self.clock = clock
+        """Source of "now" for relative times."""
+        self.event_log = EventLog(BACKLOG_KEEP)
+        """Recent events, merged from the replay and the live stream."""
+        self.lineage_version: int | None = None
+        """The model version the Lineage screen shows (set by the Models screen)."""
+        self._connector = connector
+        self._owns_api = False
+        self._unsubscribe: Callable[[], None] | None = None
+        self.theme = self.DARK_THEME
+
+    # start and stop -----------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        return SplashScreen()
+
+    def on_mount(self) -> None:
+        if self.api is not None:
+            self._follow(self.api)
+        elif self._connector is not None:
+            self.run_worker(
+                self._connect, thread=True, group="connect", exit_on_error=False, name="connect"
+            )
+        else:
+            self.switch_mode("welcome")
+
+    def _connect(self) -> None:
+        assert self._connector is not None
+        try:
+            api = self._connector()
+        except WorkbenchError as exc:
+            self.post_message(ActionFailed("opening the workspace", str(exc), fatal=True))
+            return
+        except Exception as exc:
+            log.exception("opening the workspace failed")
+            reason = f"{type(exc).__name__}: {exc}"
+            self.post_message(ActionFailed("opening the workspace", reason, bug=True, fatal=True))
+            return
+        self.post_message(ApiConnected(api))
+
+    def on_api_connected(self, message: ApiConnected) -> None:
+        self._owns_api = True
+        self._follow(message.api)
+        if message.train_on is not None:
+            self.start_run(message.train_on)
+
+    def _follow(self, api: WorkbenchApi) -> None:
+        """Start following ``api``'s events and show the dashboard."""
+        self.api = api
+        self._unsubscribe = api.subscribe(self._relay)
+        self.call_engine(self, _read_backlog, EventsLoaded, "reading the event log")
+        self.switch_mode("dashboard")
+
+    def _relay(self, event: Any) -> None:
+        """Engine thread -> UI thread: the one place engine events enter the TUI."""
+        self.post_message(EventArrived(event))
+
+    def on_unmount(self) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Stop following events and close the api if the app opened it."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._owns_api and self.api is not None:
+            self.api.close()
+            self._owns_api = False
+
+    # events -------------------------------------------------------------------------
+
+    def on_events_loaded(self, message: EventsLoaded) -> None:
+        if self.event_log.merge(message.events):
+            for screen in self.screen_stack:
+                if isinstance(screen, WorkbenchScreen):
+                    screen.log_replayed()
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        if not self.event_log.add(message.event):
+            return
+        severity = toast_for(message.event)
+        if severity is not None:
+            self.notify(message.event.message, title=message.event.kind, severity=severity)  # type: ignore[arg-type]
+        for screen in self.screen_stack:
+            screen.post_message(EventArrived(message.event))
+
+    # engine calls -------------------------------------------------------------------
+
+    def call_engine(
+        self,
+        target: Widget | App[Any],
+        work: Callable[[WorkbenchApi], T],
+        done: Callable[[T], Message],
+        action: str,
+        *,
+        group: str = "engine",
+        exclusive: bool = False,
+    ) -> Worker[None] | None:
+        """Run ``work(api)`` on a thread and post ``done(result)`` to ``target``.
+
+        A :class:`WorkbenchError` becomes an :class:`ActionFailed` message (shown as an
+        error screen); anything else is a bug, logged and shown the same way rather than
+        crashing the UI with a traceback.
+
+        Args:
+            target: Who receives the result message.
+            work: The engine call; runs on a worker thread and must not touch widgets.
+            done: Wraps the result in a past-tense message.
+            action: What is being done, for the error screen ("approving version 3").
+            group: Worker group (``exclusive`` cancels older workers of the same group).
+            exclusive: Drop the results of older calls in the group (reloads).
+        """
+        api = self.api
+        if api is None:
+            return None
+
+        def job() -> None:
+            try:
+                result = work(api)
+            except WorkbenchError as exc:
+                self.post_message(ActionFailed(action, str(exc)))
+                return
+            except Exception as exc:
+                log.exception("%s failed", action)
+                self.post_message(ActionFailed(action, f"{type(exc).__name__}: {exc}", bug=True))
+                return
+            if not get_current_worker().is_cancelled:
+                target.post_message(done(result))
+
+        return target.run_worker(
+            job, thread=True, group=group, exclusive=exclusive, exit_on_error=False, name=action
+        )
+
+    def on_action_failed(self, message: ActionFailed) -> None:
+        shown = self.screen
+        if isinstance(shown, ErrorScreen) and (shown.action, shown.reason) == (
+            message.action,
+            message.reason,
+        ):
+            return  # the same failure again (a reload per event): one screen is enough
+        screen = ErrorScreen(message.action, message.reason, bug=message.bug)
+        if message.fatal:
+            self.push_screen(screen, lambda _: self.exit(return_code=1))
+        else:
+            self.push_screen(screen)
+
+    def start_run(self, data: str | None = None) -> None:
+        """Ingest ``data`` (if given) and train, in a worker; progress arrives as events."""
+        self.call_engine(
+            self, lambda api: api.run(data=data), RunFinished, "running the pipeline", group="runs"
+        )
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                screen.schedule_reload()
+
+    # actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "show" and self.api is None)
+
+    def action_show(self, mode: str) -> None:
+        """Switch to one of the main screens (keys 1-7, the tabs, the palette).
+
+        On its own screen already (a run opened over the runs table), go back to the base.
+        """
+        if self.api is None:
+            return
+        if mode == self.current_mode:
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+                self.pop_screen()
+        self.switch_mode(mode)
+
+    async def action_quit(self) -> None:
+        """Quit; if a run started here is still training, ask first (it would not finish)."""
+        training = [w for w in self.workers if w.group == "runs" and w.is_running]
+        if not training:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        question = (
+            "A run started here is still training. The engine stops with the TUI, "
+            "so the run will not finish. Quit anyway?"
+        )
+        self.push_screen(ConfirmScreen("Quit while training?", question, "Quit"), answered)
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the dark and the light theme."""
+        self.theme = self.LIGHT_THEME if self.current_theme.dark else self.DARK_THEME
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action in the command palette: navigation, theme, and the screen's keys."""
+        yield from super().get_system_commands(screen)
+        if self.api is not None:
+            for mode, key, title in SCREENS:
+                yield SystemCommand(
+                    f"Go to {title}",
+                    f"Show the {title} screen (key {key})",
+                    partial(self.action_show, mode),
+                )
+        yield SystemCommand(
+            "Toggle dark/light theme",
+            "Switch between the dark and the light theme (key t)",
+            self.action_toggle_theme,
+        )
+        for binding in _screen_bindings(screen):
+            key = binding.key_display or binding.key
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} (key {key})",
+                partial(screen.run_action, binding.action),
+            )
+
+
+def _screen_bindings(screen: Screen[Any]) -> list[Binding]:
+    """The screen's own described key bindings (its actions, for the palette)."""
+    found = []
+    for item in getattr(type(screen), "BINDINGS", []):
+        if isinstance(item, Binding) and item.description:
+            found.append(item)
+    return found
+
+
+def _read_backlog(api: WorkbenchApi) -> list[Any]:
+    """The newest events in the store, oldest first (runs on a worker thread)."""
+    events: list[Any] = []
+    after = 0
+    while True:
+        page = api.events(after_id=after, limit=BACKLOG_PAGE)
+        events.extend(page)
+        events = events[-BACKLOG_KEEP:]
+        if len(page) < BACKLOG_PAGE:
+            return events
+        after = page[-1].id

@@ -1,0 +1,133 @@
+"""How records read on screen: relative times, durations, metrics, status colours.
+
+Everything that depends on "now" takes a clock, so the snapshot tests can freeze time
+and every screen agrees on what "3 min ago" means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+Clock = Callable[[], datetime]
+"""Returns the current time (UTC); injected so tests can freeze it."""
+
+KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
+"""Metrics a person compares models by, in order of preference (the gate's defaults first)."""
+
+LOWER_IS_BETTER = frozenset({"rmse", "mae", "mse", "log_loss", "brier"})
+"""Metrics where a smaller value wins."""
+
+STATUS_STYLES = {
+    "success": "green",
+    "approved": "green",
+    "accepted": "green",
+    "passed": "green",
+    "cached": "cyan",
+    "running": "yellow",
+    "queued": "dim",
+    "candidate": "yellow",
+    "skipped": "dim",
+    "archived": "dim",
+    "failed": "bold red",
+    "crashed": "bold red",
+    "timed_out": "bold red",
+    "upstream_failed": "red",
+    "rejected": "red",
+    "quarantined": "bold red",
+    "cancelled": "dim",
+}
+"""Rich style of each run, task, model and dataset status."""
+
+LEVEL_STYLES = {"info": "", "warning": "bold yellow", "error": "bold red"}
+"""Rich style of each event level: alerts stand out."""
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def ago(value: datetime | None, now: datetime) -> str:
+    """``value`` relative to ``now`` in the coarsest unit that still says something."""
+    if value is None:
+        return "-"
+    seconds = max(0.0, (_aware(now) - _aware(value)).total_seconds())
+    if seconds < 60:
+        return f"{int(seconds)}s ago"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} d ago"
+
+
+def stamp(value: datetime | None) -> str:
+    """An absolute UTC time, short enough for a table cell."""
+    if value is None:
+        return "-"
+    return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def seconds(value: float | None) -> str:
+    """A duration in seconds as a person reads it (``850ms``, ``4.2s``, ``3m05s``)."""
+    if value is None:
+        return "-"
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    if value < 60:
+        return f"{value:.1f}s"
+    minutes, rest = divmod(int(value), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def span(start: datetime | None, end: datetime | None, now: datetime) -> str:
+    """The duration from ``start`` to ``end`` (or to ``now`` while still running)."""
+    if start is None:
+        return "-"
+    return seconds((_aware(end or now) - _aware(start)).total_seconds())
+
+
+def metric_value(value: float | None) -> str:
+    """A metric with four decimals, or a dash when it is missing."""
+    return "-" if value is None else f"{value:.4f}"
+
+
+def key_metric(metrics: Mapping[str, float]) -> tuple[str, float] | None:
+    """The metric a person compares by, from names like ``roc_auc`` or ``rf.roc_auc``.
+
+    The preferred names come first (see :data:`KEY_METRICS`); a dotted name counts for
+    its last part, and among several candidates the best value wins.
+    """
+    for name in KEY_METRICS:
+        values = [v for k, v in metrics.items() if k.rsplit(".", 1)[-1] == name]
+        if values:
+            return name, (min(values) if name in LOWER_IS_BETTER else max(values))
+    if metrics:
+        first = sorted(metrics)[0]
+        return first, metrics[first]
+    return None
+
+
+def best_of(name: str, values: Iterable[float]) -> float | None:
+    """The best value of metric ``name`` among ``values`` (None when there are none)."""
+    pool = list(values)
+    if not pool:
+        return None
+    return min(pool) if name in LOWER_IS_BETTER else max(pool)
+
+
+def status_text(status: str) -> Text:
+    """A status word in its colour."""
+    return Text(status, style=STATUS_STYLES.get(status, ""))
+
+
+def level_text(level: str, text: str | None = None) -> Text:
+    """``text`` (default: the level itself) styled by an event level."""
+    return Text(text if text is not None else level, style=LEVEL_STYLES.get(level, ""))

@@ -1,0 +1,258 @@
+"""Dashboard: the workspace at a glance, from data drop to served model and alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid
+from textual.widgets import Static
+
+from workbench.core.records import DatasetRecord, ModelVersionRecord, RunRecord
+from workbench.tui.formatting import ago, key_metric, level_text, metric_value, status_text
+from workbench.tui.messages import DashboardPainted, EventArrived, WatchStarted
+from workbench.tui.screens.base import WorkbenchScreen
+
+if TYPE_CHECKING:
+    from workbench.api import WorkbenchApi, WorkspaceStatus
+
+REPAINT_S = 30.0
+"""Relative times ("3 min ago") are redrawn this often even when nothing happens."""
+
+PANELS = (
+    ("folder", "Watched folder"),
+    ("queue", "Run queue"),
+    ("production", "Production model"),
+    ("serving", "Serving"),
+    ("drift", "Drift"),
+    ("approvals", "Pending approvals"),
+    ("alerts", "Recent alerts"),
+)
+"""Id and title of each dashboard panel, in reading order."""
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything the dashboard fetches in one go."""
+
+    status: WorkspaceStatus
+    """Counts and the production version."""
+    runs: list[RunRecord]
+    """Newest runs."""
+    production: ModelVersionRecord | None
+    """The version behind the production alias."""
+    since: datetime | None
+    """When it was approved."""
+    candidates: list[ModelVersionRecord]
+    """Versions waiting for a decision."""
+    last_drop: DatasetRecord | None
+    """The newest ingested file."""
+
+
+def load_dashboard(api: WorkbenchApi) -> DashboardData:
+    """One round of engine calls for the dashboard (worker thread)."""
+    status = api.status()
+    models = api.models()
+    production = next((m for m in models if "production" in m.aliases), None)
+    since = None
+    if production is not None:
+        approvals = [a for a in api.approvals(production.version) if a.decision == "approve"]
+        since = max((a.decided_at for a in approvals), default=None)
+    datasets = api.datasets()
+    return DashboardData(
+        status=status,
+        runs=api.runs(limit=20),
+        production=production,
+        since=since,
+        candidates=[m for m in models if m.status == "candidate"],
+        last_drop=datasets[0] if datasets else None,
+    )
+
+
+class DashboardScreen(WorkbenchScreen):
+    """Watched folder, run queue, production model, serving, drift, approvals, alerts."""
+
+    MODE = "dashboard"
+    RELOAD_ON = ("run.", "dataset.", "model.", "alias.", "serving.", "watch.started")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_run", "New run", tooltip="Train on the training window now"),
+        Binding("w", "watch", "Watch", tooltip="Watch incoming/ and serve production"),
+        Binding("f5", "refresh", "Refresh", tooltip="Fetch everything again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: DashboardData | None = None
+        """What is on screen."""
+
+    def compose_body(self) -> ComposeResult:
+        with Grid(id="dashboard-grid"):
+            for panel_id, title in PANELS:
+                panel = Static("loading…", id=f"panel-{panel_id}", classes="panel")
+                panel.border_title = title
+                yield panel
+
+    def on_mount(self) -> None:
+        self.set_interval(REPAINT_S, self.log_replayed)
+
+    def load(self, api: WorkbenchApi) -> DashboardData:
+        return load_dashboard(api)
+
+    def show(self, data: Any) -> None:
+        self.data = data
+        self.app.sub_title = PurePath(data.status.root).name
+        self._paint()
+        self.call_after_refresh(self.post_message, DashboardPainted())
+
+    def event_arrived(self, message: EventArrived) -> None:
+        if self.data is not None:
+            self._paint()
+
+    def log_replayed(self) -> None:
+        if self.data is not None:
+            self._paint()
+
+    def _paint(self) -> None:
+        assert self.data is not None
+        now = self.workbench.clock()
+        painters = {
+            "folder": self._folder,
+            "queue": self._queue,
+            "production": self._production,
+            "serving": self._serving,
+            "drift": self._drift,
+            "approvals": self._approvals,
+            "alerts": self._alerts,
+        }
+        for panel_id, paint in painters.items():
+            self.query_one(f"#panel-{panel_id}", Static).update(paint(self.data, now))
+
+    def _folder(self, data: DashboardData, now: datetime) -> Any:
+        status = data.status
+        watching = self.workbench.event_log.latest("watch.started")
+        where = watching.payload.get("folder") if watching else None
+        folder = PurePath(str(where)) if where else PurePath(status.root) / "incoming"
+        shown = f"{folder.parent.name}/{folder.name}"
+        lines = [
+            Text.assemble("folder    ", (shown, "bold")),
+            Text(f"datasets  {status.datasets} accepted, {status.quarantined} quarantined"),
+        ]
+        if data.last_drop is None:
+            lines.append(Text("last drop -  (drop a file into incoming/)", style="dim"))
+        else:
+            drop = data.last_drop
+            lines.append(
+                Text.assemble("last drop ", (drop.name, "bold"), " ")
+                + status_text(drop.status)
+                + Text(f"  {ago(drop.ingested_at, now)}")
+            )
+        waiting = self.workbench.event_log.waiting_files()
+        if watching is None:
+            lines.append(Text("not watching: press w to watch and serve", style="dim"))
+        elif waiting:
+            lines.append(Text(f"waiting   {len(waiting)}: {', '.join(waiting)}", style="yellow"))
+        else:
+            lines.append(Text(f"waiting   none (watching since {ago(watching.ts, now)})"))
+        return _lines(*lines)
+
+    def _queue(self, data: DashboardData, now: datetime) -> Any:
+        active = [r for r in data.runs if r.status in ("running", "queued")]
+        lines = [Text(f"runs      {data.status.runs} so far, {len(active)} active")]
+        for run in active[:2]:
+            lines.append(
+                Text.assemble(f"run {run.id}  ", status_text(run.status), f"  {run.trigger}")
+            )
+        if data.runs and not active:
+            last = data.runs[0]
+            lines.append(
+                Text.assemble(f"last      run {last.id} ", status_text(last.status))
+                + Text(f"  {ago(last.finished_at or last.created_at, now)}")
+            )
+        elif not data.runs:
+            lines.append(Text("no runs yet: press n to train", style="dim"))
+        return _lines(*lines)
+
+    def _production(self, data: DashboardData, now: datetime) -> Any:
+        model = data.production
+        if model is None:
+            return _lines(
+                Text("none yet", style="dim"), Text("approve a candidate on 4 Models", style="dim")
+            )
+        metric = key_metric(model.metrics)
+        lines = [Text.assemble(("v" + str(model.version), "bold green"), f"  {model.candidate}")]
+        if metric is not None:
+            lines.append(Text(f"{metric[0]}  {metric_value(metric[1])}"))
+        lines.append(Text(f"since {ago(data.since, now)}" if data.since else "since -"))
+        return _lines(*lines)
+
+    def _serving(self, data: DashboardData, now: datetime) -> Any:
+        started = self.workbench.event_log.latest("serving.")
+        if started is None:
+            return Text("not serving: press w to watch and serve", style="dim")
+        url = str(started.payload.get("url", "?"))
+        version = started.payload.get("version", "?")
+        return _lines(
+            Text.assemble(("● ", "green"), url),
+            Text(f"version {version}, up since {ago(started.ts, now)}"),
+            Text("req/s -   p99 -  (not reported yet)", style="dim"),
+        )
+
+    def _drift(self, data: DashboardData, now: datetime) -> Any:
+        report = self.workbench.event_log.latest("drift")
+        if report is None:
+            return Text("no drift report yet", style="dim")
+        return _lines(level_text(report.level, report.message), Text(ago(report.ts, now)))
+
+    def _approvals(self, data: DashboardData, now: datetime) -> Any:
+        count = data.status.pending_approvals
+        if count == 0:
+            return Text("nothing waiting", style="dim")
+        lines = [Text(f"{count} candidate(s) waiting", style="bold yellow")]
+        for model in data.candidates[:2]:
+            metric = key_metric(model.metrics)
+            shown = f"{metric[0]} {metric_value(metric[1])}" if metric else ""
+            lines.append(Text(f"v{model.version} {model.candidate}  {shown}"))
+        return _lines(*lines)
+
+    def _alerts(self, data: DashboardData, now: datetime) -> Any:
+        alerts = self.workbench.event_log.alerts(4)
+        if not alerts:
+            return Text("no alerts", style="dim")
+        return _lines(
+            *(
+                Text.assemble(f"{ago(a.ts, now):>10}  ", level_text(a.level, a.message))
+                for a in alerts
+            )
+        )
+
+    def action_new_run(self) -> None:
+        """Train on the training window now (a worker waits for the run to end)."""
+        self.workbench.start_run()
+
+    def action_watch(self) -> None:
+        """Start the watched folder and serve production whenever there is one."""
+        self.workbench.call_engine(
+            self, lambda api: api.watch(serve=True), WatchStarted, "starting the watcher"
+        )
+
+    def on_watch_started(self, message: WatchStarted) -> None:
+        where = f"; serving on {message.server.url}" if message.server else ""
+        self.notify(f"watching incoming/{where}")
+        self.schedule_reload()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+
+def _lines(*lines: Text) -> Group:
+    """Panel lines cut with an ellipsis rather than wrapped, so panels keep their shape."""
+    for line in lines:
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+    return Group(*lines)

@@ -1,0 +1,52 @@
+"""Production beside a challenger: each metric side by side with the difference."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from workbench.core.records import ModelVersionRecord
+from workbench.tui.formatting import LOWER_IS_BETTER, metric_value
+
+
+def comparison_table(
+    champion: ModelVersionRecord | None, challenger: ModelVersionRecord | None
+) -> Table:
+    """Metric rows, one column per version, and a delta coloured by which side wins."""
+    table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+    table.add_column("metric", no_wrap=True)
+    for model, role in ((champion, "production"), (challenger, "challenger")):
+        label = f"{role} v{model.version}" if model else f"{role} -"
+        table.add_column(label, justify="right", no_wrap=True)
+    table.add_column("Δ", justify="right", no_wrap=True)
+    names = sorted(
+        set(champion.metrics if champion else {}) | set(challenger.metrics if challenger else {})
+    )
+    for name in names:
+        mine = challenger.metrics.get(name) if challenger else None
+        theirs = champion.metrics.get(name) if champion else None
+        table.add_row(name, metric_value(theirs), metric_value(mine), _delta(name, mine, theirs))
+    return table
+
+
+def _delta(name: str, mine: float | None, theirs: float | None) -> Text:
+    if mine is None or theirs is None:
+        return Text("-")
+    diff = mine - theirs
+    better = diff < 0 if name.rsplit(".", 1)[-1] in LOWER_IS_BETTER else diff > 0
+    style = "green" if better else ("red" if diff else "")
+    return Text(f"{diff:+.4f}", style=style)
+
+
+class ChampionChallenger(Static):
+    """The comparison under the models table; follows the cursor."""
+
+    def compare(
+        self, champion: ModelVersionRecord | None, challenger: ModelVersionRecord | None
+    ) -> None:
+        """Show ``challenger`` against ``champion``."""
+        if champion is None and challenger is None:
+            self.update(Text("no model versions yet", style="dim"))
+            return
+        self.update(comparison_table(champion, challenger))

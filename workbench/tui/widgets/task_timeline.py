@@ -1,0 +1,92 @@
+"""The run's DAG as a timeline: one row per task with status, attempts, cache and a bar.
+
+The api reports task runs, not the edges between them, so the graph is drawn the way
+Airflow's grid and Dagster's timeline do: tasks in start order, each with a bar placed
+where it ran within the run, which makes the parallel branches visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from workbench.core.records import TaskRunRecord
+from workbench.tui.formatting import STATUS_STYLES, seconds, status_text
+
+BAR_WIDTH = 24
+"""Characters of the timeline column."""
+
+GLYPHS = {
+    "success": "✔",
+    "cached": "↺",
+    "running": "▶",
+    "failed": "✘",
+    "timed_out": "✘",
+    "upstream_failed": "⊘",
+    "skipped": "·",
+    "cancelled": "·",
+}
+"""One character per task status, so the column reads at a glance in monochrome too."""
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _bar(task: TaskRunRecord, start: datetime, total: float, now: datetime) -> Text:
+    if task.started_at is None or total <= 0:
+        return Text("")
+    begin = (_utc(task.started_at) - start).total_seconds()
+    end = (_utc(task.finished_at or now) - start).total_seconds()
+    left = int(BAR_WIDTH * begin / total)
+    width = max(1, round(BAR_WIDTH * (end - begin) / total))
+    width = min(width, BAR_WIDTH - min(left, BAR_WIDTH - 1))
+    style = STATUS_STYLES.get(task.status, "")
+    return Text(" " * left) + Text("█" * width, style=style)
+
+
+def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
+    """A rich table of the tasks in start order with a bar per task."""
+    table = Table(expand=True, box=None, pad_edge=False, header_style="bold")
+    table.add_column("", width=1)
+    table.add_column("task", ratio=2, no_wrap=True, overflow="ellipsis")
+    table.add_column("status", no_wrap=True)
+    table.add_column("tries", justify="right")
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("cache", no_wrap=True)
+    table.add_column("timeline", width=BAR_WIDTH, no_wrap=True)
+    started = [_utc(t.started_at) for t in tasks if t.started_at is not None]
+    ended = [_utc(t.finished_at or now) for t in tasks if t.started_at is not None]
+    start = min(started, default=now)
+    total = (max(ended, default=now) - start).total_seconds()
+    order = sorted(tasks, key=lambda t: (t.started_at is None, t.started_at and _utc(t.started_at)))
+    for task in order:
+        style = STATUS_STYLES.get(task.status, "")
+        table.add_row(
+            Text(GLYPHS.get(task.status, "?"), style=style),
+            task.task,
+            status_text(task.status),
+            str(task.attempts),
+            seconds(task.duration_s),
+            "hit" if task.status == "cached" else "-",
+            _bar(task, start, total, now),
+        )
+    return table
+
+
+class TaskTimeline(Static):
+    """Shows a run's tasks; call :meth:`show_tasks` again as they progress."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__("no tasks yet", id=id)
+        self.tasks: tuple[TaskRunRecord, ...] = ()
+        """The tasks on display."""
+
+    def show_tasks(self, tasks: Sequence[TaskRunRecord], now: datetime) -> None:
+        """Redraw with these tasks."""
+        self.tasks = tuple(tasks)
+        self.update(timeline_table(tasks, now) if tasks else "no tasks yet")
