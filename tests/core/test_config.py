@@ -18,7 +18,7 @@ def test_rendered_defaults_document_every_key_and_load_back_equal() -> None:
     for section, keys in data.items():
         for key in keys:
             line = text.index(f"\n{key} = ", text.index(f"[{section}]"))
-            comment_line = text[: line].rsplit("\n", 1)[-1]
+            comment_line = text[:line].rsplit("\n", 1)[-1]
             assert comment_line.startswith("# "), f"[{section}] {key} has no comment"
     assert config_from_dict(data) == WorkbenchConfig()
 

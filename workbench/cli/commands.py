@@ -5,20 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import sys
 import threading
-from pathlib import Path
 
 from rich.console import Console
 
 from workbench.api import WorkbenchApi, connect
+from workbench.api.demo import create_demo_workspace
 from workbench.cli import render
 from workbench.cli.progress import run_progress
-from workbench.core.config import WorkbenchConfig, with_overrides
 from workbench.core.errors import WorkbenchError
 from workbench.core.workspace import init_workspace
 
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
-DEMO_TARGET = "is_fraud"
+
+def tui(args: argparse.Namespace, console: Console) -> int:
+    """``workbench`` with no command: the TUI on the workspace (or its welcome screen)."""
+    from workbench.tui import run_tui
+
+    return run_tui(args.workspace)
 
 
 def init(args: argparse.Namespace, console: Console) -> int:
@@ -190,12 +194,7 @@ def serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def demo(args: argparse.Namespace, console: Console) -> int:
-    data = Path(args.data) if args.data else SAMPLE_DATA
-    if not data.is_file():
-        raise WorkbenchError(f"demo data {data} not found; pass --data FILE")
-    settings = with_overrides(WorkbenchConfig(), "promotion", policy="auto")
-    settings = with_overrides(settings, "gate", threshold=0.7)
-    ws = init_workspace(args.path, target=DEMO_TARGET, config=settings)
+    ws, data = create_demo_workspace(args.path, args.data)
     console.print(f"demo workspace: [bold]{ws.root}[/] (promotion policy: auto)")
     with connect(ws.root) as api:
         code = _run_and_report(api, str(data), console, as_json=False)
@@ -205,4 +204,11 @@ def demo(args: argparse.Namespace, console: Console) -> int:
         console.print(f"production: model version {status.production}")
         if code or args.no_serve:
             return code
-        return _serve_until_interrupted(api, args, console)
+        if args.headless or not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return _serve_until_interrupted(api, args, console)
+        api.serve(host=args.host, port=args.port, allow_remote=args.allow_remote)
+        from workbench.tui.app import WorkbenchApp
+
+        app = WorkbenchApp(api, folder=ws.root)
+        app.run()
+        return app.return_code or 0

@@ -42,7 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench", description="Local-first MLOps: watch, validate, train, approve, serve."
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument(
+        "-w",
+        "--workspace",
+        default=".",
+        help="with no command: open the TUI on this workspace (default: the current folder)",
+    )
+    parser.set_defaults(handler=commands.tui)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ws, js = _workspace_option(), _json_option()
 
     p = sub.add_parser("init", help="create a workspace")
@@ -122,6 +129,11 @@ def _add_service_commands(
     p.add_argument("--path", default="workbench-demo", help="demo workspace folder")
     p.add_argument("--data", help="data file (default: the bundled January transactions)")
     p.add_argument("--no-serve", action="store_true", help="stop after approval")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no TUI: print the curl example and serve until Ctrl-C (the default without a TTY)",
+    )
     _serve_options(p)
     p.set_defaults(handler=commands.demo)
 

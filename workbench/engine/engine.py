@@ -25,7 +25,6 @@ from workbench.core.workspace import Workspace
 from workbench.engine import approvals
 from workbench.engine.ingest import ingest_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
-from workbench.engine.runner import execute_run
 from workbench.engine.supervisor import ServingSupervisor, port_is_free
 from workbench.engine.watch import WatchService
 from workbench.serving.manifest import ServingManifest
@@ -109,6 +108,8 @@ class Engine:
 
     def run(self, dataset_ids: list[int] | None = None, trigger: str = "manual") -> RunRecord:
         """Train candidates on the given datasets (default: the training window) and wait."""
+        from workbench.engine.runner import execute_run  # scikit-learn loads on first run
+
         return execute_run(self, dataset_ids, trigger)
 
     # registry ---------------------------------------------------------------------------

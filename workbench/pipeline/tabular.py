@@ -146,7 +146,9 @@ def _trainer(name: str) -> Task:
 
 
 def _evaluator(trainers: tuple[str, ...]) -> Task:
-    def evaluate_candidates(settings: TabularSettings, validate: Prepared, **scored: Any) -> Evaluation:
+    def evaluate_candidates(
+        settings: TabularSettings, validate: Prepared, **scored: Any
+    ) -> Evaluation:
         metric, direction = primary_metric(validate.task)
         if settings.gate_metric != "auto":
             metric = settings.gate_metric
@@ -161,8 +163,10 @@ def _evaluator(trainers: tuple[str, ...]) -> Task:
         pick = max if direction == "max" else min
         best = pick(results, key=lambda r: r.metrics[metric])
         value = best.metrics[metric]
-        passed = value >= settings.gate_threshold if direction == "max" else (
-            value <= settings.gate_threshold
+        passed = (
+            value >= settings.gate_threshold
+            if direction == "max"
+            else (value <= settings.gate_threshold)
         )
         return Evaluation(results, best, metric, direction, passed)
 
@@ -185,8 +189,12 @@ def gate(evaluate: Evaluation, ctx: TaskContext) -> str:
 
 @task
 def register(
-    evaluate: Evaluation, split: Split, preprocess: FeaturePlan, validate: Prepared,
-    settings: TabularSettings, sink: ModelSink,
+    evaluate: Evaluation,
+    split: Split,
+    preprocess: FeaturePlan,
+    validate: Prepared,
+    settings: TabularSettings,
+    sink: ModelSink,
 ) -> int:
     """Store the best candidate with skops and register it as a candidate version."""
     best = evaluate.best
@@ -227,4 +235,3 @@ def tabular_pipeline(settings: TabularSettings, task_kind: str | None = None) ->
         gate >> [register, alert_if_fail],
         inputs=("frame", "settings", "sink"),
     )
-

@@ -7,13 +7,38 @@ MLflow-compatible ``/invocations`` requests. See ``app.py`` for the HTTP contrac
 ``python -m workbench.serving --help`` for the process the engine supervises.
 """
 
-from workbench.serving.app import create_app
-from workbench.serving.conform import DTYPES, ConformedFrame, conform
-from workbench.serving.errors import RequestError
-from workbench.serving.loaded import LoadedModel, ModelHolder
-from workbench.serving.manifest import ServingManifest, read_manifest, write_manifest
-from workbench.serving.payloads import JSON_FORMATS, parse_payload, payload_kind
-from workbench.serving.server import ScoringServer, build_server, check_host, serve
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "create_app": "app",
+    "DTYPES": "conform",
+    "ConformedFrame": "conform",
+    "conform": "conform",
+    "RequestError": "errors",
+    "LoadedModel": "loaded",
+    "ModelHolder": "loaded",
+    "ServingManifest": "manifest",
+    "read_manifest": "manifest",
+    "write_manifest": "manifest",
+    "JSON_FORMATS": "payloads",
+    "parse_payload": "payloads",
+    "payload_kind": "payloads",
+    "ScoringServer": "server",
+    "build_server": "server",
+    "check_host": "server",
+    "serve": "server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load exports on first use: the engine needs the manifest, not starlette."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'workbench.serving' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"workbench.serving.{_EXPORTS[name]}"), name)
+
 
 __all__ = [
     "DTYPES",

@@ -10,21 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import workbench
-from workbench.core.config import CONFIG_FILE, WorkbenchConfig, with_overrides
-from workbench.core.errors import WorkbenchError
+from workbench.api import demo
+from workbench.core.config import CONFIG_FILE
 from workbench.core.workspace import init_workspace
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
-
-DEMO_DATA = (
-    Path(workbench.__file__).resolve().parents[1] / "sample_data" / "transactions_2026_01.csv"
-)
-"""The bundled card transactions the demo trains on."""
-
-DEMO_TARGET = "is_fraud"
-"""The column the demo predicts."""
 
 
 def connect_api(folder: Path) -> WorkbenchApi:
@@ -46,12 +37,8 @@ def create_demo_workspace(folder: Path) -> tuple[WorkbenchApi, Path]:
     Raises:
         WorkbenchError: The bundled sample data is missing (an install without it).
     """
-    if not DEMO_DATA.is_file():
-        raise WorkbenchError(f"demo data {DEMO_DATA} not found; run workbench demo --data FILE")
-    settings = with_overrides(WorkbenchConfig(), "promotion", policy="auto")
-    settings = with_overrides(settings, "gate", threshold=0.7)
-    init_workspace(folder, target=DEMO_TARGET, config=settings)
-    return connect_api(folder), DEMO_DATA
+    workspace, data = demo.create_demo_workspace(folder)
+    return connect_api(workspace.root), data
 
 
 def build_app(workspace: str | Path = ".") -> WorkbenchApp:
