@@ -21,6 +21,8 @@ from workbench.core.records import (
     LineageNode,
     MetricRecord,
     ModelVersionRecord,
+    Reproduction,
+    RunComparison,
     RunRecord,
     ServerInfo,
     TaskRunRecord,
@@ -111,6 +113,16 @@ class WorkbenchApi(ABC):
     @abstractmethod
     def run_detail(self, run_id: int) -> RunDetail:
         """One run with its tasks, params, metrics and models."""
+
+    @operation("POST")
+    @abstractmethod
+    def reproduce(self, run_id: int) -> Reproduction:
+        """Re-run a run on its recorded data and settings; compare metrics exactly."""
+
+    @operation("GET")
+    @abstractmethod
+    def compare(self, run_ids: list[int]) -> RunComparison:
+        """Params and metrics of several runs side by side."""
 
     @operation("GET")
     @abstractmethod

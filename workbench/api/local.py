@@ -15,6 +15,8 @@ from workbench.core.records import (
     LineageNode,
     MetricRecord,
     ModelVersionRecord,
+    Reproduction,
+    RunComparison,
     RunRecord,
     ServerInfo,
 )
@@ -67,6 +69,12 @@ class LocalApi(WorkbenchApi):
             metrics=store.runs.metrics(run_id),
             models=tuple(store.registry.list(run_id=run_id)),
         )
+
+    def reproduce(self, run_id: int) -> Reproduction:
+        return self.engine.reproduce(run_id)
+
+    def compare(self, run_ids: list[int]) -> RunComparison:
+        return self.engine.compare(list(run_ids))
 
     def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
         return self.engine.store.runs.metric_history(run_id, key)

@@ -72,6 +72,34 @@ def runs(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def reproduce(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        if args.json:
+            result = api.reproduce(args.run_id)
+        else:
+            with run_progress(api, console):
+                result = api.reproduce(args.run_id)
+    if args.json:
+        render.print_json(console, result)
+    else:
+        console.print(render.reproduction_table(result))
+        verdict = "[green]identical[/]" if result.identical else "[red]different[/]"
+        console.print(f"run {result.rerun.id} reproduces run {result.original.id}: {verdict}")
+        if result.code_changed:
+            console.print("[yellow]the pipeline code changed since the original run[/]")
+    return 0 if result.identical else 1
+
+
+def compare(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        result = api.compare(args.run_ids)
+    if args.json:
+        render.print_json(console, result)
+    else:
+        console.print(render.comparison_table(result))
+    return 0
+
+
 def models(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         records = api.models(status=args.status)

@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(handler=commands.runs)
 
+    p = sub.add_parser("reproduce", parents=[ws, js], help="re-run a run, compare metrics")
+    p.add_argument("run_id", type=int)
+    p.set_defaults(handler=commands.reproduce)
+
+    p = sub.add_parser("compare", parents=[ws, js], help="runs' params and metrics side by side")
+    p.add_argument("run_ids", type=int, nargs="+", metavar="RUN")
+    p.set_defaults(handler=commands.compare)
+
     p = sub.add_parser("models", parents=[ws, js], help="list model versions")
     p.add_argument("--status", help="candidate | approved | rejected | archived")
     p.set_defaults(handler=commands.models)

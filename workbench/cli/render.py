@@ -21,6 +21,8 @@ from workbench.core.records import (
     EventRecord,
     LineageNode,
     ModelVersionRecord,
+    Reproduction,
+    RunComparison,
     RunRecord,
     to_jsonable,
 )
@@ -170,3 +172,42 @@ def event_line(event: EventRecord) -> str:
     style = _LEVEL_STYLE.get(event.level)
     text = f"{_when(event.ts)}  {event.kind:<22} {event.message}"
     return f"[{style}]{text}[/]" if style else text
+
+
+def reproduction_table(result: Reproduction) -> Table:
+    """Original and reproduced metrics, mismatches in red."""
+    table = Table(title=f"Run {result.original.id} vs its reproduction, run {result.rerun.id}")
+    for column in ("metric", f"run {result.original.id}", f"run {result.rerun.id}", ""):
+        table.add_column(column)
+    for m in result.metrics:
+        table.add_row(
+            m.key,
+            _number(m.original),
+            _number(m.reproduced),
+            "[green]=[/]" if m.equal else "[red]differs[/]",
+            style=None if m.equal else "red",
+        )
+    return table
+
+
+def _number(value: float | str | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def comparison_table(result: RunComparison) -> Table:
+    """Params then metrics, one column per run; rows whose values differ highlighted."""
+    table = Table(title="Run comparison")
+    table.add_column("")
+    for run_id in result.run_ids:
+        table.add_column(f"run {run_id}", justify="right")
+    for section, values in (("param", result.params), ("metric", result.metrics)):
+        for key, row in values.items():
+            differs = len({str(v) for v in row}) > 1
+            table.add_row(
+                f"{section} {key}",
+                *[_number(v) for v in row],
+                style="bold yellow" if differs else None,
+            )
+    return table

@@ -74,6 +74,29 @@ class TrainConfig:
         "Training data: all | last:N (newest N datasets) | days:N (datasets of the last N days).",
     )
     max_workers: int = _doc(2, "Tasks run at once on the threaded executor.")
+    executor: str = _doc(
+        "threads",
+        "threads | dask:local | dask://host:port (needs the 'dask' extra).",
+    )
+    search: dict[str, Any] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+        {},
+        "Hyperparameter search per candidate, e.g. [train.search.random_forest] with "
+        "strategy = 'grid' | 'random', budget = N (random) and params = {max_depth = [5, 10]}.",
+    )
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Which pipeline a run executes."""
+
+    path: str = _doc(
+        "",
+        "A Python file in the workspace defining `pipeline` (a workbench.dag.Pipeline) or "
+        "`build(settings)`; empty = the built-in tabular pipeline.",
+    )
+    on_code_change: bool = _doc(
+        True, "Start a run (trigger 'code') when that file is saved with new content."
+    )
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,7 @@ class WorkbenchConfig:
     target: TargetConfig = field(default_factory=TargetConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     gate: GateConfig = field(default_factory=GateConfig)
     promotion: PromotionConfig = field(default_factory=PromotionConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
@@ -147,6 +171,9 @@ def _coerce(section: str, key: str, value: Any, expected: Any, source: str) -> A
     if origin is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+    elif origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, got {value!r}")
     elif origin is bool and not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false, got {value!r}")
     elif not isinstance(value, origin) or (origin is int and isinstance(value, bool)):
@@ -207,7 +234,11 @@ def render_config(config: WorkbenchConfig) -> str:
         values = getattr(config, section.name)
         for f, _kind in _fields(section_cls):
             table.add(tomlkit.comment(f.metadata["doc"]))
-            table.add(f.name, getattr(values, f.name))
+            value = getattr(values, f.name)
+            if isinstance(value, dict) and not value:
+                table.add(tomlkit.comment(f"{f.name}: no entries"))
+                continue
+            table.add(f.name, value)
         doc.add(tomlkit.nl())
         doc.add(section.name, table)
     return tomlkit.dumps(doc)

@@ -226,3 +226,45 @@ class ServerInfo:
     """Model version it serves."""
     pid: int
     """Process id of the server."""
+
+
+@dataclass(frozen=True)
+class MetricMatch:
+    """One metric of a run compared with its reproduction."""
+
+    key: str
+    """Metric name."""
+    original: float | None
+    """Value in the original run."""
+    reproduced: float | None
+    """Value in the re-run."""
+    equal: bool
+    """Exactly equal (timings are not compared)."""
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """The outcome of ``workbench reproduce RUN``."""
+
+    original: RunRecord
+    """The run replayed."""
+    rerun: RunRecord
+    """The new run, same data hashes and recorded settings."""
+    metrics: tuple[MetricMatch, ...]
+    """Every non-timing metric side by side."""
+    identical: bool
+    """All compared metrics are exactly equal."""
+    code_changed: bool
+    """The pipeline code hash differs from the original's (a reason results may differ)."""
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    """Params and metrics of several runs side by side."""
+
+    run_ids: tuple[int, ...]
+    """The runs, in the order asked."""
+    params: dict[str, tuple[str | None, ...]]
+    """Each param's value per run (None where a run lacks it)."""
+    metrics: dict[str, tuple[float | None, ...]]
+    """Each metric's latest value per run."""

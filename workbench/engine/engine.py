@@ -18,11 +18,13 @@ from workbench.core.records import (
     IngestOutcome,
     LineageNode,
     ModelVersionRecord,
+    Reproduction,
+    RunComparison,
     RunRecord,
     ServerInfo,
 )
 from workbench.core.workspace import Workspace
-from workbench.engine import approvals
+from workbench.engine import approvals, reproduce
 from workbench.engine.ingest import ingest_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
 from workbench.engine.supervisor import ServingSupervisor, port_is_free
@@ -111,6 +113,14 @@ class Engine:
         from workbench.engine.runner import execute_run  # scikit-learn loads on first run
 
         return execute_run(self, dataset_ids, trigger)
+
+    def reproduce(self, run_id: int) -> Reproduction:
+        """Re-run a run from its record and say whether the metrics match exactly."""
+        return reproduce.reproduce(self, run_id)
+
+    def compare(self, run_ids: list[int]) -> RunComparison:
+        """Params and metrics of several runs side by side."""
+        return reproduce.compare(self, run_ids)
 
     # registry ---------------------------------------------------------------------------
 

@@ -9,29 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
+import platform
+import subprocess
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import sklearn
 
+from workbench.core.config import WorkbenchConfig
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import RunRecord
 from workbench.core.signature import Signature
-from workbench.dag import RunHooks, RunOutcome, TaskOutcome, ThreadExecutor
-from workbench.engine import approvals
+from workbench.dag import RunHooks, RunOutcome, TaskOutcome
+from workbench.engine.executors import make_executor
+from workbench.engine.pipelines import load_pipeline
 from workbench.engine.policy import apply_promotion_policy
 from workbench.pipeline.settings import TabularSettings
-from workbench.pipeline.tabular import tabular_pipeline
 from workbench.training import detect_task
 from workbench.validation import read_dataset
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
-
-log = logging.getLogger(__name__)
 
 
 class RecordingHooks(RunHooks):
@@ -57,6 +59,7 @@ class RecordingHooks(RunHooks):
         )
 
     def on_task_end(self, run_id: str, outcome: TaskOutcome) -> None:
+        self._engine.store.runs.flush()  # the task's metric points become durable with it
         self._engine.store.runs.record_task(
             self._run_id,
             outcome.task,
@@ -178,15 +181,70 @@ def load_frames(engine: Engine, dataset_ids: list[int]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def _config_hash(engine: Engine) -> str:
-    text = json.dumps(asdict(engine.config), sort_keys=True, default=str)
+def _config_hash(config: WorkbenchConfig) -> str:
+    text = json.dumps(asdict(config), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def execute_run(engine: Engine, dataset_ids: list[int] | None, trigger: str) -> RunRecord:
-    """Run the tabular pipeline on the datasets and record everything; waits for the end."""
+def _git_commit(root: Path) -> str | None:
+    """HEAD of the workspace's git repository, if it is one (never fatal)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def repro_record(
+    engine: Engine, config: WorkbenchConfig, ids: list[int], code_hash: str, source: str
+) -> dict[str, Any]:
+    """Everything needed to run the same thing again and to tell what changed."""
+    datasets = [engine.store.datasets.get(i) for i in ids]
+    return {
+        "datasets": [{"id": d.id, "sha256": d.sha256} for d in datasets if d is not None],
+        "pipeline": source,
+        "code_hash": code_hash,
+        "git_commit": _git_commit(engine.workspace.root),
+        "config_hash": _config_hash(config),
+        "config": asdict(config),
+        "seed": config.train.seed,
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in _PACKAGES},
+    }
+
+
+_PACKAGES = ("workbench", "scikit-learn", "polars", "numpy", "duckdb", "skops")
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def execute_run(
+    engine: Engine,
+    dataset_ids: list[int] | None,
+    trigger: str,
+    config: WorkbenchConfig | None = None,
+) -> RunRecord:
+    """Run the pipeline on the datasets and record everything; waits for the end.
+
+    ``config`` replaces workbench.toml for this run (``workbench reproduce`` passes the
+    recorded one).
+    """
+    settings_source = config or engine.config
     ids = dataset_ids if dataset_ids is not None else window_dataset_ids(engine)
-    run = engine.store.runs.create("tabular", trigger, ids, config_hash=_config_hash(engine))
+    run = engine.store.runs.create(
+        "tabular", trigger, ids, config_hash=_config_hash(settings_source)
+    )
     for dataset_id in ids:
         engine.store.lineage.link(("dataset", dataset_id), ("run", run.id), "input")
     engine.store.runs.start(run.id)
@@ -198,7 +256,7 @@ def execute_run(engine: Engine, dataset_ids: list[int] | None, trigger: str) -> 
         dataset_ids=ids,
     )
     try:
-        outcome = _execute(engine, run.id, ids)
+        outcome = _execute(engine, run.id, ids, settings_source)
         status = str(outcome.status)
         error = next(
             (t.error for t in outcome.tasks.values() if str(t.status) in ("failed", "timed_out")),
@@ -222,33 +280,39 @@ def execute_run(engine: Engine, dataset_ids: list[int] | None, trigger: str) -> 
     return finished
 
 
-def _execute(engine: Engine, run_id: int, ids: list[int]) -> RunOutcome:
-    settings = TabularSettings.from_config(engine.config)
+def _task_kind(frame: pl.DataFrame, settings: TabularSettings) -> str | None:
+    """The task detected up front so candidate tasks can be named (validate re-checks)."""
+    if settings.target not in frame.columns:
+        return None
+    try:
+        return detect_task(
+            frame[settings.target], None if settings.task == "auto" else settings.task
+        )
+    except WorkbenchError:
+        return None  # the validate task reports it, as a task failure
+
+
+def _execute(engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfig) -> RunOutcome:
+    settings = TabularSettings.from_config(config)
     frame = load_frames(engine, ids)
-    task_kind = None
-    if settings.target in frame.columns:
-        try:
-            task_kind = detect_task(
-                frame[settings.target], None if settings.task == "auto" else settings.task
-            )
-        except WorkbenchError:
-            task_kind = None  # the validate task reports it, as a task failure
-    pipeline = tabular_pipeline(settings, task_kind)
-    engine.store.runs.log_params(
-        run_id,
-        {
-            "target": settings.target,
-            "candidates": ",".join(settings.candidates),
-            "seed": settings.seed,
-        },
+    loaded = load_pipeline(engine.workspace, config, _task_kind(frame, settings))
+    engine.store.runs.set_repro(
+        run_id, repro_record(engine, config, ids, loaded.code_hash, loaded.source)
     )
-    executor = ThreadExecutor(max_workers=engine.config.train.max_workers)
+    params: dict[str, Any] = {
+        "target": settings.target,
+        "candidates": ",".join(settings.candidates),
+        "seed": settings.seed,
+        "pipeline": loaded.source,
+    }
+    for name, spec in settings.search.items():
+        params[f"search.{name}"] = json.dumps(spec, sort_keys=True)
+    engine.store.runs.log_params(run_id, params)
+    executor = make_executor(config.train.executor, config.train.max_workers)
+    inputs = {"frame": frame, "settings": settings, "sink": RegistrySink(engine, run_id)}
     return executor.run(
-        pipeline,
+        loaded.pipeline,
         run_id=str(run_id),
-        inputs={"frame": frame, "settings": settings, "sink": RegistrySink(engine, run_id)},
+        inputs={k: v for k, v in inputs.items() if k in loaded.pipeline.inputs},
         hooks=RecordingHooks(engine, run_id),
     )
-
-
-__all__ = ["RecordingHooks", "RegistrySink", "approvals", "execute_run", "window_dataset_ids"]

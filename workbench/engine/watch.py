@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
+from workbench.engine.code_watch import CodeWatcher
+from workbench.engine.pipelines import custom_pipeline_path
 from workbench.engine.queue import RunQueue
 from workbench.watcher import FolderWatcher, WatchEvent
 
@@ -38,16 +40,26 @@ class WatchService:
             quiet_period=settings.quiet_period_ms / 1000,
             batch_window=settings.batch_window_ms / 1000,
         )
+        code = custom_pipeline_path(engine.workspace, engine.config)
+        self._code = (
+            CodeWatcher(engine, code, self.queue.submit)
+            if code is not None and engine.config.pipeline.on_code_change
+            else None
+        )
 
     def start(self) -> None:
         """Queue a run for data accepted but never trained on, then start watching."""
         if self._engine.store.datasets.untrained():
             self.queue.submit("recovered")
         self.watcher.start()
+        if self._code is not None:
+            self._code.start()
         self._engine.emit("watch.started", f"watching {self.folder}", folder=str(self.folder))
 
     def stop(self) -> None:
         """Stop taking files, let a running run finish."""
+        if self._code is not None:
+            self._code.stop()
         self.watcher.stop()
         self.queue.stop()
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from workbench.core.config import WorkbenchConfig
 
@@ -25,6 +26,8 @@ class TabularSettings:
     """Metric the gate reads, or ``auto`` for the task's primary metric."""
     gate_threshold: float
     """Value the best candidate must reach."""
+    search: dict[str, Any] = field(default_factory=dict)
+    """``[train.search.NAME]`` tables: hyperparameter trials per candidate."""
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> TabularSettings:
@@ -37,4 +40,5 @@ class TabularSettings:
             seed=config.train.seed,
             gate_metric=config.gate.metric,
             gate_threshold=config.gate.threshold,
+            search=dict(config.train.search),
         )

@@ -20,6 +20,7 @@ from workbench.core.errors import DataError
 from workbench.core.signature import Signature
 from workbench.dag import Pipeline, Task, TaskContext, task
 from workbench.modelfile import dump_model
+from workbench.pipeline.search import trials_for
 from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import ModelSink
 from workbench.training import (
@@ -124,7 +125,7 @@ def preprocess(split: Split, settings: TabularSettings, ctx: TaskContext) -> Fea
     return plan
 
 
-def _trainer(name: str) -> Task:
+def _trainer(name: str, task_name: str, params: dict[str, Any]) -> Task:
     def train(
         split: Split,
         preprocess: FeaturePlan,
@@ -133,16 +134,30 @@ def _trainer(name: str) -> Task:
         ctx: TaskContext,
     ) -> Scored:
         model = fit_candidate(
-            name, validate.task, preprocess, split.train, settings.target, {}, settings.seed
+            name, validate.task, preprocess, split.train, settings.target, params, settings.seed
         )
         metrics = evaluate(model.estimator, split.test, settings.target, validate.task)
-        ctx.log_metric(f"{name}.fit_seconds", model.fit_seconds)
+        label = task_name.removeprefix("train_")
+        if params:
+            ctx.log_params(params)
+        ctx.log_metric(f"{label}.fit_seconds", model.fit_seconds)
         for key, value in metrics.items():
-            ctx.log_metric(f"{name}.{key}", value)
+            ctx.log_metric(f"{label}.{key}", value)
         return Scored(model, metrics)
 
-    train.__doc__ = f"Fit and score the {name} candidate."
-    return task(name=f"train_{name}")(train)
+    train.__doc__ = f"Fit and score the {name} candidate" + (f" with {params}." if params else ".")
+    return task(name=task_name)(train)
+
+
+def _trainers(settings: TabularSettings, task_kind: str | None) -> tuple[Task, ...]:
+    """One task per candidate, or one per trial for candidates with a search."""
+    out = []
+    for name in candidate_names(settings, task_kind):
+        trials = trials_for(name, settings.search.get(name), settings.seed)
+        for i, params in enumerate(trials):
+            task_name = f"train_{name}" if len(trials) == 1 and not params else f"train_{name}_t{i}"
+            out.append(_trainer(name, task_name, params))
+    return tuple(out)
 
 
 def _evaluator(trainers: tuple[str, ...]) -> Task:
@@ -161,6 +176,13 @@ def _evaluator(trainers: tuple[str, ...]) -> Task:
             if metric not in r.metrics:
                 raise DataError(f"gate metric '{metric}' is not one of {', '.join(r.metrics)}")
         pick = max if direction == "max" else min
+        per_candidate: dict[str, Scored] = {}
+        for r in results:  # the best trial of each candidate goes on
+            held = per_candidate.get(r.model.name)
+            per_candidate[r.model.name] = (
+                r if held is None else pick((held, r), key=lambda x: x.metrics[metric])
+            )
+        results = tuple(per_candidate.values())
         best = pick(results, key=lambda r: r.metrics[metric])
         value = best.metrics[metric]
         passed = (
@@ -227,7 +249,7 @@ def alert_if_fail(evaluate: Evaluation, settings: TabularSettings, sink: ModelSi
 
 def tabular_pipeline(settings: TabularSettings, task_kind: str | None = None) -> Pipeline:
     """The default pipeline for the candidates in ``settings``."""
-    trainers = tuple(_trainer(n) for n in candidate_names(settings, task_kind))
+    trainers = _trainers(settings, task_kind)
     evaluator = _evaluator(tuple(t.name for t in trainers))
     return Pipeline(
         "tabular",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from workbench.core.errors import StoreError, WorkspaceLockedError
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -108,29 +109,34 @@ class Database:
             except duckdb.Error as exc:
                 raise StoreError(f"store query failed: {exc}") from exc
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Run one statement for many parameter rows (batched writes)."""
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Append many rows in one statement through Arrow.
+
+        DuckDB's ``executemany`` runs one statement per row (milliseconds each); one
+        Arrow insert writes 100,000 rows in tens of milliseconds, which is what lets
+        tracking log metrics in bulk without dominating a run.
+        """
         if not rows:
             return
+        data = pa.table({name: [r[i] for r in rows] for i, name in enumerate(columns)})
         with self._lock:
+            self._con.register("_incoming_rows", data)
             try:
-                self._con.executemany(sql, [list(r) for r in rows])
+                self._con.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"SELECT {', '.join(columns)} FROM _incoming_rows"
+                )
             except duckdb.Error as exc:
-                raise StoreError(f"store write failed: {exc}") from exc
+                raise StoreError(f"store write to {table} failed: {exc}") from exc
+            finally:
+                self._con.unregister("_incoming_rows")
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""
         rows = self.execute(sql, params)
         return rows[0][0] if rows else None
-
-    def insert_arrow(self, table: str, data: Any) -> None:
-        """Append an Arrow table or polars frame whose columns match ``table`` (fast path)."""
-        with self._lock:
-            self._con.register("_incoming", data)
-            try:
-                self._con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
-            finally:
-                self._con.unregister("_incoming")
 
     def close(self) -> None:
         """Checkpoint and release the file so another process may open it."""

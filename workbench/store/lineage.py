@@ -8,6 +8,8 @@ dataset hashes and forward to approvals and aliases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from workbench.core.records import LineageNode
 from workbench.store.db import Database, utcnow
 
@@ -15,8 +17,9 @@ from workbench.store.db import Database, utcnow
 class LineageRepo:
     """Edges between datasets, runs, reports and model versions."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, flush: Callable[[], None] = lambda: None) -> None:
         self._db = db
+        self._flush = flush
 
     def link(self, src: tuple[str, object], dst: tuple[str, object], relation: str) -> None:
         """Record that ``src`` fed ``dst`` (kinds: dataset, run, report, model_version)."""
@@ -43,6 +46,7 @@ class LineageRepo:
         )
         if not model:
             return None
+        self._flush()  # queued metric points belong in the tree
         _, candidate, sha, status, run_id = model[0]
         children = [self._run_node(int(run_id))]
         children += self._decisions(version)

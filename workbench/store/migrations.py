@@ -145,6 +145,15 @@ MIGRATIONS: tuple[str, ...] = (
         payload JSON NOT NULL
     );
     """,
+    # 2: reproducibility records and the indexes the UIs' queries need at 100,000 runs.
+    """
+    ALTER TABLE runs ADD COLUMN repro JSON;
+    CREATE INDEX runs_trigger ON runs(trigger);
+    CREATE INDEX runs_created ON runs(created_at);
+    CREATE INDEX metrics_key ON metrics(key);
+    CREATE INDEX model_versions_run ON model_versions(run_id);
+    CREATE INDEX run_datasets_dataset ON run_datasets(dataset_id);
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

@@ -6,12 +6,14 @@ task that logs many points pays for one write per batch, not one per point.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from workbench.core.records import MetricRecord, RunRecord, TaskRunRecord
-from workbench.store.db import Database, as_utc, utcnow
+from workbench.store.db import Database, as_utc, loads, utcnow
 
 _RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, error"
 
@@ -19,8 +21,11 @@ _RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, erro
 class RunRepo:
     """Pipeline runs and everything logged in them."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, flush_at: int = 1000) -> None:
         self._db = db
+        self._flush_at = flush_at
+        self._pending: list[tuple[int, str | None, str, float, int, datetime]] = []
+        self._pending_lock = threading.Lock()
 
     def create(
         self,
@@ -29,21 +34,55 @@ class RunRepo:
         dataset_ids: Sequence[int] = (),
         config_hash: str | None = None,
         code_hash: str | None = None,
+        repro: dict[str, Any] | None = None,
     ) -> RunRecord:
-        """Queue a run over ``dataset_ids`` (recorded as its input lineage)."""
+        """Queue a run over ``dataset_ids`` (recorded as its input lineage).
+
+        ``repro`` is the reproducibility record (data hashes, code and config hashes,
+        versions, seeds) that ``workbench reproduce`` replays.
+        """
         with self._db.transaction():
             rows = self._db.execute(
-                "INSERT INTO runs (pipeline, trigger, status, created_at, config_hash, code_hash)"
-                " VALUES (?, ?, 'queued', ?, ?, ?) RETURNING id",
-                [pipeline, trigger, utcnow(), config_hash, code_hash],
+                "INSERT INTO runs (pipeline, trigger, status, created_at, config_hash, code_hash,"
+                " repro) VALUES (?, ?, 'queued', ?, ?, ?, ?) RETURNING id",
+                [
+                    pipeline,
+                    trigger,
+                    utcnow(),
+                    config_hash,
+                    code_hash,
+                    json.dumps(repro) if repro is not None else None,
+                ],
             )
             run_id = int(rows[0][0])
-            self._db.executemany(
-                "INSERT INTO run_datasets VALUES (?, ?)", [(run_id, d) for d in dataset_ids]
+            self._db.insert_rows(
+                "run_datasets", ("run_id", "dataset_id"), [(run_id, d) for d in dataset_ids]
             )
         found = self.get(run_id)
         assert found is not None
         return found
+
+    def set_repro(self, run_id: int, repro: dict[str, Any]) -> None:
+        """Attach the reproducibility record once the pipeline's code hash is known."""
+        self._db.execute(
+            "UPDATE runs SET repro = ?, code_hash = ? WHERE id = ?",
+            [json.dumps(repro, default=str), repro.get("code_hash"), run_id],
+        )
+
+    def repro(self, run_id: int) -> dict[str, Any] | None:
+        """The reproducibility record of a run."""
+        return loads(self._db.scalar("SELECT repro FROM runs WHERE id = ?", [run_id]))
+
+    def best(self, metric: str, direction: str = "max", limit: int = 10) -> list[tuple[int, float]]:
+        """(run id, value) of the runs with the best latest value of ``metric``."""
+        self.flush()
+        order = "DESC" if direction == "max" else "ASC"
+        rows = self._db.execute(
+            "SELECT run_id, arg_max(value, step) AS v FROM metrics WHERE key = ? "
+            f"GROUP BY run_id ORDER BY v {order} LIMIT ?",
+            [metric, limit],
+        )
+        return [(int(r[0]), float(r[1])) for r in rows]
 
     def start(self, run_id: int) -> None:
         """Mark the run running (its first task is about to start)."""
@@ -143,8 +182,9 @@ class RunRepo:
 
     def log_params(self, run_id: int, params: dict[str, Any], task: str | None = None) -> None:
         """Record parameters (values kept as text, as MLflow does)."""
-        self._db.executemany(
-            "INSERT INTO params VALUES (?, ?, ?, ?)",
+        self._db.insert_rows(
+            "params",
+            ("run_id", "task", "key", "value"),
             [(run_id, task, k, str(v)) for k, v in params.items()],
         )
 
@@ -164,15 +204,27 @@ class RunRepo:
     def log_metrics(
         self, run_id: int, points: Iterable[tuple[str, float, int]], task: str | None = None
     ) -> None:
-        """Many metric points in one write."""
+        """Queue metric points; they are written in batches of ``flush_at`` (or on flush).
+
+        Reads flush first, so a caller always sees what it logged; a crash loses at
+        most the points of the current batch, never a committed one.
+        """
         now = utcnow()
-        self._db.executemany(
-            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)",
-            [(run_id, task, k, float(v), int(s), now) for k, v, s in points],
-        )
+        with self._pending_lock:
+            self._pending.extend((run_id, task, k, float(v), int(s), now) for k, v, s in points)
+            full = len(self._pending) >= self._flush_at
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued metric point now (one Arrow insert)."""
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        self._db.insert_rows("metrics", ("run_id", "task", "key", "value", "step", "ts"), batch)
 
     def metrics(self, run_id: int) -> dict[str, float]:
         """The latest value of each metric in the run."""
+        self.flush()
         rows = self._db.execute(
             "SELECT key, arg_max(value, step) FROM metrics WHERE run_id = ? GROUP BY key "
             "ORDER BY key",
@@ -182,6 +234,7 @@ class RunRepo:
 
     def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
         """Every point of one metric, by step (for learning curves)."""
+        self.flush()
         rows = self._db.execute(
             "SELECT run_id, task, key, value, step, ts FROM metrics "
             "WHERE run_id = ? AND key = ? ORDER BY step, ts",

@@ -27,10 +27,11 @@ class Store:
         self.runs = RunRepo(self.db)
         self.registry = RegistryRepo(self.db)
         self.events = EventRepo(self.db)
-        self.lineage = LineageRepo(self.db)
+        self.lineage = LineageRepo(self.db, flush=self.runs.flush)
 
     def close(self) -> None:
-        """Release the database file."""
+        """Write queued metric points and release the database file."""
+        self.runs.flush()
         self.db.close()
 
     def __enter__(self) -> Store:
