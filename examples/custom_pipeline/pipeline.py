@@ -23,8 +23,8 @@ from workbench.training import (
     detect_task,
     evaluate,
     fit_candidate,
-    plan_features,
     plain_classes,
+    plan_features,
     signature_for,
     split_frame,
 )
