@@ -25,6 +25,7 @@ class RunRepo:
         self._db = db
         self._flush_at = flush_at
         self._pending: list[tuple[int, str | None, str, float, int, datetime]] = []
+        self._pending_params: list[tuple[int, str | None, str, str]] = []
         self._pending_lock = threading.Lock()
 
     def create(
@@ -41,26 +42,38 @@ class RunRepo:
         ``repro`` is the reproducibility record (data hashes, code and config hashes,
         versions, seeds) that ``workbench reproduce`` replays.
         """
-        with self._db.transaction():
-            rows = self._db.execute(
-                "INSERT INTO runs (pipeline, trigger, status, created_at, config_hash, code_hash,"
-                " repro) VALUES (?, ?, 'queued', ?, ?, ?, ?) RETURNING id",
-                [
-                    pipeline,
-                    trigger,
-                    utcnow(),
-                    config_hash,
-                    code_hash,
-                    json.dumps(repro) if repro is not None else None,
-                ],
-            )
-            run_id = int(rows[0][0])
-            self._db.insert_rows(
-                "run_datasets", ("run_id", "dataset_id"), [(run_id, d) for d in dataset_ids]
-            )
-        found = self.get(run_id)
-        assert found is not None
-        return found
+        created = utcnow()
+        insert = (
+            "INSERT INTO runs (pipeline, trigger, status, created_at, config_hash, code_hash, "
+            "repro) VALUES (?, ?, 'queued', ?, ?, ?, ?) RETURNING id"
+        )
+        values = [
+            pipeline,
+            trigger,
+            created,
+            config_hash,
+            code_hash,
+            json.dumps(repro) if repro is not None else None,
+        ]
+        if not dataset_ids:  # one statement commits alone: no transaction round trips
+            run_id = int(self._db.execute(insert, values)[0][0])
+        else:
+            with self._db.transaction():
+                run_id = int(self._db.execute(insert, values)[0][0])
+                self._db.insert_rows(
+                    "run_datasets", ("run_id", "dataset_id"), [(run_id, d) for d in dataset_ids]
+                )
+        return RunRecord(
+            id=run_id,
+            pipeline=pipeline,
+            trigger=trigger,
+            status="queued",
+            created_at=as_utc(created),  # type: ignore[arg-type]
+            started_at=None,
+            finished_at=None,
+            error=None,
+            dataset_ids=tuple(sorted(dataset_ids)),
+        )
 
     def set_repro(self, run_id: int, repro: dict[str, Any]) -> None:
         """Attach the reproducibility record once the pipeline's code hash is known."""
@@ -181,15 +194,13 @@ class RunRepo:
         ]
 
     def log_params(self, run_id: int, params: dict[str, Any], task: str | None = None) -> None:
-        """Record parameters (values kept as text, as MLflow does)."""
-        self._db.insert_rows(
-            "params",
-            ("run_id", "task", "key", "value"),
-            [(run_id, task, k, str(v)) for k, v in params.items()],
-        )
+        """Record parameters (values kept as text, as MLflow does); written with metrics."""
+        with self._pending_lock:
+            self._pending_params.extend((run_id, task, k, str(v)) for k, v in params.items())
 
     def params(self, run_id: int) -> dict[str, str]:
         """The run's parameters; task-level ones are prefixed ``task.``."""
+        self.flush()
         rows = self._db.execute(
             "SELECT task, key, value FROM params WHERE run_id = ? ORDER BY task, key", [run_id]
         )
@@ -217,10 +228,15 @@ class RunRepo:
             self.flush()
 
     def flush(self) -> None:
-        """Write every queued metric point now (one Arrow insert)."""
+        """Write every queued param and metric point now (one Arrow insert each).
+
+        Runs under the queue's lock so a reader that flushes sees every earlier write.
+        """
         with self._pending_lock:
             batch, self._pending = self._pending, []
-        self._db.insert_rows("metrics", ("run_id", "task", "key", "value", "step", "ts"), batch)
+            params, self._pending_params = self._pending_params, []
+            self._db.insert_rows("params", ("run_id", "task", "key", "value"), params)
+            self._db.insert_rows("metrics", ("run_id", "task", "key", "value", "step", "ts"), batch)
 
     def metrics(self, run_id: int) -> dict[str, float]:
         """The latest value of each metric in the run."""
