@@ -118,9 +118,15 @@ class PromotionConfig:
     policy: str = _doc(
         "manual",
         "manual (a person approves) | auto (approve when the gate passes and the candidate "
-        "beats production by margin).",
+        "beats production by margin) | auto-with-veto (auto, after veto_minutes unless "
+        "someone rejects).",
     )
-    margin: float = _doc(0.0, "With policy auto: how much better than production, absolute.")
+    margin: float = _doc(
+        0.0, "With auto policies: how much better than production, on the same held-out rows."
+    )
+    veto_minutes: float = _doc(
+        60.0, "With auto-with-veto: how long a person has to reject before approval."
+    )
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ class WorkbenchConfig:
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("target", "task"): ("auto", "binary", "multiclass", "regression"),
     ("watch", "mode"): ("events", "poll"),
-    ("promotion", "policy"): ("manual", "auto"),
+    ("promotion", "policy"): ("manual", "auto", "auto-with-veto"),
 }
 
 

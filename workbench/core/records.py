@@ -134,6 +134,9 @@ class ModelVersionRecord:
     """Registration time (UTC)."""
     aliases: tuple[str, ...] = ()
     """Aliases now pointing at this version."""
+    champion: dict[str, Any] | None = None
+    """Production at registration, scored on this candidate's held-out rows:
+    ``{"version": N, "metrics": {...}}`` (None when there was no production model)."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ from workbench.core.workspace import Workspace
 from workbench.engine import approvals, reproduce
 from workbench.engine.ingest import ingest_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
+from workbench.engine.policy import beats_production
 from workbench.engine.supervisor import ServingSupervisor, port_is_free
+from workbench.engine.veto import VetoTimers
 from workbench.engine.watch import WatchService
 from workbench.serving.manifest import ServingManifest
 from workbench.store import Store
@@ -54,8 +56,10 @@ class Engine:
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
         self._serve_request: tuple[str, int, bool] | None = None
+        self.vetoes = VetoTimers(self)
         write_owner(workspace)
         self._mark_crashed_runs()
+        self._resume_vetoes()
 
     def _mark_crashed_runs(self) -> None:
         """Runs left running or queued by a dead owner ended with it: say so.
@@ -85,6 +89,15 @@ class Engine:
         if self.store.registry.alias(approvals.PRODUCTION) is None:
             return None
         return self.serve(host, port, allow_remote=allow_remote)
+
+    def _resume_vetoes(self) -> None:
+        """Reschedule auto-with-veto approvals that were pending when the engine stopped."""
+        if self.config.promotion.policy != "auto-with-veto":
+            return
+        for model in self.store.registry.list(status="candidate"):
+            better, why = beats_production(self, model) if model.gate_passed else (False, "")
+            if better:
+                self.vetoes.schedule(model.version, model.created_at, why)
 
     def watch(self) -> WatchService:
         """Start the watched folder and the run queue (idempotent)."""
@@ -267,6 +280,7 @@ class Engine:
 
     def close(self) -> None:
         """Stop watching, stop the scoring server and release the store."""
+        self.vetoes.cancel_all()
         if self._watch is not None:
             self._watch.stop()
             self._watch = None

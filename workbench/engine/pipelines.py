@@ -3,8 +3,9 @@
 A custom pipeline is a Python file inside the workspace (named in ``[pipeline] path``)
 that defines ``pipeline`` (a :class:`workbench.dag.Pipeline`) or ``build(settings)``
 returning one. It may use the run inputs ``frame`` (the training window as a polars
-DataFrame), ``settings`` (:class:`TabularSettings`) and ``sink`` (register a model,
-raise an alert). Loading it checks it before any task starts and names what is wrong.
+DataFrame), ``settings`` (:class:`TabularSettings`), ``sink`` (register a model,
+raise an alert) and ``champion`` (the production model, or None). Loading it checks it
+before any task starts and names what is wrong.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from workbench.dag import Pipeline
 from workbench.pipeline import tabular
 from workbench.pipeline.settings import TabularSettings
 
-RUN_INPUTS = ("frame", "settings", "sink")
+RUN_INPUTS = ("frame", "settings", "sink", "champion")
 
 
 @dataclass(frozen=True)

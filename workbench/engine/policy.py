@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from workbench.engine.engine import Engine
 
 
-def _beats(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
+def beats_production(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
     metric, direction = primary_metric(model.signature["task"])
     if engine.config.gate.metric != "auto":
         metric = engine.config.gate.metric
@@ -27,6 +27,9 @@ def _beats(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
     production = engine.store.registry.get(current.version)
     assert production is not None
     mine, theirs = model.metrics.get(metric), production.metrics.get(metric)
+    champion = model.champion or {}
+    if champion.get("version") == production.version and metric in champion.get("metrics", {}):
+        theirs = champion["metrics"][metric]  # like with like: the same held-out rows
     if mine is None or theirs is None:
         return False, f"{metric} missing on one side"
     margin = engine.config.promotion.margin
@@ -39,12 +42,24 @@ def _beats(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
 
 
 def apply_promotion_policy(engine: Engine, model: ModelVersionRecord) -> None:
-    """Approve ``model`` under the ``auto`` policy, or announce that it awaits a person."""
+    """Approve ``model`` under ``auto``, schedule it under ``auto-with-veto``, or ask a person."""
     policy = engine.config.promotion.policy
-    if policy == "auto" and model.gate_passed:
-        better, why = _beats(engine, model)
-        if better:
+    if policy in ("auto", "auto-with-veto") and model.gate_passed:
+        better, why = beats_production(engine, model)
+        if better and policy == "auto":
             engine.approve(model.version, f"auto policy: {why}", actor="policy:auto")
+            return
+        if better:
+            engine.vetoes.schedule(model.version, model.created_at, why)
+            deadline = engine.vetoes.deadline(model.created_at)
+            engine.emit(
+                "model.pending_approval",
+                f"model version {model.version} will be approved at {deadline:%H:%M:%S} UTC "
+                f"unless rejected: workbench reject {model.version}",
+                level="warning",
+                version=model.version,
+                deadline=deadline.isoformat(),
+            )
             return
         engine.emit(
             "model.not_promoted",

@@ -28,7 +28,9 @@ from workbench.dag import RunHooks, RunOutcome, TaskOutcome
 from workbench.engine.executors import make_executor
 from workbench.engine.pipelines import load_pipeline
 from workbench.engine.policy import apply_promotion_policy
+from workbench.modelfile import load_model
 from workbench.pipeline.settings import TabularSettings
+from workbench.pipeline.sink import Champion
 from workbench.training import detect_task
 from workbench.validation import read_dataset
 
@@ -129,6 +131,7 @@ class RegistrySink:
         metrics: dict[str, float],
         signature: Signature,
         gate_passed: bool,
+        champion: dict[str, Any] | None = None,
     ) -> int:
         store = self._engine.store
         sha = store.artifacts.put(model_bytes)
@@ -141,6 +144,7 @@ class RegistrySink:
             signature=signature.to_dict(),
             gate_passed=gate_passed,
             sklearn_version=sklearn.__version__,
+            champion=champion,
         )
         store.lineage.link(("run", self._run_id), ("model_version", record.version), "trained")
         self._engine.emit(
@@ -280,6 +284,28 @@ def execute_run(
     return finished
 
 
+def load_champion(engine: Engine) -> Champion | None:
+    """The production model, loaded to be scored beside the candidates (None if absent)."""
+    alias = engine.store.registry.alias("production")
+    if alias is None:
+        return None
+    model = engine.store.registry.get(alias.version)
+    assert model is not None
+    try:
+        estimator = load_model(
+            engine.store.artifacts.path(model.artifact_sha256), model.artifact_sha256
+        )
+    except WorkbenchError as exc:
+        engine.emit(
+            "model.unloadable",
+            f"production model version {model.version} cannot be loaded: {exc}",
+            level="error",
+            version=model.version,
+        )
+        return None
+    return Champion(model.version, estimator)
+
+
 def _task_kind(frame: pl.DataFrame, settings: TabularSettings) -> str | None:
     """The task detected up front so candidate tasks can be named (validate re-checks)."""
     if settings.target not in frame.columns:
@@ -309,7 +335,12 @@ def _execute(engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfi
         params[f"search.{name}"] = json.dumps(spec, sort_keys=True)
     engine.store.runs.log_params(run_id, params)
     executor = make_executor(config.train.executor, config.train.max_workers)
-    inputs = {"frame": frame, "settings": settings, "sink": RegistrySink(engine, run_id)}
+    inputs = {
+        "frame": frame,
+        "settings": settings,
+        "sink": RegistrySink(engine, run_id),
+        "champion": load_champion(engine),
+    }
     return executor.run(
         loaded.pipeline,
         run_id=str(run_id),

@@ -7,6 +7,7 @@ notebook user can pass their own to run the pipeline without an engine.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workbench.core.signature import Signature
@@ -23,6 +24,7 @@ class ModelSink(Protocol):
         metrics: dict[str, float],
         signature: Signature,
         gate_passed: bool,
+        champion: dict[str, Any] | None = None,
     ) -> int:
         """Store the model as an artifact, register a version, return its number."""
         ...
@@ -30,3 +32,13 @@ class ModelSink(Protocol):
     def alert(self, kind: str, message: str, **payload: Any) -> None:
         """Raise an alert (an event of level warning) for a person to see."""
         ...
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The production model at the start of a run, to score beside the candidates."""
+
+    version: int
+    """Its model version."""
+    estimator: Any
+    """The loaded scikit-learn pipeline."""

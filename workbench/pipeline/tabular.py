@@ -1,9 +1,10 @@
 """The default tabular pipeline, built from the blocks below it.
 
-    validate >> split >> preprocess >> [train_<candidate> ...] >> evaluate >> gate
-    gate >> [register, alert_if_fail]
+    validate >> split >> preprocess >> [train_<candidate> ..., score_champion] >> evaluate
+    evaluate >> gate >> [register, alert_if_fail]
 
-Candidates train in parallel as separate tasks; ``gate`` is a branch task choosing
+Candidates train in parallel as separate tasks, and the production model (the champion)
+is scored on the same held-out rows beside them; ``gate`` is a branch task choosing
 ``register`` when the best candidate passes and ``alert_if_fail`` otherwise, the way an
 Airflow user writes ``evaluate >> [deploy_if_pass, alert_if_fail]``.
 """
@@ -22,7 +23,7 @@ from workbench.dag import Pipeline, Task, TaskContext, task
 from workbench.modelfile import dump_model
 from workbench.pipeline.search import trials_for
 from workbench.pipeline.settings import TabularSettings
-from workbench.pipeline.sink import ModelSink
+from workbench.pipeline.sink import Champion, ModelSink
 from workbench.training import (
     FeaturePlan,
     TrainedModel,
@@ -84,6 +85,8 @@ class Evaluation:
     """max or min."""
     passed: bool
     """Whether ``best`` reached the threshold."""
+    champion: dict[str, Any] | None = None
+    """Production scored on the same held-out rows (None without production)."""
 
 
 def candidate_names(settings: TabularSettings, task_kind: str | None = None) -> tuple[str, ...]:
@@ -162,7 +165,10 @@ def _trainers(settings: TabularSettings, task_kind: str | None) -> tuple[Task, .
 
 def _evaluator(trainers: tuple[str, ...]) -> Task:
     def evaluate_candidates(
-        settings: TabularSettings, validate: Prepared, **scored: Any
+        settings: TabularSettings,
+        validate: Prepared,
+        score_champion: dict[str, Any] | None,
+        **scored: Any,
     ) -> Evaluation:
         metric, direction = primary_metric(validate.task)
         if settings.gate_metric != "auto":
@@ -190,15 +196,33 @@ def _evaluator(trainers: tuple[str, ...]) -> Task:
             if direction == "max"
             else (value <= settings.gate_threshold)
         )
-        return Evaluation(results, best, metric, direction, passed)
+        return Evaluation(results, best, metric, direction, passed, score_champion)
 
     params = [
         inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        for n in ("settings", "validate", *trainers)
+        for n in ("settings", "validate", "score_champion", *trainers)
     ]
     evaluate_candidates.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     evaluate_candidates.__doc__ = "Score every candidate on the held-out rows; pick the best."
     return task(name="evaluate", trigger="all_done")(evaluate_candidates)
+
+
+@task
+def score_champion(
+    split: Split, validate: Prepared, settings: TabularSettings, champion: Champion | None = None
+) -> dict[str, Any] | None:
+    """Score production on the candidates' held-out rows, so a person compares like with like.
+
+    A champion that cannot score the new rows (its columns are gone) is reported as such
+    rather than failing the run.
+    """
+    if champion is None:
+        return None
+    try:
+        metrics = evaluate(champion.estimator, split.test, settings.target, validate.task)
+    except Exception as exc:  # the new data may no longer fit the old model
+        return {"version": champion.version, "metrics": {}, "error": f"{type(exc).__name__}: {exc}"}
+    return {"version": champion.version, "metrics": metrics}
 
 
 @task(branch=True)
@@ -230,6 +254,7 @@ def register(
         metrics=best.metrics,
         signature=signature,
         gate_passed=True,
+        champion=evaluate.champion,
     )
 
 
@@ -253,7 +278,7 @@ def tabular_pipeline(settings: TabularSettings, task_kind: str | None = None) ->
     evaluator = _evaluator(tuple(t.name for t in trainers))
     return Pipeline(
         "tabular",
-        validate >> split >> preprocess >> list(trainers) >> evaluator >> gate,
+        validate >> split >> preprocess >> [*trainers, score_champion] >> evaluator >> gate,
         gate >> [register, alert_if_fail],
-        inputs=("frame", "settings", "sink"),
+        inputs=("frame", "settings", "sink", "champion"),
     )

@@ -154,6 +154,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX model_versions_run ON model_versions(run_id);
     CREATE INDEX run_datasets_dataset ON run_datasets(dataset_id);
     """,
+    # 3: champion/challenger (production scored on the candidate's held-out rows).
+    """
+    ALTER TABLE model_versions ADD COLUMN champion JSON;
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

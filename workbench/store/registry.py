@@ -14,7 +14,7 @@ from workbench.store.db import Database, as_utc, loads, utcnow
 
 _VERSION = (
     "version, run_id, candidate, artifact_sha256, status, metrics, signature, gate_passed, "
-    "created_at"
+    "created_at, champion"
 )
 
 
@@ -34,6 +34,7 @@ class RegistryRepo:
         signature: dict[str, Any],
         gate_passed: bool,
         sklearn_version: str,
+        champion: dict[str, Any] | None = None,
     ) -> ModelVersionRecord:
         """Add a model version numbered one past the last, with status ``candidate``."""
         with self._db.transaction():
@@ -41,7 +42,7 @@ class RegistryRepo:
                 self._db.scalar("SELECT coalesce(max(version), 0) + 1 FROM model_versions")
             )
             self._db.execute(
-                "INSERT INTO model_versions VALUES (?, ?, ?, ?, 'candidate', ?, ?, ?, ?, ?)",
+                "INSERT INTO model_versions VALUES (?, ?, ?, ?, 'candidate', ?, ?, ?, ?, ?, ?)",
                 [
                     version,
                     run_id,
@@ -52,6 +53,7 @@ class RegistryRepo:
                     gate_passed,
                     sklearn_version,
                     utcnow(),
+                    json.dumps(champion) if champion is not None else None,
                 ],
             )
         found = self.get(version)
@@ -96,6 +98,7 @@ class RegistryRepo:
                 gate_passed=r[7],
                 created_at=as_utc(r[8]),  # type: ignore[arg-type]
                 aliases=tuple(names.get(r[0], ())),
+                champion=loads(r[9]),
             )
             for r in rows
         ]
