@@ -16,11 +16,13 @@ from typing import Any, TypeVar
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
+    DriftRecord,
     EventRecord,
     IngestOutcome,
     LineageNode,
     MetricRecord,
     ModelVersionRecord,
+    PerformanceRecord,
     Reproduction,
     RunComparison,
     RunRecord,
@@ -169,6 +171,26 @@ class WorkbenchApi(ABC):
     @abstractmethod
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         """Serve the previous production version again."""
+
+    @operation("POST")
+    @abstractmethod
+    def drift(self, path: str | None = None) -> dict[str, Any]:
+        """Drift of a file (default: the newest dataset) vs production's training data."""
+
+    @operation("GET")
+    @abstractmethod
+    def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
+        """Stored drift reports, newest first."""
+
+    @operation("GET")
+    @abstractmethod
+    def drift_report(self, report_id: int) -> dict[str, Any]:
+        """One drift report in full: per-column statistics and histograms."""
+
+    @operation("GET")
+    @abstractmethod
+    def performance(self, limit: int = 200) -> list[PerformanceRecord]:
+        """Production's metrics on newly labelled data over time."""
 
     @operation("GET")
     @abstractmethod

@@ -10,11 +10,13 @@ from workbench.core.errors import RegistryError, WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
+    DriftRecord,
     EventRecord,
     IngestOutcome,
     LineageNode,
     MetricRecord,
     ModelVersionRecord,
+    PerformanceRecord,
     Reproduction,
     RunComparison,
     RunRecord,
@@ -105,6 +107,21 @@ class LocalApi(WorkbenchApi):
 
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         return self.engine.rollback(reason, actor)
+
+    def drift(self, path: str | None = None) -> dict[str, Any]:
+        return self.engine.drift(data_path(path) if path else None)
+
+    def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
+        return self.engine.store.monitoring.drift_reports(limit)
+
+    def drift_report(self, report_id: int) -> dict[str, Any]:
+        report = self.engine.store.monitoring.drift_report(report_id)
+        if report is None:
+            raise WorkbenchError(f"there is no drift report {report_id}")
+        return report
+
+    def performance(self, limit: int = 200) -> list[PerformanceRecord]:
+        return self.engine.store.monitoring.performance(limit)
 
     def lineage(self, version: int) -> LineageNode:
         node = self.engine.lineage(version)

@@ -170,6 +170,26 @@ def lineage(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def drift(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        report = api.drift(args.file)
+    if args.json:
+        render.print_json(console, report)
+    else:
+        for table in render.drift_tables(report):
+            console.print(table)
+        verdict = (
+            "[bold red]dataset drift[/]"
+            if report["dataset_drift"]
+            else "[green]no dataset drift[/]"
+        )
+        console.print(
+            f"{verdict}: {report['share_drifted']:.0%} of feature columns drifted "
+            f"({', '.join(report['drifted_columns']) or 'none'})"
+        )
+    return 0
+
+
 def events(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         records = api.events(after_id=args.after, limit=args.limit)

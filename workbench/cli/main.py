@@ -119,6 +119,10 @@ def _add_service_commands(
     ws: argparse.ArgumentParser,
     js: argparse.ArgumentParser,
 ) -> None:
+    p = sub.add_parser("drift", parents=[ws, js], help="drift of a file vs production's data")
+    p.add_argument("file", nargs="?", help="data file (default: the newest dataset)")
+    p.set_defaults(handler=commands.drift)
+
     p = sub.add_parser("events", parents=[ws, js], help="the event log")
     p.add_argument("--after", type=int, default=0, help="only events after this id")
     p.add_argument("--limit", type=int, default=50)

@@ -211,3 +211,34 @@ def comparison_table(result: RunComparison) -> Table:
                 style="bold yellow" if differs else None,
             )
     return table
+
+
+def _drift_row(table: Table, column: dict[str, Any]) -> None:
+    p_value = column.get("p_value")
+    table.add_row(
+        column["column"],
+        column["method"],
+        f"{column['statistic']:.4g}",
+        f"{p_value:.3g}" if p_value is not None else "-",
+        f"{column['threshold']:.3g}",
+        f"{column['psi']:.3f} ({column['psi_band']})",
+        "[bold red]drift[/]" if column["drifted"] else "[green]ok[/]",
+    )
+
+
+def drift_tables(report: dict[str, Any]) -> list[Table]:
+    """Per-column drift (method, statistic, p-value or score, threshold, verdict), target apart."""
+    headers = ("column", "method", "statistic", "p-value", "threshold", "PSI", "verdict")
+    features = Table(title="Feature drift")
+    for header in headers:
+        features.add_column(header)
+    for column in report["columns"]:
+        _drift_row(features, column)
+    tables = [features]
+    if report.get("target"):
+        target = Table(title="Target drift")
+        for header in headers:
+            target.add_column(header)
+        _drift_row(target, report["target"])
+        tables.append(target)
+    return tables

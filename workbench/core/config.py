@@ -130,6 +130,55 @@ class PromotionConfig:
 
 
 @dataclass(frozen=True)
+class MonitorConfig:
+    """Drift, decay and the retrain loop."""
+
+    retrain: str = _doc(
+        "always",
+        "always (every accepted batch of files trains) | on_drift (only drift, decay or the "
+        "schedule start a retrain, within the guardrails below).",
+    )
+    drift_share: float = _doc(
+        0.5, "Dataset drift when at least this share of feature columns drift."
+    )
+    psi_drift: bool = _doc(True, "A 'major' PSI (>= 0.25) also marks a column drifted.")
+    retrain_on: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+        ["dataset_drift", "prediction_drift", "performance"],
+        "Signals that queue a retrain: dataset_drift, prediction_drift, performance.",
+    )
+    performance_threshold: float = _doc(
+        0.0,
+        "Production decays when the gate metric on newly labelled data is worse than this "
+        "(below it for max-metrics, above it for min-metrics); 0 disables.",
+    )
+    prediction_window: int = _doc(500, "Logged predictions per window compared with the reference.")
+    schedule_hours: float = _doc(0.0, "Retrain every N hours regardless (0: no schedule).")
+    cooldown_minutes: float = _doc(
+        60.0, "At least this long between two drift- or decay-triggered retrains."
+    )
+    max_retrains_per_day: int = _doc(6, "Cap on drift/decay/schedule retrains in 24 hours.")
+    breaker_after: int = _doc(
+        3,
+        "Stop auto-promotion after this many candidates in a row were worse than production "
+        "(a person approves from then on).",
+    )
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Where alerts go besides the UIs and the event log."""
+
+    command: str = _doc(
+        "", "Shell command run per alert with the event as JSON on stdin (empty: none)."
+    )
+    webhook: str = _doc("", "URL that receives each alert as a JSON POST (empty: none).")
+    levels: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+        ["warning", "error"], "Event levels sent to the sinks."
+    )
+    retries: int = _doc(3, "Attempts per sink before the alert is recorded as undelivered.")
+
+
+@dataclass(frozen=True)
 class ServeConfig:
     """The scoring server."""
 
@@ -150,12 +199,15 @@ class WorkbenchConfig:
     gate: GateConfig = field(default_factory=GateConfig)
     promotion: PromotionConfig = field(default_factory=PromotionConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
 
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("target", "task"): ("auto", "binary", "multiclass", "regression"),
     ("watch", "mode"): ("events", "poll"),
     ("promotion", "policy"): ("manual", "auto", "auto-with-veto"),
+    ("monitor", "retrain"): ("always", "on_drift"),
 }
 
 

@@ -217,6 +217,9 @@ class IngestOutcome:
     """The dataset recorded (the earlier one, for a duplicate)."""
     report: dict[str, Any] | None = None
     """The validation report, JSON-ready."""
+    signals: tuple[str, ...] = ()
+    """Retrain signals the drift monitor raised for an accepted file
+    (``dataset_drift``, ``performance``)."""
 
 
 @dataclass(frozen=True)
@@ -271,3 +274,39 @@ class RunComparison:
     """Each param's value per run (None where a run lacks it)."""
     metrics: dict[str, tuple[float | None, ...]]
     """Each metric's latest value per run."""
+
+
+@dataclass(frozen=True)
+class DriftRecord:
+    """A stored drift report, summarised (the full report holds per-column detail)."""
+
+    id: int
+    """Report number."""
+    created_at: datetime
+    """When it was computed (UTC)."""
+    source: str
+    """dataset | predictions | file."""
+    dataset_id: int | None
+    """The dataset compared, when the source is a dataset."""
+    reference_version: int | None
+    """Production version whose training data was the reference."""
+    dataset_drift: bool
+    """Whether the share of drifted columns reached the threshold."""
+    share_drifted: float
+    """Share of feature columns that drifted."""
+    drifted_columns: tuple[str, ...]
+    """The drifted feature columns."""
+
+
+@dataclass(frozen=True)
+class PerformanceRecord:
+    """Production's metrics on a newly labelled dataset."""
+
+    ts: datetime
+    """When it was measured (UTC)."""
+    version: int
+    """Production version measured."""
+    dataset_id: int | None
+    """The labelled dataset."""
+    metrics: dict[str, float]
+    """Its metrics on that data."""

@@ -8,10 +8,16 @@ the bus, which is what the UIs follow.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
-from workbench.core.errors import RegistryError, ServingError, WorkspaceLockedError
+from workbench.core.errors import (
+    RegistryError,
+    ServingError,
+    WorkbenchError,
+    WorkspaceLockedError,
+)
 from workbench.core.events import EventBus
 from workbench.core.records import (
     EventRecord,
@@ -25,7 +31,9 @@ from workbench.core.records import (
 )
 from workbench.core.workspace import Workspace
 from workbench.engine import approvals, reproduce
+from workbench.engine.alerts import AlertSinks
 from workbench.engine.ingest import ingest_file
+from workbench.engine.monitor import DriftMonitor, drift_for_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
 from workbench.engine.policy import beats_production
 from workbench.engine.supervisor import ServingSupervisor, port_is_free
@@ -57,6 +65,8 @@ class Engine:
         self._watch: WatchService | None = None
         self._serve_request: tuple[str, int, bool] | None = None
         self.vetoes = VetoTimers(self)
+        self.monitor = DriftMonitor(self)
+        self.alerts = AlertSinks(self)
         write_owner(workspace)
         self._mark_crashed_runs()
         self._resume_vetoes()
@@ -117,7 +127,26 @@ class Engine:
     def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
         """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`)."""
         keep = self.config.watch.move_after_ingest if move is None else move
-        return ingest_file(self, Path(path), move=keep)
+        outcome = ingest_file(self, Path(path), move=keep)
+        if outcome.status == "accepted" and outcome.dataset is not None:
+            signals = self.monitor.after_ingest(outcome.dataset)
+            outcome = dataclasses.replace(outcome, signals=tuple(signals))
+        return outcome
+
+    def drift(self, path: Path | None = None) -> dict[str, Any]:
+        """Drift of a file (default: the newest accepted dataset) against production's data.
+
+        Raises:
+            WorkbenchError: No production model, no dataset, or an unreadable file.
+        """
+        if path is not None:
+            return drift_for_file(self, path)
+        newest = self.store.datasets.list("accepted", limit=1)
+        if not newest:
+            raise WorkbenchError("no accepted dataset to compare; pass a FILE")
+        dataset = newest[0]
+        frame = read_dataset(self.workspace.inside(dataset.path))
+        return self.monitor.compare(frame, "dataset", dataset.id)[1]
 
     # runs -------------------------------------------------------------------------------
 
@@ -281,6 +310,7 @@ class Engine:
     def close(self) -> None:
         """Stop watching, stop the scoring server and release the store."""
         self.vetoes.cancel_all()
+        self.alerts.close()
         if self._watch is not None:
             self._watch.stop()
             self._watch = None

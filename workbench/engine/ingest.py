@@ -7,6 +7,7 @@ never deleted, and a name collision gets a numeric suffix instead of an overwrit
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -17,6 +18,7 @@ from workbench.core.errors import DataError
 from workbench.core.records import IngestOutcome
 from workbench.validation import (
     Contract,
+    TableRule,
     ValidationReport,
     contract_from_toml,
     contract_to_toml,
@@ -88,8 +90,34 @@ def _check(engine: Engine, path: Path) -> tuple[ValidationReport, Contract | Non
     pinned = _pinned_contract(engine)
     if pinned is not None:
         return validate(path, pinned), None
-    proposed = infer_contract(frame, target=target)
+    proposed = soften_ranges(infer_contract(frame, target=target))
     return validate(path, proposed), proposed
+
+
+def soften_ranges(contract: Contract) -> Contract:
+    """Inferred min/max bounds warn instead of blocking; signs stay errors.
+
+    Ranges seen in one file are a guess; a later month whose amounts grew is drift for
+    the monitor to measure, not a broken file to quarantine. But a column never seen
+    negative keeps an error rule "COLUMN >= 0" (a negative age or amount is broken
+    data). Types, nulls, categories and uniqueness stay errors; a person can make any
+    range an error in contract.toml.
+    """
+    columns = tuple(
+        dataclasses.replace(rule, severity_by_check=(*rule.severity_by_check, ("range", "warn")))
+        if rule.min is not None or rule.max is not None
+        else rule
+        for rule in contract.columns
+    )
+    signs = tuple(
+        TableRule(f"{rule.name} is not negative", f'"{rule.name}" >= 0', "error")
+        for rule in contract.columns
+        if rule.dtype in ("int", "float")
+        and isinstance(rule.min, int | float)
+        and rule.min >= 0
+        and rule.name != contract.target
+    )
+    return dataclasses.replace(contract, columns=columns, rules=(*contract.rules, *signs))
 
 
 def _relative(engine: Engine, path: Path) -> str:

@@ -44,7 +44,15 @@ def beats_production(engine: Engine, model: ModelVersionRecord) -> tuple[bool, s
 def apply_promotion_policy(engine: Engine, model: ModelVersionRecord) -> None:
     """Approve ``model`` under ``auto``, schedule it under ``auto-with-veto``, or ask a person."""
     policy = engine.config.promotion.policy
-    if policy in ("auto", "auto-with-veto") and model.gate_passed:
+    tripped = engine.monitor.guardrails.breaker_open() if policy != "manual" else None
+    if tripped:
+        engine.emit(
+            "breaker.open",
+            f"auto-promotion stopped: {tripped}; a person must approve version {model.version}",
+            level="warning",
+            version=model.version,
+        )
+    if policy in ("auto", "auto-with-veto") and model.gate_passed and not tripped:
         better, why = beats_production(engine, model)
         if better and policy == "auto":
             engine.approve(model.version, f"auto policy: {why}", actor="policy:auto")

@@ -75,6 +75,7 @@ class WatchService:
 
     def _on_batch(self, paths: tuple[Path, ...]) -> None:
         accepted = 0
+        signals: list[str] = []
         for path in paths:
             try:
                 outcome = self._engine.ingest(path)
@@ -84,7 +85,10 @@ class WatchService:
                 )
                 continue
             accepted += outcome.status == "accepted"
-        if accepted:
+            signals += [s for s in outcome.signals if s not in signals]
+        if signals:
+            self._engine.monitor.request_retrain(signals, self.queue.submit)
+        if accepted and self._engine.config.monitor.retrain == "always":
             started = self.queue.submit("file")
             self._engine.emit(
                 "run.queued",

@@ -158,6 +158,27 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE model_versions ADD COLUMN champion JSON;
     """,
+    # 4: monitoring: drift reports, production performance on labelled data, predictions.
+    """
+    CREATE SEQUENCE drift_ids START 1;
+    CREATE TABLE drift_reports (
+        id INTEGER PRIMARY KEY DEFAULT nextval('drift_ids'),
+        created_at TIMESTAMP NOT NULL,
+        source VARCHAR NOT NULL,
+        dataset_id INTEGER,
+        reference_version INTEGER,
+        dataset_drift BOOLEAN NOT NULL,
+        share_drifted DOUBLE NOT NULL,
+        drifted_columns JSON NOT NULL,
+        report JSON NOT NULL
+    );
+    CREATE TABLE performance (
+        ts TIMESTAMP NOT NULL,
+        version INTEGER NOT NULL,
+        dataset_id INTEGER,
+        metrics JSON NOT NULL
+    );
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

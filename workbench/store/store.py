@@ -9,6 +9,7 @@ from workbench.store.datasets import DatasetRepo
 from workbench.store.db import Database
 from workbench.store.events import EventRepo
 from workbench.store.lineage import LineageRepo
+from workbench.store.monitoring import MonitoringRepo
 from workbench.store.registry import RegistryRepo
 from workbench.store.runs import RunRepo
 
@@ -27,6 +28,7 @@ class Store:
         self.runs = RunRepo(self.db)
         self.registry = RegistryRepo(self.db)
         self.events = EventRepo(self.db)
+        self.monitoring = MonitoringRepo(self.db)
         self.lineage = LineageRepo(self.db, flush=self.runs.flush)
 
     def close(self) -> None:

@@ -38,7 +38,7 @@ class TrainedModel:
     """Wall-clock time of the fit, for run reports and the TUI."""
 
 
-def fit_candidate(  # noqa: PLR0917 - the order the pipeline calls it with
+def fit_candidate(
     name: str,
     task: str,
     plan: FeaturePlan,
@@ -102,8 +102,8 @@ def signature_for(
     """The input signature the scoring server checks requests against.
 
     Inputs are the columns the model reads (dropped columns are not required), in the
-    order the estimator was fitted on (the plan's), with their logical type. Columns the plan reads as datetimes
-    are ``"datetime"`` even when they arrived as strings.
+    order the estimator was fitted on (the plan's), with their logical type. Columns the
+    plan reads as datetimes are ``"datetime"`` even when they arrived as strings.
 
     Args:
         plan: The feature plan the model was trained with.

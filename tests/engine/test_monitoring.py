@@ -1,0 +1,187 @@
+"""The loop closes: drift and decay measured on new data, retrains within guardrails,
+alerts delivered to sinks."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import polars as pl
+import pytest
+import tomlkit
+
+from workbench.core.records import EventRecord
+from workbench.core.workspace import Workspace
+from workbench.engine.engine import Engine
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def _set(ws: Workspace, section: str, **values: object) -> None:
+    doc = tomlkit.parse(ws.config_path.read_text())
+    for key, value in values.items():
+        doc[section][key] = value  # type: ignore[index]
+    ws.config_path.write_text(tomlkit.dumps(doc))
+
+
+def _wait(inbox: queue.Queue[EventRecord], kind: str, timeout: float = 120) -> EventRecord:
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            event = inbox.get(timeout=left)
+        except queue.Empty:
+            break
+        if event.kind == kind:
+            return event
+    raise AssertionError(f"no {kind} event within {timeout}s")
+
+
+@pytest.fixture
+def monitored(workspace: Workspace, tmp_path: Path) -> tuple[Workspace, Path, Path]:
+    """A workspace with a production model trained on January; February's drifted slice."""
+    _set(workspace, "train", candidates=["logistic_regression"])
+    _set(workspace, "watch", quiet_period_ms=150, batch_window_ms=200)
+    _set(workspace, "monitor", retrain="on_drift", performance_threshold=0.99, drift_share=0.3)
+    january = tmp_path / "jan.csv"
+    pl.read_csv(SAMPLE / "transactions_2026_01.csv", n_rows=4000).write_csv(january)
+    february = tmp_path / "feb.csv"
+    pl.read_csv(SAMPLE / "transactions_2026_02_drifted.csv", n_rows=4000).write_csv(february)
+    with Engine(workspace) as engine:
+        dataset = engine.ingest(january, move=False).dataset
+        assert dataset is not None
+        engine.run([dataset.id])
+        engine.approve(1, "baseline")
+    return workspace, january, february
+
+
+def test_dropping_the_drifted_month_reports_drift_queues_a_retrain_and_awaits_approval(
+    monitored: tuple[Workspace, Path, Path],
+) -> None:
+    workspace, _, february = monitored
+    with Engine(workspace) as engine, engine.bus.listen() as inbox:
+        engine.watch()
+        os.replace(february, workspace.root / "incoming" / "feb.csv")
+        detected = _wait(inbox, "drift.detected")
+        assert set(detected.payload["drifted_columns"]) >= {"amount", "distance_from_home_km"}
+        assert "customer_age" not in detected.payload["drifted_columns"]
+        degraded = _wait(inbox, "performance.degraded")
+        assert degraded.payload["version"] == 1
+        queued = _wait(inbox, "retrain.queued")
+        assert set(queued.payload["signals"]) == {"dataset_drift", "performance"}
+        started = _wait(inbox, "run.started")
+        assert started.payload["trigger"] == "drift"
+        pending = _wait(inbox, "model.pending_approval")
+        assert pending.payload["version"] == 2
+        reports = engine.store.monitoring.drift_reports()
+        full = engine.store.monitoring.drift_report(reports[0].id)
+        assert full is not None
+        amount = next(c for c in full["columns"] if c["column"] == "amount")
+        assert sum(amount["histogram"]["reference"]) > 0 and amount["drifted"]
+        assert engine.store.monitoring.performance()[0].version == 1
+        champion = engine.store.registry.get(2).champion  # type: ignore[union-attr]
+        assert champion is not None and champion["version"] == 1 and champion["metrics"]
+
+
+def test_the_cli_drift_command_prints_every_column_and_the_target_apart(
+    monitored: tuple[Workspace, Path, Path],
+) -> None:
+    import subprocess
+    import sys
+
+    workspace, _, february = monitored
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli.main",
+            "drift",
+            str(february),
+            "--json",
+            "-w",
+            str(workspace.root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    columns = {c["column"]: c for c in report["columns"]}
+    assert columns["amount"]["drifted"] and not columns["customer_age"]["drifted"]
+    assert report["target"]["column"] == "is_fraud"
+    assert "is_fraud" not in columns and "transaction_id" not in columns
+    assert {"method", "statistic", "threshold"} <= set(columns["amount"])
+
+
+def test_guardrails_cooldown_cap_and_breaker_follow_a_fake_clock(
+    monitored: tuple[Workspace, Path, Path],
+) -> None:
+    workspace, january, _ = monitored
+    _set(workspace, "monitor", cooldown_minutes=30, max_retrains_per_day=2, breaker_after=2)
+    with Engine(workspace) as engine:
+        rails = engine.monitor.guardrails
+        now = datetime.now(UTC)
+        rails.clock = lambda: now
+        assert rails.retrain_blocked() is None
+        engine.run(trigger="drift")
+        assert "cooldown" in (rails.retrain_blocked() or "")
+        rails.clock = lambda: now + timedelta(minutes=31)
+        assert rails.retrain_blocked() is None
+        engine.run(trigger="drift")
+        rails.clock = lambda: now + timedelta(minutes=70)
+        assert "cap: 2 automatic retrains" in (rails.retrain_blocked() or "")
+        rails.clock = lambda: now + timedelta(days=1, minutes=80)
+        assert rails.retrain_blocked() is None
+        assert rails.breaker_open() is None
+        # two candidates in a row scored below the champion on the same rows
+        for version in (2, 3):
+            engine.store.db.execute(
+                "UPDATE model_versions SET champion = ? WHERE version = ?",
+                [json.dumps({"version": 1, "metrics": {"roc_auc": 2.0}}), version],
+            )
+        assert "2 candidates in a row" in (rails.breaker_open() or "")
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: queue.Queue[dict] = queue.Queue()
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.put(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_alerts_reach_a_real_webhook_and_a_failing_command_is_recorded(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _set(
+            workspace,
+            "alerts",
+            webhook=f"http://127.0.0.1:{server.server_port}/hook",
+            command="exit 3",
+            retries=2,
+        )
+        with Engine(workspace) as engine, engine.bus.listen() as inbox:
+            bad = tmp_path / "empty.csv"
+            bad.write_bytes(b"")
+            engine.ingest(bad, move=False)
+            delivered = _Hook.received.get(timeout=30)
+            assert delivered["kind"] == "dataset.quarantined"
+            failed = _wait(inbox, "alert.failed", timeout=30)
+            assert failed.payload["sink"] == "command" and "exit status 3" in failed.message
+    finally:
+        server.shutdown()

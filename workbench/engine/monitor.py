@@ -1,0 +1,192 @@
+"""The drift monitor: compare new data with production's training data and close the loop.
+
+After each accepted dataset (when a production model exists) the monitor computes a
+drift report against the reference (the datasets production was trained on), stores it
+with its histograms, measures production on the new labels when the file has them, and
+asks the guardrails whether a retrain may be queued.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.records import DatasetRecord, DriftRecord
+from workbench.engine.guardrails import Guardrails
+from workbench.monitoring import DriftSettings, detect_drift
+from workbench.validation import read_dataset
+
+if TYPE_CHECKING:
+    from workbench.engine.engine import Engine
+
+
+class DriftMonitor:
+    """Drift reports, performance trend and retrain triggers for one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self.guardrails = Guardrails(engine)
+        self._reference: tuple[int, pl.DataFrame] | None = None
+        self._lock = threading.Lock()
+
+    def settings(self) -> DriftSettings:
+        """Drift settings from workbench.toml."""
+        monitor = self._engine.config.monitor
+        return DriftSettings(
+            share=monitor.drift_share,
+            target=self._engine.config.target.column,
+            psi_drift=monitor.psi_drift,
+        )
+
+    def reference(self) -> tuple[int, pl.DataFrame] | None:
+        """(production version, its training rows), cached per version."""
+        from workbench.engine.runner import load_frames
+
+        alias = self._engine.store.registry.alias("production")
+        if alias is None:
+            return None
+        with self._lock:
+            if self._reference is None or self._reference[0] != alias.version:
+                model = self._engine.store.registry.get(alias.version)
+                run = self._engine.store.runs.get(model.run_id) if model else None
+                if run is None or not run.dataset_ids:
+                    return None
+                self._reference = (alias.version, load_frames(self._engine, list(run.dataset_ids)))
+            return self._reference
+
+    def compare(
+        self, current: pl.DataFrame, source: str, dataset_id: int | None
+    ) -> tuple[DriftRecord, dict[str, Any]]:
+        """Drift of ``current`` against production's reference, stored and announced.
+
+        Raises:
+            WorkbenchError: There is no production model to compare with.
+        """
+        found = self.reference()
+        if found is None:
+            raise WorkbenchError("no production model yet: drift is measured against its data")
+        version, reference = found
+        report = detect_drift(reference, current, self.settings()).to_dict()
+        record = self._engine.store.monitoring.add_drift(
+            source=source, dataset_id=dataset_id, reference_version=version, report=report
+        )
+        if dataset_id is not None:
+            self._engine.store.lineage.link(
+                ("dataset", dataset_id), ("drift", record.id), "compared"
+            )
+        drifted = ", ".join(record.drifted_columns) or "none"
+        self._engine.emit(
+            "drift.detected" if record.dataset_drift else "drift.checked",
+            f"{source} drift vs production v{version}: {record.share_drifted:.0%} of columns "
+            f"drifted ({drifted})",
+            level="warning" if record.dataset_drift else "info",
+            report_id=record.id,
+            dataset_id=dataset_id,
+            drifted_columns=list(record.drifted_columns),
+            target_drift=bool((report.get("target") or {}).get("drifted")),
+        )
+        return record, report
+
+    def after_ingest(self, dataset: DatasetRecord) -> list[str]:
+        """Check a newly accepted dataset; return the retrain signals it raised."""
+        if self._engine.store.registry.alias("production") is None:
+            return []
+        current = read_dataset(self._engine.workspace.inside(dataset.path))
+        signals = []
+        try:
+            record, _ = self.compare(current, "dataset", dataset.id)
+        except (DataError, WorkbenchError) as exc:
+            self._engine.emit(
+                "drift.error",
+                f"drift check of {dataset.name} failed: {exc}",
+                level="error",
+                dataset_id=dataset.id,
+            )
+            return []
+        if record.dataset_drift:
+            signals.append("dataset_drift")
+        if self._decayed(current, dataset.id):
+            signals.append("performance")
+        return signals
+
+    def _decayed(self, current: pl.DataFrame, dataset_id: int | None) -> bool:
+        """Measure production on the new labels; True when it fell past the threshold."""
+        from workbench.modelfile import load_model
+        from workbench.training import evaluate, primary_metric
+
+        target = self._engine.config.target.column
+        alias = self._engine.store.registry.alias("production")
+        if alias is None or target not in current.columns:
+            return False
+        model = self._engine.store.registry.get(alias.version)
+        assert model is not None
+        task = model.signature["task"]
+        try:
+            estimator = load_model(
+                self._engine.store.artifacts.path(model.artifact_sha256), model.artifact_sha256
+            )
+            metrics = evaluate(estimator, current.drop_nulls(target), target, task)
+        except WorkbenchError as exc:
+            self._engine.emit(
+                "performance.error",
+                f"cannot score production: {exc}",
+                level="error",
+                version=model.version,
+            )
+            return False
+        self._engine.store.monitoring.add_performance(model.version, dataset_id, metrics)
+        metric, direction = primary_metric(task)
+        if self._engine.config.gate.metric != "auto":
+            metric = self._engine.config.gate.metric
+        value = metrics.get(metric)
+        threshold = self._engine.config.monitor.performance_threshold
+        decayed = (
+            bool(threshold)
+            and value is not None
+            and (value < threshold if direction == "max" else value > threshold)
+        )
+        self._engine.emit(
+            "performance.degraded" if decayed else "performance.measured",
+            f"production v{model.version} scores {metric} {value:.4f} on the new labels"
+            + (f", past the threshold {threshold}" if decayed else ""),
+            level="warning" if decayed else "info",
+            version=model.version,
+            metric=metric,
+            value=value,
+        )
+        return decayed
+
+    def request_retrain(self, signals: list[str], submit: Any) -> bool:
+        """Queue a retrain for the signals the settings listen to, within the guardrails."""
+        wanted = [s for s in signals if s in self._engine.config.monitor.retrain_on]
+        if not wanted:
+            return False
+        blocked = self.guardrails.retrain_blocked()
+        if blocked:
+            self._engine.emit(
+                "retrain.suppressed",
+                f"retrain not queued ({', '.join(wanted)}): {blocked}",
+                level="warning",
+                signals=wanted,
+            )
+            return False
+        trigger = "decay" if wanted == ["performance"] else "drift"
+        submit(trigger)
+        self._engine.emit(
+            "retrain.queued",
+            f"retrain queued: {', '.join(wanted)}",
+            signals=wanted,
+            trigger=trigger,
+        )
+        return True
+
+
+def drift_for_file(engine: Engine, path: Path) -> dict[str, Any]:
+    """``workbench drift FILE``: compare any file with production's reference."""
+    current = read_dataset(path)
+    _, report = engine.monitor.compare(current, "file", None)
+    return report

@@ -1,0 +1,91 @@
+"""Drift reports and the production model's performance over time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from workbench.core.records import DriftRecord, PerformanceRecord
+from workbench.store.db import Database, as_utc, loads, utcnow
+
+_DRIFT = (
+    "id, created_at, source, dataset_id, reference_version, dataset_drift, share_drifted, "
+    "drifted_columns"
+)
+
+
+def _drift(row: tuple[Any, ...]) -> DriftRecord:
+    return DriftRecord(
+        id=row[0],
+        created_at=as_utc(row[1]),  # type: ignore[arg-type]
+        source=row[2],
+        dataset_id=row[3],
+        reference_version=row[4],
+        dataset_drift=row[5],
+        share_drifted=row[6],
+        drifted_columns=tuple(loads(row[7])),
+    )
+
+
+class MonitoringRepo:
+    """What the drift monitor found and how production performed on labelled data."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add_drift(
+        self,
+        *,
+        source: str,
+        dataset_id: int | None,
+        reference_version: int | None,
+        report: dict[str, Any],
+    ) -> DriftRecord:
+        """Store a drift report (``report`` is DriftReport.to_dict(), histograms included)."""
+        rows = self._db.execute(
+            "INSERT INTO drift_reports (created_at, source, dataset_id, reference_version, "
+            "dataset_drift, share_drifted, drifted_columns, report) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + _DRIFT,
+            [
+                utcnow(),
+                source,
+                dataset_id,
+                reference_version,
+                bool(report["dataset_drift"]),
+                float(report["share_drifted"]),
+                json.dumps(list(report["drifted_columns"])),
+                json.dumps(report),
+            ],
+        )
+        return _drift(rows[0])
+
+    def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
+        """Newest first."""
+        rows = self._db.execute(
+            f"SELECT {_DRIFT} FROM drift_reports ORDER BY id DESC LIMIT ?", [limit]
+        )
+        return [_drift(r) for r in rows]
+
+    def drift_report(self, report_id: int) -> dict[str, Any] | None:
+        """The full report (per-column statistics and histograms)."""
+        return loads(self._db.scalar("SELECT report FROM drift_reports WHERE id = ?", [report_id]))
+
+    def add_performance(
+        self, version: int, dataset_id: int | None, metrics: dict[str, float]
+    ) -> None:
+        """Production's metrics on newly labelled data: the trend that shows decay."""
+        self._db.execute(
+            "INSERT INTO performance VALUES (?, ?, ?, ?)",
+            [utcnow(), version, dataset_id, json.dumps(metrics)],
+        )
+
+    def performance(self, limit: int = 200) -> list[PerformanceRecord]:
+        """Oldest first, the latest ``limit`` points."""
+        rows = self._db.execute(
+            "SELECT ts, version, dataset_id, metrics FROM performance ORDER BY ts DESC LIMIT ?",
+            [limit],
+        )
+        return [
+            PerformanceRecord(as_utc(r[0]), r[1], r[2], loads(r[3]))  # type: ignore[arg-type]
+            for r in reversed(rows)
+        ]
