@@ -123,7 +123,7 @@ def test_the_cli_drift_command_prints_every_column_and_the_target_apart(
 def test_guardrails_cooldown_cap_and_breaker_follow_a_fake_clock(
     monitored: tuple[Workspace, Path, Path],
 ) -> None:
-    workspace, january, _ = monitored
+    workspace, _, _ = monitored
     _set(workspace, "monitor", cooldown_minutes=30, max_retrains_per_day=2, breaker_after=2)
     with Engine(workspace) as engine:
         rails = engine.monitor.guardrails
@@ -152,7 +152,7 @@ def test_guardrails_cooldown_cap_and_breaker_follow_a_fake_clock(
 class _Hook(BaseHTTPRequestHandler):
     received: queue.Queue[dict] = queue.Queue()
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.put(json.loads(body))
         self.send_response(204)

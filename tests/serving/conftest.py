@@ -31,6 +31,7 @@ from workbench.serving import (
     ModelHolder,
     ScoringServer,
     ServingManifest,
+    ServingOptions,
     build_server,
     create_app,
     write_manifest,
@@ -78,6 +79,14 @@ def training_frame() -> pl.DataFrame:
 @pytest.fixture(scope="session")
 def model_file(tmp_path_factory: pytest.TempPathFactory, training_frame: pl.DataFrame) -> Path:
     """The fitted pipeline saved as a skops artifact."""
+    pipeline = fit_pipeline(training_frame)
+    path = tmp_path_factory.mktemp("artifacts") / "model.skops"
+    path.write_bytes(dump_model(pipeline))
+    return path
+
+
+def fit_pipeline(training_frame: pl.DataFrame, c: float = 1.0) -> Pipeline:
+    """The served pipeline: scaled numbers, one-hot channel, logistic regression."""
     pipeline = Pipeline(
         [
             (
@@ -89,25 +98,27 @@ def model_file(tmp_path_factory: pytest.TempPathFactory, training_frame: pl.Data
                     ]
                 ),
             ),
-            ("clf", LogisticRegression()),
+            ("clf", LogisticRegression(C=c)),
         ]
     )
-    pipeline.fit(training_frame.select(FEATURES), training_frame["label"].to_numpy())
-    path = tmp_path_factory.mktemp("artifacts") / "model.skops"
-    path.write_bytes(dump_model(pipeline))
-    return path
+    return pipeline.fit(training_frame.select(FEATURES), training_frame["label"].to_numpy())
+
+
+def manifest_for(path: Path, version: int) -> ServingManifest:
+    """A manifest serving the artifact at ``path`` as ``version`` of model "churn"."""
+    return ServingManifest(
+        model_name="churn",
+        version=version,
+        artifact_path=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        signature=SIGNATURE.to_dict(),
+        metrics={"roc_auc": 0.91},
+    )
 
 
 @pytest.fixture(scope="session")
 def manifest(model_file: Path) -> ServingManifest:
-    return ServingManifest(
-        model_name="churn",
-        version=3,
-        artifact_path=str(model_file),
-        sha256=hashlib.sha256(model_file.read_bytes()).hexdigest(),
-        signature=SIGNATURE.to_dict(),
-        metrics={"roc_auc": 0.91},
-    )
+    return manifest_for(model_file, 3)
 
 
 @pytest.fixture(scope="session")
@@ -164,13 +175,16 @@ def client(base_url: str) -> Iterator[httpx.Client]:
 
 @pytest.fixture()
 def serve_app() -> Iterator[Callable[..., str]]:
-    """Start extra servers for one test: ``serve_app(holder, strict=..., ...) -> url``."""
+    """Start extra servers for one test: ``serve_app(holder, options, strict=...) -> url``.
+
+    Each server is stopped (and its lifespan shutdown run) when the test ends.
+    """
     with ExitStack() as stack:
 
-        def start(holder: ModelHolder, **options: Any) -> str:
-            app = create_app(holder, **options)
+        def start(holder: ModelHolder, options: ServingOptions | None = None, **kw: Any) -> str:
+            app = create_app(holder, options, **kw)
             config = uvicorn.Config(
-                app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+                app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"
             )
             return stack.enter_context(running(ScoringServer(config, holder)))
 

@@ -214,7 +214,7 @@ def test_the_413_comes_before_the_rest_of_the_body_is_sent(small_cap_url: str) -
     host, port = small_cap_url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10.0) as raw:
         raw.sendall(
-            b"POST /invocations HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            b"POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n" + b"c00\r\n" + b" " * 0xC00 + b"\r\n"
         )  # 3 KB sent, body not finished: the server must answer without waiting for more
         assert raw.recv(64).startswith(b"HTTP/1.1 413 ")

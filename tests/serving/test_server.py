@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -10,13 +11,15 @@ import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
+import polars as pl
 import pytest
 
 from workbench.core.errors import ModelFileError, ServingError
-from workbench.serving import ServingManifest, build_server, check_host, serve
-from workbench.serving.__main__ import main
+from workbench.serving import TOKEN_ENV, ServingManifest, build_server, check_host, serve
+from workbench.serving.__main__ import build_parser, main, options_from
 
 READY_TIMEOUT = 30.0  # a cold interpreter imports sklearn, skops, polars and starlette
 
@@ -97,3 +100,83 @@ def test_module_entry_prints_its_ready_line_and_answers_health(manifest_file: Pa
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert process.returncode in (0, -signal.SIGTERM), stderr
     assert "Traceback" not in stderr
+
+
+def start_module(manifest_file: Path, *options: str, env: dict[str, str]) -> tuple[Any, str]:
+    """Start ``python -m workbench.serving`` on port 0; return the process and its URL."""
+    command = [sys.executable, "-m", "workbench.serving", "--manifest", str(manifest_file)]
+    process = subprocess.Popen(
+        [*command, "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"} | env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    stdout = process.stdout
+    assert stdout is not None
+    threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+    try:
+        line = lines.get(timeout=READY_TIMEOUT)
+    except queue.Empty:
+        process.kill()
+        pytest.fail(f"no ready line within {READY_TIMEOUT} s")
+    return process, line.split(" on ", 1)[1].strip()
+
+
+def test_the_supervised_process_swaps_with_its_token_and_flushes_its_log_on_sigterm(
+    manifest_file: Path, manifest: ServingManifest, tmp_path: Path, sample_rows: Any
+) -> None:
+    token = "engine-token-0123456789abcdef"
+    log_dir = tmp_path / "predictions"
+    process, url = start_module(
+        manifest_file, "--log-dir", str(log_dir), "--log-flush-seconds", "60",
+        env={TOKEN_ENV: token},
+    )  # fmt: skip
+    body = json.dumps({"dataframe_records": sample_rows.to_dicts()})
+    headers = {"Content-Type": "application/json"}
+    try:
+        with httpx.Client(base_url=url, timeout=30.0) as client:
+            assert client.post("/invocations", content=body, headers=headers).is_success
+            swap = client.post(
+                "/admin/swap",
+                content=replace(manifest, version=4).to_json(),
+                headers={"Authorization": f"Bearer {token}"} | headers,
+            )
+            assert swap.json() == {"model_version": 4, "previous_version": 3}
+            after = client.post("/invocations", content=body, headers=headers)
+            assert after.json()["model_version"] == 4
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=10.0)
+    assert "Traceback" not in stderr
+    files = sorted(log_dir.glob("predictions-*.parquet"))
+    logged = pl.concat([pl.read_parquet(f) for f in files])
+    assert sorted(logged["model_version"].to_list()) == [3] * 6 + [4] * 6
+
+
+def test_options_from_maps_every_flag(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["--manifest", "m.json", "--request-timeout", "2.5", "--max-concurrency", "3",
+         "--allowed-host", "scoring.internal", "--cors-origin", "http://localhost:3000",
+         "--log-dir", str(tmp_path), "--log-sample-rate", "0.1", "--log-flush-seconds", "2",
+         "--log-batch", "50", "--max-batch", "16", "--max-batch-wait-ms", "1.5", "--strict"]
+    )  # fmt: skip
+    options = options_from(args, {TOKEN_ENV: "x" * 20})
+    assert (options.request_timeout, options.max_concurrency, options.strict) == (2.5, 3, True)
+    assert options.allowed_hosts == ("scoring.internal",)
+    assert options.cors_origins == ("http://localhost:3000",)
+    assert options.admin_token == "x" * 20
+    assert options.prediction_log is not None
+    assert (options.prediction_log.sample_rate, options.prediction_log.batch_rows) == (0.1, 50)
+    assert options.batching is not None and options.batching.max_batch_rows == 16
+    defaults = options_from(build_parser().parse_args(["--manifest", "m.json"]), {})
+    assert defaults.admin_token is None and defaults.prediction_log is None
+    assert defaults.allowed_hosts == ("localhost", "127.0.0.1", "::1")
+
+
+def test_main_reports_a_bad_option_on_stderr_with_status_1(
+    manifest_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--manifest", str(manifest_file), "--log-sample-rate", "2"]) == 1
+    assert "sample rate must be between 0 and 1" in capsys.readouterr().err

@@ -1,23 +1,23 @@
-"""The api layer: the one interface the CLI, TUI and notebook call."""
+"""The api layer: the one interface the CLI, TUI and notebook call.
+
+:func:`connect` is how every front end opens a workspace: it attaches to the engine
+another process runs (through its control API) or starts one in this process and
+publishes that API for the next comer. Either way the caller gets a
+:class:`WorkbenchApi` and cannot tell the difference.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from workbench.api.interface import RunDetail, WorkbenchApi, WorkspaceStatus, operations
 from workbench.api.local import LocalApi
-from workbench.core.workspace import open_workspace
-from workbench.engine.engine import Engine
+from workbench.api.owner import OwnerApi, connect
 
-
-def connect(path: str | Path = ".") -> WorkbenchApi:
-    """The api for the workspace at ``path``, with an engine started in this process.
-
-    Raises:
-        WorkspaceError: ``path`` is not a workspace.
-        WorkspaceLockedError: another process owns it.
-    """
-    return LocalApi(Engine(open_workspace(path)))
-
-
-__all__ = ["LocalApi", "RunDetail", "WorkbenchApi", "WorkspaceStatus", "connect", "operations"]
+__all__ = [
+    "LocalApi",
+    "OwnerApi",
+    "RunDetail",
+    "WorkbenchApi",
+    "WorkspaceStatus",
+    "connect",
+    "operations",
+]

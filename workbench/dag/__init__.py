@@ -11,14 +11,19 @@ Write tasks as plain functions, wire them as in Airflow, run them as in kedro::
     pipeline = Pipeline("tabular", ingest >> train, inputs=("dataset",))
     outcome = ThreadExecutor().run(pipeline, run_id="r1", inputs={"dataset": path})
 
+``make_executor("dask://host:port")`` runs the same pipeline on a Dask cluster instead
+(:class:`DaskExecutor`, needs the optional ``distributed`` package).
+
 A parameter named after an upstream task receives its return value, ``ctx`` receives
 the :class:`TaskContext`, other parameters are run inputs or keep their defaults. The
-package depends only on the standard library and ``workbench.core``.
+package depends only on the standard library and ``workbench.core``, plus ``distributed``
+for the Dask executor, imported only when one is made.
 """
 
 from workbench.dag.cache import MemoryCache, TaskCache, cache_key
 from workbench.dag.context import TaskContext
-from workbench.dag.executor import Executor, ThreadExecutor
+from workbench.dag.dask_backend import DaskExecutor
+from workbench.dag.executor import Executor, ThreadExecutor, make_executor
 from workbench.dag.flow import Flow
 from workbench.dag.hooks import RunHooks
 from workbench.dag.pipeline import Pipeline
@@ -26,6 +31,7 @@ from workbench.dag.records import RunOutcome, RunStatus, TaskOutcome, TaskStatus
 from workbench.dag.task import Task, TaskOptions, TriggerRule, task
 
 __all__ = [
+    "DaskExecutor",
     "Executor",
     "Flow",
     "MemoryCache",
@@ -42,5 +48,6 @@ __all__ = [
     "ThreadExecutor",
     "TriggerRule",
     "cache_key",
+    "make_executor",
     "task",
 ]

@@ -1,8 +1,10 @@
 """One attempt of one task: what a worker runs, whatever the backend.
 
-The scheduler creates an :class:`Attempt` and hands it to a backend; the backend calls
-:meth:`Attempt.execute` on a worker and hands the :class:`AttemptResult` back. ``execute``
-never raises, so a worker cannot die and leave the scheduler waiting.
+The scheduler creates an :class:`Attempt` and hands it to a backend; the backend runs it
+and reports the :class:`AttemptResult` back. A thread backend calls
+:meth:`Attempt.execute`, which never raises, so a worker cannot die and leave the
+scheduler waiting; a remote backend (Dask) builds the call from the same pieces, so
+argument wiring, caching and branch choices are decided alike on every backend.
 """
 
 from __future__ import annotations
@@ -72,25 +74,16 @@ class AttemptResult:
 
 
 class Attempt:
-    """Attempt ``number`` of task ``name``, with the flags its worker and scheduler share.
+    """Attempt ``number`` of task ``name``: what a backend runs and reports back.
 
-    ``lock`` orders the race between the worker finishing and the scheduler giving up on
-    a timeout: the worker sets ``done`` and the scheduler sets ``abandoned``, each under
-    the lock, and whichever comes first wins.
+    The scheduler creates it and hands it to a backend. A thread backend calls
+    :meth:`execute`; a remote backend uses the pieces (:meth:`arguments`,
+    :meth:`lookup`, :meth:`succeeded`, :meth:`failed`) around its own call. ``finished``
+    belongs to the scheduler and only changes under its lock: the first of "the result
+    came back" and "the timeout expired" sets it, and the other is then ignored.
     """
 
-    __slots__ = (
-        "abandoned",
-        "cancel",
-        "done",
-        "finished",
-        "lock",
-        "name",
-        "number",
-        "run",
-        "sources",
-        "task",
-    )
+    __slots__ = ("cancel", "finished", "name", "number", "run", "sources", "takes_context", "task")
 
     def __init__(self, run: RunState, name: str, number: int) -> None:
         self.run = run
@@ -98,18 +91,13 @@ class Attempt:
         self.number = number
         self.task = run.pipeline.task(name)
         self.sources = run.pipeline.parameter_sources(name)
-        self.cancel: threading.Event | None = None
+        self.takes_context = any(kind == "ctx" for _, kind in self.sources)
+        """True when the function has a ``ctx`` parameter."""
+        self.cancel: threading.Event | None = threading.Event() if self.takes_context else None
         """Set on timeout or run cancellation, seen as ``ctx.cancelled``; only tasks that
         take ``ctx`` can see it, so only they get one (an Event costs microseconds)."""
-        if any(kind == "ctx" for _, kind in self.sources):
-            self.cancel = threading.Event()
-        self.lock = threading.Lock()
-        self.done = False
-        """Worker side: the result is (about to be) handed back."""
-        self.abandoned = False
-        """Scheduler side: timed out; the result, if it ever comes, is dropped."""
         self.finished = False
-        """Scheduler side: this attempt's outcome has been handled."""
+        """Scheduler side: this attempt's outcome has been handled (or it timed out)."""
 
     def stop(self) -> None:
         """Ask the running function to stop (it sees ``ctx.cancelled``)."""
@@ -120,40 +108,23 @@ class Attempt:
         """Run the attempt on the current thread (a worker); never raises."""
         started = utc_now()
         try:
-            return self._execute(started)
-        except BaseException as exc:  # a worker must always report back
-            return AttemptResult(
-                self,
-                TaskStatus.FAILED,
-                None,
-                started,
-                utc_now(),
-                error=describe_error(exc),
-                traceback=traceback.format_exc(),
-            )
-
-    def _execute(self, started: datetime) -> AttemptResult:
-        run = self.run
-        task = self.task
-        kwargs = self._arguments()
-        key = None
-        if task.options.cache and run.cache is not None and self.number == 1:
-            key, hit, value = self._lookup(kwargs)
+            kwargs = self.arguments()
+            key, hit, value = self.lookup(kwargs)
             if hit:
-                return AttemptResult(
-                    self, TaskStatus.CACHED, value, started, utc_now(), chosen=self._chosen(value)
-                )
-        call_safely(run.hooks.on_task_start, run.run_id, self.name, self.number)
-        value = task.fn(**kwargs)
-        chosen = self._chosen(value)
-        if key is not None and run.cache is not None:
-            try:
-                run.cache.put(key, value)
-            except Exception:
-                _log.warning("task '%s': could not cache its result", self.name, exc_info=True)
-        return AttemptResult(self, TaskStatus.SUCCESS, value, started, utc_now(), chosen=chosen)
+                return self.succeeded(value, None, started, cached=True)
+            call_safely(self.run.hooks.on_task_start, self.run.run_id, self.name, self.number)
+            value = self.task.fn(**kwargs)
+            return self.succeeded(value, key, started)
+        except BaseException as exc:  # a worker must always report back
+            return self.failed(describe_error(exc), traceback.format_exc(), started)
 
-    def _arguments(self) -> dict[str, Any]:
+    def arguments(self, *, context: bool = True) -> dict[str, Any]:
+        """The keyword arguments of the call: upstream values, run inputs and ``ctx``.
+
+        Args:
+            context: Include a local :class:`TaskContext` for a ``ctx`` parameter; a
+                remote backend passes False and builds the context where the task runs.
+        """
         run = self.run
         kwargs: dict[str, Any] = {}
         for param, kind in self.sources:
@@ -162,7 +133,7 @@ class Attempt:
             elif kind == "input":
                 if param in run.inputs:
                     kwargs[param] = run.inputs[param]
-            else:
+            elif context:
                 kwargs[param] = TaskContext(
                     run_id=run.run_id,
                     task=self.name,
@@ -174,10 +145,15 @@ class Attempt:
                 )
         return kwargs
 
-    def _lookup(self, kwargs: dict[str, Any]) -> tuple[str | None, bool, Any]:
-        """``(key, hit, value)``; a broken cache or fingerprint only costs the cache."""
+    def lookup(self, kwargs: Mapping[str, Any]) -> tuple[str | None, bool, Any]:
+        """``(key, hit, value)`` from the run's cache; ``key`` is None when not caching.
+
+        Only first attempts of ``cache=True`` tasks look; a broken cache or fingerprint
+        only costs the cache (logged), never the task.
+        """
         run = self.run
-        assert run.cache is not None
+        if not self.task.options.cache or run.cache is None or self.number != 1:
+            return None, False, None
         values = {k: v for k, v in kwargs.items() if not isinstance(v, TaskContext)}
         try:
             key = cache_key(self.task, values, run.params)
@@ -187,10 +163,38 @@ class Attempt:
             return None, False, None
         return key, hit, value
 
-    def _chosen(self, value: Any) -> frozenset[str] | None:
-        if not self.task.options.branch:
-            return None
-        return branch_choice(self.run.pipeline, self.name, value)
+    def succeeded(
+        self,
+        value: Any,
+        key: str | None,
+        started: datetime,
+        finished: datetime | None = None,
+        *,
+        cached: bool = False,
+    ) -> AttemptResult:
+        """The result of a call that returned ``value``; caches it under ``key``.
+
+        Raises:
+            PipelineError: A branch task returned something other than downstream names.
+        """
+        chosen = (
+            branch_choice(self.run.pipeline, self.name, value) if self.task.options.branch else None
+        )
+        if key is not None and self.run.cache is not None:
+            try:
+                self.run.cache.put(key, value)
+            except Exception:
+                _log.warning("task '%s': could not cache its result", self.name, exc_info=True)
+        status = TaskStatus.CACHED if cached else TaskStatus.SUCCESS
+        return AttemptResult(self, status, value, started, finished or utc_now(), chosen=chosen)
+
+    def failed(
+        self, error: str, tb: str | None, started: datetime, finished: datetime | None = None
+    ) -> AttemptResult:
+        """The result of a call that raised (``error`` is one line, ``tb`` the traceback)."""
+        return AttemptResult(
+            self, TaskStatus.FAILED, None, started, finished or utc_now(), error=error, traceback=tb
+        )
 
 
 def describe_error(exc: BaseException) -> str:

@@ -8,15 +8,27 @@ task run; the DAG package stores nothing itself.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from workbench.core.errors import PipelineError
 from workbench.dag.hooks import RunHooks
 
 TASK_LOGGER = "workbench.dag.tasks"
 """Parent logger of ``ctx.log``; each task logs to ``workbench.dag.tasks.<task name>``."""
+
+
+class CancelFlag(Protocol):
+    """What a context reads to learn it should stop: a ``threading.Event``, or on a Dask
+    worker a ``distributed.Event`` the scheduler sets from the other end."""
+
+    def is_set(self) -> bool:
+        """True once set."""
+        ...
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until set or ``timeout`` seconds passed; True if set."""
+        ...
 
 
 class TaskContext:
@@ -41,8 +53,8 @@ class TaskContext:
         attempt: int,
         params: Mapping[str, Any],
         hooks: RunHooks,
-        run_cancel: threading.Event,
-        task_cancel: threading.Event,
+        run_cancel: CancelFlag,
+        task_cancel: CancelFlag,
     ) -> None:
         self.run_id = run_id
         """The id of the run this attempt belongs to."""

@@ -13,20 +13,24 @@ import os
 import queue
 import threading
 from collections.abc import Mapping
-from types import MappingProxyType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 from workbench.core.errors import PipelineError
-from workbench.dag.attempt import Attempt, AttemptResult, RunState
+from workbench.dag.attempt import Attempt, RunState
 from workbench.dag.cache import TaskCache
 from workbench.dag.hooks import RunHooks
 from workbench.dag.pipeline import Pipeline
 from workbench.dag.records import RunOutcome
-from workbench.dag.scheduler import Scheduler
+from workbench.dag.scheduler import Reporter, Scheduler
 
 
 class Executor(abc.ABC):
-    """Runs pipelines; subclasses choose where the tasks execute."""
+    """Runs pipelines; subclasses choose where the tasks execute.
+
+    An executor may hold resources (a cluster connection): :meth:`close` it, or use it
+    as a context manager. Closing a :class:`ThreadExecutor` does nothing.
+    """
 
     def run(
         self,
@@ -85,6 +89,20 @@ class Executor(abc.ABC):
     def _execute(self, run: RunState) -> RunOutcome:
         """Run a checked run to completion (typically: a backend plus a Scheduler)."""
 
+    def close(self) -> None:  # noqa: B027 - optional: only executors holding resources override it
+        """Release what the executor holds; runs started afterwards may fail."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
 
 class ThreadExecutor(Executor):
     """Runs independent tasks in parallel on at most ``max_workers`` threads.
@@ -105,12 +123,10 @@ class ThreadExecutor(Executor):
         """Tasks running at once, at most."""
 
     def _execute(self, run: RunState) -> RunOutcome:
-        results: queue.SimpleQueue[AttemptResult] = queue.SimpleQueue()
-        pool = _WorkerPool(self.max_workers, results, run.run_id)
-        try:
-            return Scheduler(run, pool, results, self.max_workers).execute()
-        finally:
-            pool.close()
+        def pool(report: Reporter) -> _WorkerPool:
+            return _WorkerPool(self.max_workers, report, run.run_id)
+
+        return Scheduler(run, pool, self.max_workers).execute()
 
     def __repr__(self) -> str:
         return f"ThreadExecutor(max_workers={self.max_workers})"
@@ -119,14 +135,16 @@ class ThreadExecutor(Executor):
 class _WorkerPool:
     """Daemon worker threads for one run; a timed-out worker is replaced, not awaited.
 
-    A thread cannot be killed, so a worker whose attempt timed out is retired: it
-    finishes its function in the background, drops the result and exits, while a fresh
+    A worker reports each result itself (settling the task and dispatching what became
+    ready), then takes the next attempt, so a chain of tasks wakes no other thread. A
+    thread cannot be killed, so a worker whose attempt timed out is retired: it finishes
+    its function in the background, sees its result refused and exits, while a fresh
     worker takes its place. Workers are daemons so a stuck one cannot block exit.
     """
 
-    def __init__(self, size: int, results: queue.SimpleQueue[AttemptResult], run_id: str) -> None:
+    def __init__(self, size: int, report: Reporter, run_id: str) -> None:
         self._size = size
-        self._results = results
+        self._report = report
         self._run_id = run_id
         self._work: queue.SimpleQueue[Attempt | None] = queue.SimpleQueue()
         self._workers: list[threading.Thread] = []
@@ -146,6 +164,10 @@ class _WorkerPool:
             self._workers.append(worker)
         self._work.put(attempt)
 
+    def stop(self, attempt: Attempt) -> None:
+        """Set the attempt's cancel event, which its ``ctx`` reads."""
+        attempt.stop()
+
     def abandon(self, attempt: Attempt) -> None:
         """The worker running ``attempt`` will exit when it returns; count it out."""
         self._retired += 1
@@ -156,14 +178,54 @@ class _WorkerPool:
             self._work.put(None)
 
     def _loop(self) -> None:
-        work, results = self._work, self._results
+        work, report = self._work, self._report
         while True:
             attempt = work.get()
             if attempt is None:
                 return
-            result = attempt.execute()
-            with attempt.lock:
-                if attempt.abandoned:
-                    return
-                attempt.done = True
-            results.put(result)
+            if not report(attempt.execute()):
+                return  # timed out: a fresh worker has taken this one's place
+
+
+EXECUTOR_SPECS = "'threads', 'dask:local' or 'dask://host:port'"
+"""The executor settings :func:`make_executor` understands, as error messages list them."""
+
+
+def make_executor(spec: str, max_workers: int | None = None) -> Executor:
+    """The executor a setting names, such as ``[train] executor`` in workbench.toml.
+
+    - ``"threads"``: a :class:`ThreadExecutor` with ``max_workers`` threads;
+    - ``"dask:local"``: a :class:`~workbench.dag.dask_backend.DaskExecutor` on a fresh
+      in-process ``LocalCluster`` of ``max_workers`` single-threaded workers (2 when
+      None), shut down when the executor is closed;
+    - ``"dask://host:port"``: a DaskExecutor on that running Dask scheduler; the
+      cluster's own size decides how many tasks run at once (``max_workers`` is ignored).
+
+    Close the executor when done (``with make_executor(...) as executor:``).
+
+    Raises:
+        PipelineError: The spec is not one of these, ``distributed`` is not installed
+            (the message says ``pip install 'workbench[dask]'``), or the cluster cannot
+            be reached or started.
+    """
+    text = spec.strip() if isinstance(spec, str) else spec
+    if text == "threads":
+        return ThreadExecutor(max_workers)
+    if text == "dask:local" or (isinstance(text, str) and text.startswith("dask://")):
+        from workbench.dag.dask_backend import DaskExecutor
+
+        if text == "dask:local":
+            return DaskExecutor.local(n_workers=2 if max_workers is None else max_workers)
+        return DaskExecutor(_dask_address(spec, text[len("dask://") :]))
+    raise PipelineError(f"unknown executor {spec!r}; use {EXECUTOR_SPECS}")
+
+
+def _dask_address(spec: str, host_port: str) -> str:
+    """``tcp://host:port`` from the part of ``dask://host:port`` after the scheme."""
+    host, colon, port = host_port.rpartition(":")
+    if not colon or not host or "/" in host_port or not port.isdigit() or not 0 < int(port) < 65536:
+        raise PipelineError(
+            f"executor {spec!r} is not a Dask scheduler address; write it as "
+            "dask://host:port, such as dask://127.0.0.1:8786"
+        )
+    return f"tcp://{host_port}"

@@ -7,9 +7,17 @@ The DAG package itself records nothing.
 Threads: ``on_run_start`` and ``on_run_end`` are called from the thread that called
 ``Executor.run``; every other method may be called from worker threads, concurrently for
 different tasks, so implementations must be thread-safe (take a lock, or hand the call to
-a queue). An exception raised by ``on_run_*`` or ``on_task_*`` is logged and ignored so a
-broken hook cannot strand running tasks; an exception raised by ``on_metric``,
-``on_params`` or ``on_artifact`` propagates into the task that logged it.
+a queue). ``on_task_end`` and ``on_task_retry`` are called under the scheduler's lock,
+one at a time, so a slow one (a database write per task) delays scheduling: batch it.
+
+An exception raised by ``on_run_*`` or ``on_task_*`` is logged and ignored so a broken
+hook cannot strand running tasks; an exception raised by ``on_metric``, ``on_params`` or
+``on_artifact`` propagates into the task that logged it.
+
+With the Dask executor, ``on_task_start`` is called as the attempt is handed to the
+cluster, and a task's ``on_metric``/``on_params``/``on_artifact`` calls arrive together,
+in order, when its attempt ends; one that raises then fails the attempt (see
+:mod:`workbench.dag.dask_backend`).
 """
 
 from __future__ import annotations

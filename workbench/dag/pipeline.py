@@ -235,15 +235,13 @@ def _parameter_sources(
     upstream: Mapping[str, tuple[str, ...]],
     inputs: tuple[str, ...],
 ) -> dict[str, tuple[tuple[str, SourceKind], ...]]:
-    ancestors: dict[str, frozenset[str]] = {}
     sources: dict[str, tuple[tuple[str, SourceKind], ...]] = {}
-    for name, task in tasks.items():  # topological order: ancestors are known
-        ancestors[name] = frozenset(a for up in upstream[name] for a in (up, *ancestors[up]))
+    for name, task in tasks.items():
         found: list[tuple[str, SourceKind]] = []
         for param in task.parameters:
             if param == CONTEXT_PARAMETER:
                 found.append((param, "ctx"))
-            elif param in ancestors[name]:
+            elif param in tasks and _is_ancestor(param, name, upstream):
                 found.append((param, "task"))
             elif param in inputs:
                 found.append((param, "input"))
@@ -260,6 +258,26 @@ def _parameter_sources(
                 )
         sources[name] = tuple(found)
     return sources
+
+
+def _is_ancestor(candidate: str, name: str, upstream: Mapping[str, tuple[str, ...]]) -> bool:
+    """True when ``candidate`` is upstream of ``name``, directly or further up.
+
+    Parameters usually name a direct upstream task, so that is checked first; the walk
+    up the graph is only for the rest, which keeps building large pipelines linear.
+    """
+    if candidate in upstream[name]:
+        return True
+    seen: set[str] = set()
+    todo = list(upstream[name])
+    while todo:
+        node = todo.pop()
+        if node == candidate:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(upstream[node])
+    return False
 
 
 def _check_shapes(

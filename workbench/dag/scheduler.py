@@ -1,18 +1,23 @@
 """The scheduler: one run's bookkeeping, shared by every executor backend.
 
 It decides which tasks are ready, hands attempts to a :class:`Backend`, and reacts to
-results, timeouts, retry delays and cancellation. It runs on the caller's thread and
-sleeps on a queue of results between events (no polling, except that a caller-supplied
-cancel event, which cannot wake a queue, is checked every ``CANCEL_CHECK_S`` while idle).
+results, timeouts, retry delays and cancellation. Its state sits behind one lock.
+Backends report results through :meth:`Scheduler.report` from their own threads, and the
+reporting thread settles the task and dispatches whatever became ready on the spot: a
+chain of tasks moves from worker to worker without waking another thread, as in a bare
+``ThreadPoolExecutor`` runner. The caller's thread only waits, on a condition, for the
+run to end and for the next timer (timeouts, retry delays); a caller-supplied cancel
+event, which cannot wake a condition, is looked at every ``CANCEL_CHECK_S`` while idle.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import queue
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,19 +29,36 @@ from workbench.dag.records import RunOutcome, TaskOutcome, TaskStatus
 CANCEL_CHECK_S = 0.02
 """How often an idle scheduler looks at a caller-supplied cancel event."""
 
+Reporter = Callable[[AttemptResult], bool]
+""":meth:`Scheduler.report`: hand back a result; False means it was no longer awaited."""
+
 
 class Backend(Protocol):
-    """Where attempts run: worker threads, a Dask cluster, ..."""
+    """Where attempts run: worker threads, a Dask cluster, ...
+
+    The scheduler calls every method under its lock, so none may block for long, and
+    ``submit`` must not report on the calling thread (report from a worker or courier).
+    """
 
     def submit(self, attempt: Attempt, busy: int) -> None:
-        """Run ``attempt.execute()`` soon and put its result on the scheduler's queue.
+        """Run ``attempt`` soon and report its :class:`AttemptResult` with the reporter.
 
         ``busy`` counts the attempts in flight, this one included (never more than the
         scheduler's ``max_parallel``).
         """
 
+    def stop(self, attempt: Attempt) -> None:
+        """Ask a running attempt to stop: its ``ctx.cancelled`` turns true."""
+
     def abandon(self, attempt: Attempt) -> None:
         """The scheduler stopped waiting for ``attempt`` (timeout); free its slot."""
+
+    def close(self) -> None:
+        """The run is over; release workers (attempts still running were abandoned)."""
+
+
+BackendFactory = Callable[[Reporter], Backend]
+"""Builds a run's backend around the reporter its results go to."""
 
 
 class Scheduler:
@@ -44,22 +66,13 @@ class Scheduler:
 
     Args:
         run: The run.
-        backend: Where attempts execute.
-        results: The queue the backend puts :class:`AttemptResult` objects on.
+        backend: Builds the backend, given :meth:`report`; the scheduler closes it.
         max_parallel: Attempts in flight at most.
     """
 
-    def __init__(
-        self,
-        run: RunState,
-        backend: Backend,
-        results: queue.SimpleQueue[AttemptResult],
-        max_parallel: int,
-    ) -> None:
+    def __init__(self, run: RunState, backend: BackendFactory, max_parallel: int) -> None:
         self._run = run
         self._pipeline = run.pipeline
-        self._backend = backend
-        self._results = results
         self._max = max_parallel
         self._options = {t.name: t.options for t in run.pipeline.tasks}
         self._downstream = {n: run.pipeline.downstream(n) for n in run.pipeline.names}
@@ -75,19 +88,27 @@ class Scheduler:
         self._started: dict[str, datetime] = {}
         self._attempts: dict[str, int] = {}
         self._cancelling = False
+        self._crash: BaseException | None = None
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._backend = backend(self.report)
 
     def execute(self) -> RunOutcome:
         """Run every task to a final status and return the run's outcome."""
         run = self._run
         started = utc_now()
         call_safely(run.hooks.on_run_start, run.run_id, self._pipeline)
-        self._ready.extend((name, 1) for name, count in self._remaining.items() if count == 0)
         try:
-            self._loop()
+            with self._lock:
+                self._ready.extend((n, 1) for n, count in self._remaining.items() if count == 0)
+                self._wait_until_done()
         except BaseException:  # Ctrl-C in the caller, or a bug: tell running tasks to stop
-            for attempt in self._running.values():
-                attempt.stop()
+            with self._lock:
+                for attempt in self._running.values():
+                    self._backend.stop(attempt)
             raise
+        finally:
+            self._backend.close()
         names = self._pipeline.names
         outcome = RunOutcome(
             run_id=run.run_id,
@@ -101,19 +122,49 @@ class Scheduler:
         call_safely(run.hooks.on_run_end, run.run_id, outcome)
         return outcome
 
-    def _loop(self) -> None:
+    def report(self, result: AttemptResult) -> bool:
+        """Settle an attempt's result and start what it made ready; any thread may call.
+
+        Returns:
+            False when the attempt was no longer awaited (it timed out): the result is
+            dropped, and a thread backend retires the worker that ran it.
+        """
+        with self._lock:
+            if result.attempt.finished:
+                return False
+            try:
+                self._on_result(result)
+                self._dispatch()
+            except BaseException as exc:  # a bug: fail the run loudly instead of hanging
+                self._crash = exc
+                self._wake.notify()
+                return True
+            if self._idle():
+                self._wake.notify()
+            return True
+
+    def _wait_until_done(self) -> None:
+        """The caller's loop, under the lock: fire timers, watch cancel, wait."""
         run = self._run
         while True:
+            if self._crash is not None:
+                raise self._crash
             if run.watch_cancel and not self._cancelling and run.cancel.is_set():
                 self._cancel()
-            self._dispatch()
-            if not (self._running or self._ready or self._waiting):
-                return
-            result = self._next_result()
-            while result is not None:  # handle every result already in before dispatching
-                self._on_result(result)
-                result = self._next_ready_result()
             self._fire_timers()
+            self._dispatch()
+            if self._idle():
+                return
+            timeout: float | None = None
+            if self._timers:
+                timeout = max(0.0, self._timers[0][0] - time.monotonic())
+            if run.watch_cancel and not self._cancelling:
+                timeout = CANCEL_CHECK_S if timeout is None else min(timeout, CANCEL_CHECK_S)
+            self._wake.wait(timeout)
+
+    def _idle(self) -> bool:
+        """True when nothing runs, is ready or waits to retry: the run is over."""
+        return not (self._running or self._ready or self._waiting)
 
     def _dispatch(self) -> None:
         while self._ready and len(self._running) < self._max and not self._cancelling:
@@ -127,29 +178,8 @@ class Scheduler:
                 self._push_timer(timeout, "timeout", attempt)
             self._backend.submit(attempt, len(self._running))
 
-    def _next_result(self) -> AttemptResult | None:
-        timeout: float | None = None
-        if self._timers:
-            timeout = max(0.0, self._timers[0][0] - time.monotonic())
-        if self._run.watch_cancel and not self._cancelling:
-            timeout = CANCEL_CHECK_S if timeout is None else min(timeout, CANCEL_CHECK_S)
-        try:
-            if timeout == 0.0:
-                return self._results.get_nowait()
-            return self._results.get(timeout=timeout)
-        except queue.Empty:
-            return None
-
-    def _next_ready_result(self) -> AttemptResult | None:
-        try:
-            return self._results.get_nowait()
-        except queue.Empty:
-            return None
-
     def _on_result(self, result: AttemptResult) -> None:
         attempt = result.attempt
-        if attempt.finished:
-            return
         attempt.finished = True
         name = attempt.name
         del self._running[name]
@@ -186,7 +216,10 @@ class Scheduler:
             self._complete(name, TaskStatus.FAILED, error, tb)
 
     def _push_timer(self, delay: float, kind: str, payload: Any) -> None:
-        heapq.heappush(self._timers, (time.monotonic() + delay, next(self._seq), kind, payload))
+        entry = (time.monotonic() + delay, next(self._seq), kind, payload)
+        heapq.heappush(self._timers, entry)
+        if self._timers[0] is entry:  # earlier than what the caller's thread waits for
+            self._wake.notify()
 
     def _fire_timers(self) -> None:
         now = time.monotonic()
@@ -201,13 +234,9 @@ class Scheduler:
 
     def _timed_out(self, attempt: Attempt) -> None:
         if attempt.finished:
-            return
-        with attempt.lock:
-            if attempt.done:
-                return  # the result is already on its way
-            attempt.abandoned = True
+            return  # its result came first
         attempt.finished = True
-        attempt.stop()
+        self._backend.stop(attempt)
         name = attempt.name
         del self._running[name]
         self._backend.abandon(attempt)
@@ -223,7 +252,7 @@ class Scheduler:
         """Stop starting tasks: everything not running ends ``cancelled``."""
         self._cancelling = True
         for attempt in self._running.values():
-            attempt.stop()
+            self._backend.stop(attempt)
         for name in self._pipeline.names:
             if name in self._statuses or name in self._running:
                 continue

@@ -3,8 +3,11 @@
 It never opens the DuckDB store; it learns what to serve from a
 :class:`ServingManifest` the engine writes, loads the artifact by hash
 (:class:`LoadedModel`), checks every request against the model signature, and answers
-MLflow-compatible ``/invocations`` requests. See ``app.py`` for the HTTP contract and
-``python -m workbench.serving --help`` for the process the engine supervises.
+MLflow-compatible ``/invocations`` and Open Inference Protocol ``/v2`` requests, with
+hot swap (``/admin/swap``), Prometheus ``/metrics``, an OpenAPI document, a sampled
+Parquet prediction log, micro-batching, and limits on concurrency, time and Host.
+See ``app.py`` for the HTTP contract and ``python -m workbench.serving --help`` for the
+process the engine supervises.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ _EXPORTS = {
     "LoadedModel": "loaded",
     "ModelHolder": "loaded",
     "ServingManifest": "manifest",
+    "BatchingOptions": "options",
+    "PredictionLogOptions": "options",
+    "ServingOptions": "options",
+    "TOKEN_ENV": "options",
+    "PredictionLog": "prediction_log",
+    "MicroBatcher": "batching",
     "read_manifest": "manifest",
     "write_manifest": "manifest",
     "JSON_FORMATS": "payloads",
@@ -43,12 +52,18 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DTYPES",
     "JSON_FORMATS",
+    "TOKEN_ENV",
+    "BatchingOptions",
     "ConformedFrame",
     "LoadedModel",
+    "MicroBatcher",
     "ModelHolder",
+    "PredictionLog",
+    "PredictionLogOptions",
     "RequestError",
     "ScoringServer",
     "ServingManifest",
+    "ServingOptions",
     "build_server",
     "check_host",
     "conform",

@@ -5,24 +5,43 @@ Once uvicorn is listening it prints exactly one line to stdout,
 wait for that line (with ``--port 0`` the line carries the port the OS chose). Errors go
 to stderr as one line and the exit status is 1 (2 for bad arguments, from argparse).
 On SIGTERM or SIGINT the server finishes the requests in flight, then (as uvicorn does)
-re-raises the signal, so a supervisor sees the process end by that signal.
+re-raises the signal, so a supervisor sees the process end by that signal, after the
+prediction log has written what it held.
+
+With ``WORKBENCH_SERVING_TOKEN`` set in its environment the server also accepts
+``POST /admin/swap`` (hot swap, bearer token); see ``admin.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
 from workbench.serving.manifest import read_manifest
+from workbench.serving.options import (
+    DEFAULT_MAX_BODY_BYTES,
+    LOOPBACK_NAMES,
+    TOKEN_ENV,
+    BatchingOptions,
+    PredictionLogOptions,
+    ServingOptions,
+)
 from workbench.serving.server import ScoringServer, serve
+
+DEFAULT_MAX_BATCH = 0
+"""Micro-batching is off unless asked for; see benchmarks/serving.py for when it pays."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line, kept separate so its help can be tested and documented."""
     parser = argparse.ArgumentParser(
         prog="python -m workbench.serving",
-        description="Serve one approved model version over HTTP (MLflow-style /invocations).",
+        description="Serve one approved model version over HTTP (MLflow-style /invocations, "
+        f"Open Inference Protocol /v2). Admin routes need ${TOKEN_ENV} in the environment.",
     )
     parser.add_argument(
         "--manifest", required=True, help="serving manifest JSON written by the engine"
@@ -40,7 +59,117 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default warning)"
     )
+    _limits(parser.add_argument_group("limits and access"))
+    _prediction_log(parser.add_argument_group("prediction log"))
+    _batching(parser.add_argument_group("micro-batching"))
     return parser
+
+
+def _limits(group: argparse._ArgumentGroup) -> None:
+    defaults = ServingOptions()
+    group.add_argument(
+        "--request-timeout",
+        type=float,
+        default=defaults.request_timeout,
+        help=f"seconds before a scoring request gets a 504 (default {defaults.request_timeout:g})",
+    )
+    group.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=defaults.max_concurrency,
+        help=f"scoring requests in progress before a 503 (default {defaults.max_concurrency})",
+    )
+    group.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help=f"largest request body (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    group.add_argument(
+        "--allowed-host",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="Host header name to answer to (repeatable; default loopback names; '*' for any)",
+    )
+    group.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="browser origin allowed by CORS, e.g. http://localhost:3000 (repeatable; no '*')",
+    )
+
+
+def _prediction_log(group: argparse._ArgumentGroup) -> None:
+    group.add_argument("--log-dir", default=None, help="write sampled predictions here (Parquet)")
+    group.add_argument(
+        "--log-sample-rate", type=float, default=1.0, help="share of requests logged (default 1.0)"
+    )
+    group.add_argument(
+        "--log-flush-seconds",
+        type=float,
+        default=1.0,
+        help="longest a logged row waits before its file is written (default 1.0)",
+    )
+    group.add_argument(
+        "--log-batch", type=int, default=500, help="rows that trigger a file at once (default 500)"
+    )
+    group.add_argument(
+        "--log-max-queued-rows",
+        type=int,
+        default=100_000,
+        help="rows held in memory before new ones are dropped (default 100000)",
+    )
+
+
+def _batching(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--max-batch",
+        type=int,
+        default=DEFAULT_MAX_BATCH,
+        help="most rows per batched predict call; 0 turns micro-batching off "
+        f"(default {DEFAULT_MAX_BATCH})",
+    )
+    group.add_argument(
+        "--max-batch-wait-ms",
+        type=float,
+        default=0.0,
+        help="longest the first request of a batch waits for others (default 0)",
+    )
+
+
+def options_from(args: argparse.Namespace, environ: Mapping[str, str]) -> ServingOptions:
+    """The server options a parsed command line and the environment ask for.
+
+    Raises:
+        ServingError: An option is out of range; the message names it.
+    """
+    log = None
+    if args.log_dir is not None:
+        log = PredictionLogOptions(
+            directory=Path(args.log_dir),
+            sample_rate=args.log_sample_rate,
+            flush_seconds=args.log_flush_seconds,
+            batch_rows=args.log_batch,
+            max_queued_rows=args.log_max_queued_rows,
+        )
+    batching = None
+    if args.max_batch:
+        batching = BatchingOptions(
+            max_batch_rows=args.max_batch, max_wait_ms=args.max_batch_wait_ms
+        )
+    return ServingOptions(
+        strict=args.strict,
+        max_body_bytes=args.max_body_bytes,
+        request_timeout=args.request_timeout,
+        max_concurrency=args.max_concurrency,
+        allowed_hosts=tuple(args.allowed_host or LOOPBACK_NAMES),
+        cors_origins=tuple(args.cors_origin),
+        admin_token=environ.get(TOKEN_ENV) or None,
+        prediction_log=log,
+        batching=batching,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             read_manifest(args.manifest),
             args.host,
             args.port,
-            strict=args.strict,
+            options=options_from(args, os.environ),
             log_level=args.log_level,
             allow_remote=args.allow_remote,
             on_ready=announce,

@@ -4,76 +4,143 @@ Routes follow MLflow's scoring server so existing clients work unchanged:
 
 * ``POST /invocations`` -> ``{"predictions": [...], "model_version": N}`` plus, for a
   classifier with ``predict_proba``, ``"probabilities"`` (one list per row, columns in
-  the order of ``"classes"``). Headers: ``X-Model-Version``, and
+  the order of ``"classes"``). Headers: ``X-Model-Version``, ``X-Request-Id``, and
   ``X-Workbench-Ignored-Columns`` (percent-encoded names, comma-separated, at most
   :data:`MAX_HEADER_NAMES`) with ``X-Workbench-Ignored-Column-Count`` when the request
   had columns the model does not use.
 * ``GET /ping`` (200, empty), ``GET /health``, ``GET /version``.
+* ``GET /metrics`` (Prometheus), ``GET /openapi.json``.
+* The Open Inference Protocol V2 under ``/v2`` (see ``v2.py``).
+* ``POST /admin/swap`` when an admin token is set (see ``admin.py``).
 
-Every error is JSON ``{"error_code": ..., "message": ...}``: 4xx for anything about the
-request, 500 only for a bug, never with a traceback (that goes to the log).
+Every response carries ``X-Model-Version``. Every error is JSON
+``{"error_code": ..., "message": ...}``: 4xx for anything about the request, 503/504
+for load and time limits, 500 only for a bug, never with a traceback (that goes to the
+log).
 """
 
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from workbench import __version__
+from workbench.serving.admin import admin_routes
 from workbench.serving.errors import (
-    INTERNAL_ERROR,
     MALFORMED_REQUEST,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
-    PAYLOAD_TOO_LARGE,
     RequestError,
+    internal_error,
 )
-from workbench.serving.loaded import ModelHolder
-from workbench.serving.payloads import payload_kind
-from workbench.serving.scoring import Scored, score_request
+from workbench.serving.loaded import LoadedModel, ModelHolder
+from workbench.serving.metrics import CONTENT_TYPE
+from workbench.serving.middleware import ServingMiddleware
+from workbench.serving.openapi import OpenAPIGenerator
+from workbench.serving.options import DEFAULT_MAX_BODY_BYTES, ServingOptions
+from workbench.serving.payloads import parse_payload, payload_kind
+from workbench.serving.responses import error_response
+from workbench.serving.service import MAX_HEADER_NAMES, ScoringService, read_body
+from workbench.serving.v2 import v2_routes
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
-"""Largest request body accepted by default (10 MiB); larger bodies get a 413."""
-MAX_HEADER_NAMES = 50
-"""Most ignored column names listed in the response header (the count header is exact)."""
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "MAX_HEADER_NAMES",
+    "create_app",
+    "error_response",
+    "read_body",
+]
 
 
 def create_app(
-    holder: ModelHolder, *, strict: bool = False, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    holder: ModelHolder,
+    options: ServingOptions | None = None,
+    *,
+    strict: bool | None = None,
+    max_body_bytes: int | None = None,
 ) -> Starlette:
     """Build the scoring app for the model in ``holder``.
 
+    Run it with uvicorn's lifespan on (``build_server`` does): startup starts the
+    prediction log and batching threads, shutdown flushes the log.
+
     Args:
         holder: Holds the served model; swapping it changes the model from the next
-            request on. Also kept on ``app.state.holder`` for routes added later.
-        strict: Refuse requests with columns the model does not use (400) instead of
-            ignoring them.
-        max_body_bytes: Body size cap, enforced while the body streams in (413).
+            request on. Also kept on ``app.state.holder``.
+        options: Limits, logging, batching and access; defaults when omitted.
+        strict: Shorthand overriding ``options.strict``.
+        max_body_bytes: Shorthand overriding ``options.max_body_bytes``.
     """
+    options = _with_shorthands(options or ServingOptions(), strict, max_body_bytes)
+    service = ScoringService(holder, options)
+    routes = scoring_routes(service) + v2_routes(service)
+    if options.admin_token is not None:
+        routes += admin_routes(holder, options.admin_token, service.metrics)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.start()
+        try:
+            yield
+        finally:
+            service.close()
+
+    middleware = [
+        Middleware(
+            ServingMiddleware,
+            holder=holder,
+            metrics=service.metrics,
+            allowed_hosts=options.allowed_hosts,
+        )
+    ]
+    if options.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(options.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "X-Request-Id"],
+                expose_headers=["X-Model-Version", "X-Request-Id"],
+            )
+        )
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        lifespan=lifespan,
+    )
+    app.state.holder = holder
+    app.state.service = service
+    return app
+
+
+def scoring_routes(service: ScoringService) -> list[BaseRoute]:
+    """MLflow's routes, health and version, metrics and the OpenAPI document."""
+    holder = service.holder
+    schema = OpenAPIGenerator()
 
     async def invocations(request: Request) -> Response:
-        model = holder.current  # read once: this request is answered by this version
         try:
             kind = payload_kind(request.headers.get("content-type"))
-            body = await read_body(request, max_body_bytes)
-            scored = await run_in_threadpool(score_request, model, body, kind, strict=strict)
+            answer = await service.score(request, lambda body, _model: parse_payload(body, kind))
         except RequestError as exc:
             return error_response(exc)
         except Exception:
-            logger.exception("unexpected error scoring a request with version %d", model.version)
-            return error_response(
-                RequestError(500, INTERNAL_ERROR, "internal error; see the server log")
-            )
-        return _prediction_response(scored)
+            logger.exception("unexpected error scoring a request")
+            return error_response(internal_error())
+        return JSONResponse(answer.scored.body, headers=answer.headers())
 
     async def ping(request: Request) -> Response:
         return Response(status_code=200)
@@ -81,7 +148,8 @@ def create_app(
     async def health(request: Request) -> Response:
         model = holder.current
         return JSONResponse(
-            {"status": "ok", "model_version": model.version, "model_name": model.name}
+            {"status": "ok", "model_version": model.version, "model_name": model.name},
+            headers=_version_header(model),
         )
 
     async def version(request: Request) -> Response:
@@ -92,59 +160,38 @@ def create_app(
                 "model_name": model.name,
                 "model_version": model.version,
                 "model_sha256": model.sha256,
-            }
+            },
+            headers=_version_header(model),
         )
 
-    app = Starlette(
-        routes=[
-            Route("/invocations", invocations, methods=["POST"]),
-            Route("/ping", ping, methods=["GET"]),
-            Route("/health", health, methods=["GET"]),
-            Route("/version", version, methods=["GET"]),
-        ],
-        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
-    )
-    app.state.holder = holder
-    return app
+    async def metrics(request: Request) -> Response:
+        return Response(service.metrics.render(), media_type=CONTENT_TYPE)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(schema.get_schema(request.app.routes))
+
+    return [
+        Route("/invocations", invocations, methods=["POST"]),
+        Route("/ping", ping, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/version", version, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
 
 
-async def read_body(request: Request, max_body_bytes: int) -> bytes:
-    """Read the body chunk by chunk, stopping with a 413 as soon as it passes the cap.
-
-    A declared ``Content-Length`` over the cap is refused before reading anything; a
-    chunked body is counted as it arrives, so at most one chunk past the cap is held.
-    """
-    too_large = RequestError(
-        413, PAYLOAD_TOO_LARGE, f"the request body is larger than {max_body_bytes} bytes"
-    )
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
-        raise too_large
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body_bytes:
-                raise too_large
-    except ClientDisconnect as exc:
-        raise RequestError(400, MALFORMED_REQUEST, "the client disconnected mid-body") from exc
-    return bytes(body)
+def _with_shorthands(
+    options: ServingOptions, strict: bool | None, max_body_bytes: int | None
+) -> ServingOptions:
+    if strict is not None:
+        options = replace(options, strict=strict)
+    if max_body_bytes is not None:
+        options = replace(options, max_body_bytes=max_body_bytes)
+    return options
 
 
-def error_response(error: RequestError) -> JSONResponse:
-    """The JSON body every error shares."""
-    return JSONResponse(error.to_dict(), status_code=error.status)
-
-
-def _prediction_response(scored: Scored) -> JSONResponse:
-    headers = {"X-Model-Version": str(scored.model_version)}
-    ignored = scored.ignored_columns
-    if ignored:
-        headers["X-Workbench-Ignored-Columns"] = ",".join(
-            quote(name, safe="") for name in ignored[:MAX_HEADER_NAMES]
-        )
-        headers["X-Workbench-Ignored-Column-Count"] = str(len(ignored))
-    return JSONResponse(scored.body, headers=headers)
+def _version_header(model: LoadedModel) -> dict[str, str]:
+    return {"X-Model-Version": str(model.version)}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -153,7 +200,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     codes = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
     code = codes.get(exc.status_code, MALFORMED_REQUEST)
     message = {
-        404: "no such route; the routes are POST /invocations, GET /ping, /health, /version",
+        404: "no such route; GET /openapi.json lists the routes",
         405: f"method {request.method} is not allowed on this route",
     }.get(exc.status_code, str(exc.detail))
     response = error_response(RequestError(exc.status_code, code, message))
@@ -164,4 +211,4 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     """Backstop for a bug outside a route's own handling: JSON 500, details in the log."""
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(RequestError(500, INTERNAL_ERROR, "internal error; see the server log"))
+    return error_response(internal_error())

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import polars as pl
 
 from workbench.core.signature import ColumnSpec, Signature
@@ -80,8 +81,36 @@ def conform(frame: pl.DataFrame, signature: Signature, *, strict: bool = False) 
             f"the model does not use column(s) {name_list(extra)}; "
             "this server is strict, so remove them",
         )
-    columns = [cast_column(frame.get_column(spec.name), spec) for spec in signature.inputs]
+    schema = frame.schema
+    ready = {spec.name for spec in signature.inputs if schema[spec.name] == DTYPES[spec.dtype]}
+    _refuse_non_finite_floats(frame, [s for s in signature.inputs if s.name in ready])
+    if len(ready) == len(wanted):  # the common case: JSON numbers for numeric columns
+        same = frame.columns == wanted
+        return ConformedFrame(frame if same else frame.select(wanted), ignored_columns=extra)
+    columns = [
+        frame.get_column(spec.name)
+        if spec.name in ready
+        else cast_column(frame.get_column(spec.name), spec)
+        for spec in signature.inputs
+    ]
     return ConformedFrame(frame=pl.DataFrame(columns), ignored_columns=extra)
+
+
+def _refuse_non_finite_floats(frame: pl.DataFrame, specs: list[ColumnSpec]) -> None:
+    """Check the float columns already of the right dtype for NaN/inf in one numpy pass.
+
+    Nulls read as NaN in numpy, so any non-finite value (or null) sends the columns to
+    the exact per-column check, which lets nulls through and names the first bad row.
+    """
+    names = [spec.name for spec in specs if spec.dtype == "float"]
+    if not names:
+        return
+    values = (frame if names == frame.columns else frame.select(names)).to_numpy()
+    if np.isfinite(values).all():
+        return
+    for spec in specs:
+        if spec.dtype == "float":
+            _refuse_non_finite(frame.get_column(spec.name), spec)
 
 
 def cast_column(series: pl.Series, spec: ColumnSpec) -> pl.Series:

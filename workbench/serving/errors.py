@@ -63,6 +63,11 @@ def bad_request(error_code: str, message: str) -> RequestError:
     return RequestError(400, error_code, message)
 
 
+def internal_error() -> RequestError:
+    """The 500 for a bug: no details in the body (they go to the log)."""
+    return RequestError(500, INTERNAL_ERROR, "internal error; see the server log")
+
+
 def quote_name(name: str) -> str:
     """A column or field name as it appears in a message: quoted and cut to a sane length.
 

@@ -12,13 +12,16 @@ import ipaddress
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 import uvicorn
 
 from workbench.core.errors import ServingError
-from workbench.serving.app import DEFAULT_MAX_BODY_BYTES, create_app
+from workbench.serving.app import create_app
+from workbench.serving.hosts import allowed_for_bind
 from workbench.serving.loaded import LoadedModel, ModelHolder
 from workbench.serving.manifest import ServingManifest
+from workbench.serving.options import ServingOptions
 
 ReadyCallback = Callable[["ScoringServer"], None]
 
@@ -71,13 +74,17 @@ def build_server(
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
-    strict: bool = False,
+    options: ServingOptions | None = None,
+    strict: bool | None = None,
     log_level: str = "warning",
     allow_remote: bool = False,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int | None = None,
     on_ready: ReadyCallback | None = None,
 ) -> ScoringServer:
     """Load the manifest's model and build a server for it, without starting it.
+
+    The Host header allowlist gains ``host`` itself when it is one address (a server on
+    ``127.0.0.2`` answers to that name).
 
     Raises:
         ServingError: ``host`` is not a loopback address and ``allow_remote`` is false,
@@ -85,10 +92,12 @@ def build_server(
         ModelFileError: The artifact is missing, changed, or untrusted.
     """
     check_host(host, allow_remote=allow_remote)
+    options = options or ServingOptions()
+    options = replace(options, allowed_hosts=allowed_for_bind(options.allowed_hosts, host))
     holder = ModelHolder(LoadedModel.load(manifest))
-    app = create_app(holder, strict=strict, max_body_bytes=max_body_bytes)
+    app = create_app(holder, options, strict=strict, max_body_bytes=max_body_bytes)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, lifespan="off", server_header=False
+        app, host=host, port=port, log_level=log_level, lifespan="on", server_header=False
     )
     return ScoringServer(config, holder, on_ready=on_ready)
 
@@ -98,10 +107,11 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
-    strict: bool = False,
+    options: ServingOptions | None = None,
+    strict: bool | None = None,
     log_level: str = "warning",
     allow_remote: bool = False,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int | None = None,
     on_ready: ReadyCallback | None = None,
 ) -> None:
     """Serve the manifest's model until interrupted (SIGINT/SIGTERM) or told to exit.
@@ -115,6 +125,7 @@ def serve(
         manifest,
         host,
         port,
+        options=options,
         strict=strict,
         log_level=log_level,
         allow_remote=allow_remote,

@@ -1,10 +1,16 @@
 """Validate a dataset against a contract in one pass over the file.
 
 Every check's failing-row count and the whole profile go into a single polars ``select``
-collected with the streaming engine, so the file is read once and memory stays bounded
-for files larger than memory. Only when a check fails does a second query run, to fetch up
-to ``max_examples`` failing rows per failed check with their row numbers (1-based data
-rows, the header not counted; see :mod:`workbench.validation.report`).
+collected with the streaming engine, so the file is read once, and every aggregation in it
+is one the engine reduces as it streams, so memory stays bounded for files larger than
+memory (a uniqueness check holds the column's distinct values, as any exact one must).
+
+Only when something failed does a second query run, to fetch up to ``max_examples``
+failing rows per failed check with their row numbers (1-based data rows, the header not
+counted; see :mod:`workbench.validation.report`). Two other reads happen only when they
+are needed: a CSV whose last column has empty values gets a fast line scan that tells
+empty trailing fields from short rows (polars pads short rows with nulls silently), and a
+LazyFrame source is counted first to size the profile's sample.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ FRAME_LABEL = "<in-memory frame>"
 
 _ROWS = f"{HIDDEN_PREFIX}rows"
 _LAST_NULLS = f"{HIDDEN_PREFIX}last_nulls"
-_ROW = f"{HIDDEN_PREFIX}row"
+_INDEX = f"{HIDDEN_PREFIX}index"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class _Wanted:
     mask: pl.Expr
     shows: tuple[str, ...]
     by_column: bool
+    blocking: bool = False
+    """The mask needs every earlier row (uniqueness): polars holds its input in memory,
+    so it gets a query of its own instead of sharing a cached scan with the others."""
 
 
 def validate(
@@ -97,8 +106,9 @@ def validate(
     raw = {p.column: p.raw for p in plan.parsed}
     checks = compile_checks(contract, schema, plan.unchecked, raw_columns=raw)
     stride = sample_stride(_estimated_rows(src)) if profile else 1
-    profiler = ProfilePlan(schema if profile else {}, stride)
-    row = _select_once(src, lf, _first_pass_exprs(src, plan, checks, profiler))
+    categories = {r.name: r.allowed for r in contract.columns if r.allowed and r.dtype == "string"}
+    profiler = ProfilePlan(schema if profile else {}, stride, categories)
+    row = _first_pass(src, lf, _first_pass_exprs(src, plan, checks, profiler))
     rows = int(row[_ROWS])
     _refuse_unreadable(src, row, rows)
     retyped = {p.column: p for i, p in enumerate(plan.parsed) if row[f"{HIDDEN_PREFIX}bad{i}"]}
@@ -160,11 +170,11 @@ def _first_pass_exprs(
     return exprs + profile.exprs
 
 
-def _select_once(src: _Source, lf: pl.LazyFrame, exprs: Sequence[pl.Expr]) -> dict[str, Any]:
-    """Evaluate each distinct expression once.
+def _first_pass(src: _Source, lf: pl.LazyFrame, exprs: Sequence[pl.Expr]) -> dict[str, Any]:
+    """The one pass over the data: the checks' counts and the profile, in one ``select``.
 
-    Checks and the profile share expressions (a column's null count is both the "not
-    null" check and a profile statistic); evaluating each once keeps the single pass cheap.
+    Each distinct expression is evaluated once: checks and the profile share some (a
+    column's null count is both the "not null" check and a profile statistic).
     """
     first_alias: dict[bytes, str] = {}
     same_as: dict[str, str] = {}
@@ -255,7 +265,12 @@ def _wanted_examples(
     wanted: dict[str, _Wanted] = {}
     for i, (check, result) in enumerate(zip(checks, results, strict=True)):
         if result.failing_rows and check.fails is not None:
-            wanted[f"c{i}"] = _Wanted(check.fails, check.shows, by_column=check.kind == "rule")
+            wanted[f"c{i}"] = _Wanted(
+                check.fails,
+                check.shows,
+                by_column=check.kind == "rule",
+                blocking=check.kind == "unique",
+            )
     for i, parsed in enumerate(plan.parsed):
         if parsed.column in retyped:
             wanted[f"t{i}"] = _Wanted(parsed.unparsed, (parsed.raw,), by_column=False)
@@ -269,15 +284,32 @@ def _second_pass(
     limit: int,
     extra: Sequence[pl.Expr],
 ) -> dict[str, Any]:
-    """The second (and last) query, run only when something failed: the first failing
-    rows of each failed check, plus any profile statistics that need finite values."""
-    exprs = list(extra)
+    """The second query, run only when something failed: the first failing rows of each
+    failed check, plus any profile statistics that need finite values.
+
+    The branches share one cached scan and each stops at ``limit`` rows, so memory stays
+    small however many rows fail. A uniqueness check's rows are fetched by a query of its
+    own (see :attr:`_Wanted.blocking`).
+    """
+    base = lf.with_row_index(_INDEX)
+    shared = [key for key, want in wanted.items() if not want.blocking]
+    found: dict[str, Any] = {}
+    if extra or shared:
+        cached = base.cache()
+        parts = [cached.select(extra)] if extra else []
+        parts += [_example_rows(cached, key, wanted[key], limit) for key in shared]
+        found |= _collect(src, pl.concat(parts, how="horizontal"))
     for key, want in wanted.items():
-        exprs.append(pl.col(_ROW).filter(want.mask).head(limit).implode().alias(f"{key}_rows"))
-        for j, column in enumerate(want.shows):
-            values = pl.col(column).filter(want.mask).head(limit).implode()
-            exprs.append(values.alias(f"{key}_v{j}"))
-    return _collect(src, lf.with_row_index(_ROW, offset=1).select(exprs))
+        if want.blocking:
+            found |= _collect(src, _example_rows(base, key, want, limit))
+    return found
+
+
+def _example_rows(lf: pl.LazyFrame, key: str, want: _Wanted, limit: int) -> pl.LazyFrame:
+    """One row: the 1-based numbers and shown values of the first ``limit`` failing rows."""
+    shown = [pl.col(c).implode().alias(f"{key}_v{j}") for j, c in enumerate(want.shows)]
+    numbers = (pl.col(_INDEX) + 1).implode().alias(f"{key}_rows")
+    return lf.filter(want.mask).head(limit).select(numbers, *shown)
 
 
 def _examples(

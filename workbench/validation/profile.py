@@ -1,18 +1,27 @@
 """Per-column profiles, computed in the same polars query as the checks.
 
 A profile is what drift detection compares: for each column the count, nulls, range, mean,
-spread, quantiles and most common values. It is computed alongside the checks so the file
-is read once. Counts, nulls, min, max, mean and std are exact. Quantiles and top-category
-shares are computed from a systematic sample (every k-th non-null value, about
-:data:`SAMPLE_TARGET` values): exact quantiles would need every value in memory, which the
-streaming engine avoids, and a sample of this size places a quantile within about half a
-percentile of the true one, which is finer than any drift test needs.
+spread, quantiles and most common values. It is computed by aggregations added to the
+checks' single ``select``, so the file is read once, and only by aggregations the
+streaming engine reduces as it goes, so memory stays bounded:
+
+* counts, nulls, min, max, mean and std are exact;
+* quantiles and the shares of a string column's allowed values are exact for columns of
+  up to :data:`SAMPLE_TARGET` rows; for larger ones they come from a systematic sample,
+  every k-th row (about :data:`SAMPLE_TARGET` rows), quantiles through a KLL sketch
+  (``approx_quantile``). That places a quantile within about half a percentile of the
+  true one and a share within about half a percentage point, finer than any drift test
+  needs, at almost no cost;
+* top values of bool columns are exact. Counting arbitrary strings (value counts) would
+  make polars hold the whole column in memory, so a file's string columns without an
+  allowed set get no top list; :func:`profile_frame`, for frames already in memory,
+  counts them all.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -25,7 +34,10 @@ QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles recorded for numeric columns (linear interpolation, as numpy's default)."""
 
 SAMPLE_TARGET = 20_000
-"""About this many values per column feed the quantiles and top-category shares."""
+"""Columns up to this many rows get exact quantiles; larger ones a sample this size."""
+
+QUANTILE_ERROR = 0.005
+"""Rank error allowed to the quantile sketch, as a fraction of the sampled values."""
 
 TOP_K = 10
 """Most common values recorded for string columns."""
@@ -54,12 +66,14 @@ class ColumnProfile:
     std: float | None = None
     """Sample standard deviation (n - 1) of numeric values."""
     quantiles: tuple[tuple[float, float], ...] = ()
-    """``(q, value)`` pairs for :data:`QUANTILES`, from the sample."""
+    """``(q, value)`` pairs for :data:`QUANTILES` over finite values (estimated from a
+    sample for large columns, see the module docstring)."""
     top: tuple[tuple[JsonScalar, float], ...] = ()
-    """Most common values of string and bool columns as ``(value, share)``, the share
-    being of non-null values (of the sample, for strings)."""
+    """Most common values as ``(value, share of non-null values)``: bool columns, string
+    columns with an allowed set, any string column of a frame profiled on its own."""
     sample_size: int = 0
-    """Values the quantiles or string shares were computed from."""
+    """Non-null values the quantiles or allowed-value shares were computed from (all of
+    them, or the sample's)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -78,29 +92,41 @@ class ColumnProfile:
 
 
 def sample_stride(rows: int) -> int:
-    """Take every k-th value so about :data:`SAMPLE_TARGET` values are sampled."""
+    """Take every k-th row so about :data:`SAMPLE_TARGET` rows are sampled."""
     return max(1, math.ceil(rows / SAMPLE_TARGET))
 
 
 class ProfilePlan:
-    """The profile expressions for a frame, and how to read their results back.
+    """The profile's aggregations for a frame, and how to read their results back.
 
-    The first query computes each float column's statistics over all its values, which is
-    cheap and exact for the usual column. A NaN or an infinity shows in the mean (it
-    stops being finite); for such columns :meth:`finite_exprs` gives the NaN/inf count and
-    the statistics over finite values, which the engine evaluates in its second query.
+    A float column's statistics are first computed over all its values: cheap, and exact
+    for the usual column. A NaN or an infinity shows in the mean (it stops being finite);
+    for such columns :meth:`finite_exprs` gives the statistics over finite values, which
+    the engine evaluates in its second query.
 
     Args:
         schema: The frame's columns and dtypes (after any conversion to contract types).
-        stride: Sample every ``stride``-th non-null value (see :func:`sample_stride`).
+        stride: Sample every ``stride``-th row for quantiles and category shares (see
+            :func:`sample_stride`); 1 computes them exactly.
+        categories: Allowed values per string column, counted for ``top``.
+        count_all_strings: Count every string value for ``top`` (frames in memory only).
     """
 
-    def __init__(self, schema: Mapping[str, pl.DataType], stride: int) -> None:
+    def __init__(
+        self,
+        schema: Mapping[str, pl.DataType],
+        stride: int,
+        categories: Mapping[str, Sequence[Any]] | None = None,
+        *,
+        count_all_strings: bool = False,
+    ) -> None:
         self.stride = stride
         self.columns = [(name, logical_dtype(dtype)) for name, dtype in schema.items()]
+        self.categories = dict(categories or {})
+        self.count_all_strings = count_all_strings
         self.exprs: list[pl.Expr] = []
         for index, (name, dtype) in enumerate(self.columns):
-            self.exprs += _named(index, _column_exprs(pl.col(name), dtype, stride))
+            self.exprs += _named(index, self._column_exprs(pl.col(name), name, dtype))
 
     def finite_exprs(self, row: Mapping[str, Any]) -> list[pl.Expr]:
         """Statistics over finite values, for float columns whose mean came out NaN or
@@ -111,24 +137,12 @@ class ProfilePlan:
             if dtype == "float" and mean is not None and not math.isfinite(mean):
                 col = pl.col(name)
                 finite = pl.when(col.is_finite()).then(col)
-                sample = col.drop_nulls().gather_every(self.stride)
-                exprs += _named(
-                    index,
-                    [
-                        *_stats(finite),
-                        (~col.is_finite()).sum().alias("non_finite"),
-                        sample.filter(sample.is_finite()).implode().alias("sample"),
-                    ],
-                )
+                non_finite = (~col.is_finite()).sum().alias("non_finite")
+                exprs += _named(index, [*_stats(finite), *self._quantiles(finite), non_finite])
         return exprs
 
     def read(self, *results: Mapping[str, Any], rows: int) -> tuple[ColumnProfile, ...]:
-        """Build the profiles from query results (later results override earlier ones).
-
-        Args:
-            results: Result rows by alias; samples may be lists or polars Series.
-            rows: Rows in the frame.
-        """
+        """Build the profiles from query results (later results override earlier ones)."""
         merged: dict[str, Any] = {}
         for result in results:
             merged.update(result)
@@ -136,12 +150,50 @@ class ProfilePlan:
         for index, (name, dtype) in enumerate(self.columns):
             prefix = _prefix(index)
             stats = {k.removeprefix(prefix): v for k, v in merged.items() if k.startswith(prefix)}
-            profiles.append(_profile(name, dtype, stats, rows))
+            categories = self.categories.get(name, ())
+            profiles.append(_profile(name, dtype, stats, rows, categories))
         return tuple(profiles)
+
+    def _column_exprs(self, col: pl.Expr, name: str, dtype: str) -> list[pl.Expr]:
+        exprs = [col.null_count().alias("nulls")]
+        if dtype in ("int", "float"):
+            exprs += [*_stats(col), *self._quantiles(col)]
+        elif dtype in ("datetime", "date"):
+            exprs += [col.min().alias("min"), col.max().alias("max")]
+        elif dtype == "bool":
+            exprs.append(col.sum().alias("trues"))
+        elif dtype == "string" and name in self.categories:
+            sampled = self._sample(col)
+            per_value = [(sampled == pl.lit(v, pl.String)).sum() for v in self.categories[name]]
+            exprs += [
+                pl.concat_list(per_value).alias("category_counts"),
+                sampled.count().alias("sampled"),
+            ]
+        elif dtype == "string" and self.count_all_strings:
+            counts = col.drop_nulls().value_counts(sort=True, name="__wb_n").head(TOP_K)
+            exprs.append(counts.implode().alias("value_counts"))
+        return exprs
+
+    def _sample(self, values: pl.Expr) -> pl.Expr:
+        """Every ``stride``-th row. Only reductions may follow: polars streams those, while
+        collecting the sample itself (``implode``) would hold the whole column."""
+        return values if self.stride == 1 else values.gather_every(self.stride)
+
+    def _quantiles(self, values: pl.Expr) -> list[pl.Expr]:
+        """Exact quantiles, or sketched ones over every ``stride``-th row."""
+        if self.stride == 1:
+            exact = values.quantile(list(QUANTILES), interpolation="linear")
+            return [exact.alias("quantiles"), values.count().alias("sampled")]
+        sampled = self._sample(values)
+        sketch = sampled.approx_quantile(list(QUANTILES), error=QUANTILE_ERROR)
+        return [sketch.alias("quantiles"), sampled.count().alias("sampled")]
 
 
 def profile_frame(data: pl.DataFrame | pl.LazyFrame) -> tuple[ColumnProfile, ...]:
     """Profile a frame on its own (a window of logged predictions, say).
+
+    Every string value is counted for ``top``, which holds the column in memory: meant
+    for frames that fit in memory.
 
     Args:
         data: The frame; a LazyFrame is collected with the streaming engine.
@@ -151,7 +203,7 @@ def profile_frame(data: pl.DataFrame | pl.LazyFrame) -> tuple[ColumnProfile, ...
     """
     lf = data.lazy()
     rows = lf.select(pl.len()).collect().item()
-    plan = ProfilePlan(lf.collect_schema(), sample_stride(rows))
+    plan = ProfilePlan(lf.collect_schema(), sample_stride(rows), count_all_strings=True)
     first = lf.select(plan.exprs).collect(engine="streaming").row(0, named=True)
     fixes = plan.finite_exprs(first)
     second = lf.select(fixes).collect(engine="streaming").row(0, named=True) if fixes else {}
@@ -175,69 +227,48 @@ def _stats(values: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def _column_exprs(col: pl.Expr, dtype: str, stride: int) -> list[pl.Expr]:
-    exprs = [col.null_count().alias("nulls")]
-    sample = col.drop_nulls().gather_every(stride).implode().alias("sample")
-    if dtype in ("int", "float"):
-        exprs += [*_stats(col), sample]
-    elif dtype in ("datetime", "date"):
-        exprs += [col.min().alias("min"), col.max().alias("max")]
-    elif dtype == "bool":
-        exprs.append(col.sum().alias("trues"))
-    elif dtype == "string":
-        exprs.append(sample)
-    return exprs
-
-
-def _profile(name: str, dtype: str, stats: Mapping[str, Any], rows: int) -> ColumnProfile:
+def _profile(
+    name: str, dtype: str, stats: Mapping[str, Any], rows: int, categories: Sequence[Any]
+) -> ColumnProfile:
     nulls = int(stats["nulls"])
     count = rows - nulls
     record: dict[str, Any] = {"name": name, "dtype": dtype, "count": count, "nulls": nulls}
     if dtype in ("int", "float"):
-        sample = _series(stats["sample"], pl.Float64)
+        quantiles = stats.get("quantiles")
         record |= {
             "non_finite": int(stats.get("non_finite") or 0),
             "min": json_number(stats["min"]),
             "max": json_number(stats["max"]),
             "mean": json_number(stats["mean"]),
             "std": json_number(stats["std"]),
-            "quantiles": _quantiles(sample),
-            "sample_size": sample.len(),
+            "quantiles": _pairs(QUANTILES, quantiles) if stats.get("sampled") else (),
+            "sample_size": int(stats.get("sampled") or 0),
         }
     elif dtype in ("datetime", "date"):
         record |= {"min": json_scalar(stats["min"]), "max": json_scalar(stats["max"])}
     elif dtype == "bool" and count:
         trues = int(stats["trues"] or 0)
-        shares = sorted(
-            [(True, trues / count), (False, (count - trues) / count)], key=lambda p: -p[1]
-        )
-        record |= {"mean": trues / count, "top": tuple(shares), "sample_size": count}
-    elif dtype == "string":
-        sample = _series(stats["sample"], pl.String)
-        record |= {"top": _top(sample), "sample_size": sample.len()}
+        record |= {
+            "mean": trues / count,
+            "top": _top([(True, trues), (False, count - trues)], count),
+        }
+    elif dtype == "string" and stats.get("sampled") and "category_counts" in stats:
+        in_set = list(zip(categories, stats["category_counts"], strict=True))
+        record |= {"top": _top(in_set, int(stats["sampled"])), "sample_size": stats["sampled"]}
+    elif dtype == "string" and count and "value_counts" in stats:
+        counted = [(entry[name], entry["__wb_n"]) for entry in stats["value_counts"]]
+        record["top"] = _top(counted, count)
     return ColumnProfile(**record)
 
 
-def _series(values: pl.Series | list[Any] | None, dtype: type[pl.DataType]) -> pl.Series:
-    """A sample as a named Series (the engine hands Series over to avoid Python lists)."""
-    if isinstance(values, pl.Series):
-        return values.cast(dtype).alias("value")
-    return pl.Series("value", values or [], dtype=dtype)
-
-
-def _quantiles(sample: pl.Series) -> tuple[tuple[float, float], ...]:
-    if sample.is_empty():
+def _pairs(keys: Sequence[float], values: Sequence[Any] | None) -> tuple[tuple[float, float], ...]:
+    if values is None:
         return ()
-    found = sample.to_frame().select(
-        pl.col("value").quantile(q, interpolation="linear").alias(str(q)) for q in QUANTILES
-    )
-    return tuple((q, float(v)) for q, v in zip(QUANTILES, found.row(0), strict=True))
+    return tuple((k, float(v)) for k, v in zip(keys, values, strict=True) if v is not None)
 
 
-def _top(sample: pl.Series) -> tuple[tuple[JsonScalar, float], ...]:
-    """The most common values, ties broken by value so the order is stable."""
-    if sample.is_empty():
-        return ()
-    counts = sample.value_counts(name="n").sort(["n", "value"], descending=[True, False])
-    total = sample.len()
-    return tuple((value, n / total) for value, n in counts.head(TOP_K).iter_rows())
+def _top(counted: list[tuple[Any, int]], total: int) -> tuple[tuple[JsonScalar, float], ...]:
+    """The :data:`TOP_K` most frequent values; ties broken by value, so the order is stable."""
+    present = [(value, n) for value, n in counted if n]
+    present.sort(key=lambda pair: (-pair[1], str(pair[0])))
+    return tuple((json_scalar(value), n / total) for value, n in present[:TOP_K])
