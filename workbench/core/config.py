@@ -57,6 +57,11 @@ class WatchConfig:
     move_after_ingest: bool = _doc(
         True, "Move ingested files to processed/ (or quarantine/). false leaves them in place."
     )
+    max_file_mb: float = _doc(4096.0, "Larger files are quarantined unread.")
+    max_expanded_mb: float = _doc(
+        8192.0, "A compressed file expanding past this is quarantined (decompression bombs)."
+    )
+    max_line_kb: float = _doc(1024.0, "A file with a longer single line is quarantined.")
 
 
 @dataclass(frozen=True)

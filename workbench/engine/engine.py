@@ -64,6 +64,8 @@ class Engine:
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
         self._serve_request: tuple[str, int, bool] | None = None
+        for line in self.store.db.recovery:
+            self.emit("store.recovered", line, level="error")
         self.vetoes = VetoTimers(self)
         self.monitor = DriftMonitor(self)
         self.alerts = AlertSinks(self)
@@ -247,6 +249,20 @@ class Engine:
             )
         model = self.store.registry.get(target.version)
         assert model is not None
+        trained_with = self.store.registry.sklearn_version(model.version)
+        if trained_with != sklearn_version():
+            self.emit(
+                "model.retrain_required",
+                f"model version {model.version} needs retraining: it was trained with "
+                f"scikit-learn {trained_with}, this is {sklearn_version()}",
+                level="error",
+                version=model.version,
+            )
+            raise RegistryError(
+                f"model version {model.version} was trained with scikit-learn {trained_with} "
+                f"and this is {sklearn_version()}: retrain required (it is not served "
+                "silently under another version)"
+            )
         return ServingManifest(
             model_name=self.workspace.root.name,
             version=model.version,
@@ -325,3 +341,10 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def sklearn_version() -> str:
+    """The installed scikit-learn version, read without importing scikit-learn."""
+    from importlib import metadata
+
+    return metadata.version("scikit-learn")

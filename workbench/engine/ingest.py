@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import DataError
 from workbench.core.records import IngestOutcome
+from workbench.engine.limits import check_limits
 from workbench.validation import (
     Contract,
     TableRule,
@@ -177,6 +178,7 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
         engine.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
         return IngestOutcome("duplicate", str(path), message, existing)
     try:
+        check_limits(path, engine.config.watch)
         report, proposed = _check(engine, path)
     except DataError as exc:
         return _quarantine(engine, path, move, sha, str(exc), {"error": str(exc)})

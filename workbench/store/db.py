@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,6 +23,9 @@ import pyarrow as pa
 
 from workbench.core.errors import StoreError, WorkspaceLockedError
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+CREATE_RACE_SECONDS = 10.0
+"""How long a process creating a workspace waits for another one creating it too."""
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
@@ -46,8 +51,70 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self.recovery: list[str] = []
+        """What opening had to repair (the engine turns each line into a loud event)."""
+        self._con = self._connect()
         try:
-            self._con = duckdb.connect(str(path))
+            self._migrate()
+        except BaseException:
+            self._con.close()
+            raise
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file; after an unclean stop, back up first and set a bad log aside."""
+        wal = self.path.with_name(self.path.name + ".wal")
+        backup: Path | None = None
+        if wal.exists():
+            backup = self._backup(wal)
+            self.recovery.append(
+                f"the store was not closed cleanly; its write-ahead log is replayed "
+                f"(database and log backed up to {backup})"
+            )
+        try:
+            return self._open()
+        except StoreError:
+            if backup is None or not wal.exists():
+                raise
+        bad = backup / (wal.name + ".bad")
+        shutil.move(str(wal), bad)
+        self.recovery.append(
+            f"the write-ahead log could not be replayed and was set aside as {bad}; the "
+            "store opened at its last checkpoint (backup beside it)"
+        )
+        return self._open()
+
+    def _backup(self, wal: Path) -> Path:
+        folder = self.path.parent / "backups" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        folder.mkdir(parents=True, exist_ok=True)
+        for source in (self.path, wal):
+            if source.exists():
+                shutil.copy2(source, folder / source.name)
+        return folder
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Connect; while another process is creating a fresh store, wait for it briefly.
+
+        A store file younger than ``CREATE_RACE_SECONDS`` (or none at all) means a
+        workspace being created right now: two ``workbench init``/first opens at once
+        then queue up, and exactly one of them applies the migrations.
+        """
+        try:
+            fresh = time.time() - self.path.stat().st_ctime < CREATE_RACE_SECONDS
+        except FileNotFoundError:
+            fresh = True
+        deadline = time.monotonic() + CREATE_RACE_SECONDS
+        while True:
+            try:
+                return self._open_once()
+            except WorkspaceLockedError:
+                if not fresh or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _open_once(self) -> duckdb.DuckDBPyConnection:
+        path = self.path
+        try:
+            return duckdb.connect(str(path))
         except duckdb.IOException as exc:
             holder = _LOCK_HOLDER.search(str(exc))
             if holder:
@@ -58,11 +125,6 @@ class Database:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
-        try:
-            self._migrate()
-        except BaseException:
-            self._con.close()
-            raise
 
     def _migrate(self) -> None:
         with self._lock:

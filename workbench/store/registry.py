@@ -146,6 +146,12 @@ class RegistryRepo:
             [alias, version, now, actor, reason],
         )
 
+    def sklearn_version(self, version: int) -> str | None:
+        """The scikit-learn version a model was trained with."""
+        return self._db.scalar(
+            "SELECT sklearn_version FROM model_versions WHERE version = ?", [version]
+        )
+
     def alias(self, alias: str) -> AliasRecord | None:
         """Where an alias points now."""
         rows = self._db.execute(
