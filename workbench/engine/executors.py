@@ -14,7 +14,7 @@ def make_executor(spec: str, max_workers: int) -> dag.Executor:
     """
     factory = getattr(dag, "make_executor", None)
     if factory is not None:
-        return factory(spec, max_workers)  # type: ignore[no-any-return]
+        return factory(spec, max_workers)
     if spec != "threads":
         raise PipelineError(f"[train] executor = {spec!r} is not available; use 'threads'")
     return dag.ThreadExecutor(max_workers=max_workers)

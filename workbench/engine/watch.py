@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.records import RunRecord
 from workbench.engine.code_watch import CodeWatcher
 from workbench.engine.pipelines import custom_pipeline_path
 from workbench.engine.queue import RunQueue
@@ -36,7 +37,7 @@ class WatchService:
             self._on_batch,
             on_event=self._on_watch_event,
             recursive=settings.recursive,
-            mode=settings.mode,
+            mode="poll" if settings.mode == "poll" else "events",
             quiet_period=settings.quiet_period_ms / 1000,
             batch_window=settings.batch_window_ms / 1000,
         )
@@ -97,7 +98,7 @@ class WatchService:
                 files=[p.name for p in paths],
             )
 
-    def _run(self, trigger: str) -> object:
+    def _run(self, trigger: str) -> RunRecord:
         return self._engine.run(None, trigger)
 
     def _run_failed(self, exc: BaseException) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from typing import Any
 
@@ -70,7 +71,7 @@ class DatasetRepo:
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM datasets WHERE id = ?", [dataset_id])
         return _record(rows[0]) if rows else None
 
-    def list(self, status: str | None = None, limit: int = 1000) -> list[DatasetRecord]:
+    def list(self, status: str | None = None, limit: int = 1000) -> builtins.list[DatasetRecord]:
         """Newest first, optionally only ``accepted`` or ``quarantined`` ones."""
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
         rows = self._db.execute(
@@ -78,7 +79,7 @@ class DatasetRepo:
         )
         return [_record(r) for r in rows]
 
-    def untrained(self) -> list[DatasetRecord]:
+    def untrained(self) -> builtins.list[DatasetRecord]:
         """Accepted datasets no run has read yet (e.g. ingested just before a crash)."""
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM datasets WHERE status = 'accepted' AND id NOT IN "
@@ -101,7 +102,7 @@ class DatasetRepo:
         )
         return int(rows[0][0])
 
-    def reports(self, dataset_sha256: str) -> list[dict[str, Any]]:
+    def reports(self, dataset_sha256: str) -> builtins.list[dict[str, Any]]:
         """Every validation report of a dataset, newest first."""
         rows = self._db.execute(
             "SELECT report FROM validation_reports WHERE dataset_sha256 = ? ORDER BY id DESC",

@@ -6,6 +6,7 @@ atomically, so an approval and the alias move it causes commit together or not a
 
 from __future__ import annotations
 
+import builtins
 import json
 from typing import Any
 
@@ -69,7 +70,7 @@ class RegistryRepo:
 
     def list(
         self, status: str | None = None, run_id: int | None = None
-    ) -> list[ModelVersionRecord]:
+    ) -> builtins.list[ModelVersionRecord]:
         """Newest first, optionally by status or by the run that trained them."""
         clauses, params = [], []
         for column, value in (("status", status), ("run_id", run_id)):
@@ -82,8 +83,8 @@ class RegistryRepo:
         )
         return self._records(rows)
 
-    def _records(self, rows: list[tuple[Any, ...]]) -> list[ModelVersionRecord]:
-        names: dict[int, list[str]] = {}
+    def _records(self, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[ModelVersionRecord]:
+        names: dict[int, builtins.list[str]] = {}
         for alias, version in self._db.execute("SELECT alias, version FROM aliases ORDER BY 1"):
             names.setdefault(version, []).append(alias)
         return [
@@ -159,12 +160,12 @@ class RegistryRepo:
         )
         return AliasRecord(rows[0][0], rows[0][1], as_utc(rows[0][2]), rows[0][3]) if rows else None  # type: ignore[arg-type]
 
-    def aliases(self) -> list[AliasRecord]:
+    def aliases(self) -> builtins.list[AliasRecord]:
         """Every alias."""
         rows = self._db.execute("SELECT alias, version, set_at, set_by FROM aliases ORDER BY 1")
         return [AliasRecord(r[0], r[1], as_utc(r[2]), r[3]) for r in rows]  # type: ignore[arg-type]
 
-    def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
+    def approvals(self, version: int | None = None) -> builtins.list[ApprovalRecord]:
         """Decisions, oldest first, for one version or all."""
         where, params = ("WHERE version = ?", [version]) if version is not None else ("", [])
         rows = self._db.execute(
@@ -177,7 +178,7 @@ class RegistryRepo:
             for r in rows
         ]
 
-    def deployments(self, version: int) -> list[tuple[str, Any, Any, str, str]]:
+    def deployments(self, version: int) -> builtins.list[tuple[str, Any, Any, str, str]]:
         """(alias, started_at, ended_at, actor, reason) periods of one version."""
         rows = self._db.execute(
             "SELECT alias, started_at, ended_at, actor, reason FROM deployments "

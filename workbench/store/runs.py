@@ -6,6 +6,7 @@ task that logs many points pays for one write per batch, not one per point.
 
 from __future__ import annotations
 
+import builtins
 import json
 import threading
 from collections.abc import Iterable, Sequence
@@ -24,8 +25,8 @@ class RunRepo:
     def __init__(self, db: Database, flush_at: int = 1000) -> None:
         self._db = db
         self._flush_at = flush_at
-        self._pending: list[tuple[int, str | None, str, float, int, datetime]] = []
-        self._pending_params: list[tuple[int, str | None, str, str]] = []
+        self._pending: builtins.list[tuple[int, str | None, str, float, int, datetime]] = []
+        self._pending_params: builtins.list[tuple[int, str | None, str, str]] = []
         self._pending_lock = threading.Lock()
 
     def create(
@@ -86,7 +87,9 @@ class RunRepo:
         """The reproducibility record of a run."""
         return loads(self._db.scalar("SELECT repro FROM runs WHERE id = ?", [run_id]))
 
-    def best(self, metric: str, direction: str = "max", limit: int = 10) -> list[tuple[int, float]]:
+    def best(
+        self, metric: str, direction: str = "max", limit: int = 10
+    ) -> builtins.list[tuple[int, float]]:
         """(run id, value) of the runs with the best latest value of ``metric``."""
         self.flush()
         order = "DESC" if direction == "max" else "ASC"
@@ -123,7 +126,7 @@ class RunRepo:
 
     def list(
         self, status: str | None = None, trigger: str | None = None, limit: int = 100
-    ) -> list[RunRecord]:
+    ) -> builtins.list[RunRecord]:
         """Newest first, optionally filtered by status and trigger."""
         clauses, params = [], []
         for column, value in (("status", status), ("trigger", trigger)):
@@ -136,7 +139,7 @@ class RunRepo:
         )
         return self._records(rows)
 
-    def _records(self, rows: list[tuple[Any, ...]]) -> list[RunRecord]:
+    def _records(self, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[RunRecord]:
         if not rows:
             return []
         ids = [r[0] for r in rows]
@@ -145,7 +148,7 @@ class RunRepo:
             f"({', '.join('?' * len(ids))}) ORDER BY dataset_id",
             ids,
         )
-        inputs: dict[int, list[int]] = {}
+        inputs: dict[int, builtins.list[int]] = {}
         for run_id, dataset_id in links:
             inputs.setdefault(run_id, []).append(dataset_id)
         return [
@@ -181,7 +184,7 @@ class RunRepo:
             [run_id, task, status, attempts, *naive, duration_s, error],
         )
 
-    def tasks(self, run_id: int) -> list[TaskRunRecord]:
+    def tasks(self, run_id: int) -> builtins.list[TaskRunRecord]:
         """The run's task runs in start order."""
         rows = self._db.execute(
             "SELECT run_id, task, status, attempts, started_at, finished_at, duration_s, error "
@@ -248,7 +251,7 @@ class RunRepo:
         )
         return {k: v for k, v in rows}
 
-    def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
+    def metric_history(self, run_id: int, key: str) -> builtins.list[MetricRecord]:
         """Every point of one metric, by step (for learning curves)."""
         self.flush()
         rows = self._db.execute(
@@ -264,7 +267,7 @@ class RunRepo:
             "INSERT INTO run_artifacts VALUES (?, ?, ?, ?)", [run_id, task, name, sha256]
         )
 
-    def artifacts(self, run_id: int) -> list[tuple[str | None, str, str]]:
+    def artifacts(self, run_id: int) -> builtins.list[tuple[str | None, str, str]]:
         """(task, name, sha256) of each artifact the run produced."""
         return [
             (r[0], r[1], r[2])
