@@ -11,10 +11,14 @@ from __future__ import annotations
 import gzip
 import zlib
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 from workbench.core.config import WatchConfig
 from workbench.core.errors import DataError
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
 
 CHUNK = 1 << 20
 MIB = 1 << 20
@@ -43,7 +47,7 @@ def check_limits(path: Path, settings: WatchConfig) -> None:
             _scan(path, stream, settings, compressed=False)
 
 
-def _scan(path: Path, stream: IO[bytes], settings: WatchConfig, *, compressed: bool) -> None:
+def _scan(path: Path, stream: _Readable, settings: WatchConfig, *, compressed: bool) -> None:
     """Stream the bytes once: total expanded size and the longest line."""
     max_total = settings.max_expanded_mb * MIB
     max_line = settings.max_line_kb * 1024
