@@ -1,23 +1,26 @@
-"""Workbench: local-first MLOps pipeline automation."""
+"""Workbench: local-first MLOps pipeline automation.
+
+``workbench.connect(path)`` is the notebook's entry point: the same function as
+:func:`workbench.api.connect`, loaded on first use so ``import workbench`` stays cheap.
+It is looked up dynamically because this root package sits above every layer (serving
+reads ``__version__`` from it) and must not make them all depend on the api.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from workbench.api.interface import WorkbenchApi
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
+__all__ = ["__version__", "connect"]
 
-def connect(path: str | Path = ".") -> WorkbenchApi:
-    """The api for the workspace at ``path`` (a notebook's entry point).
 
-    Attaches to the engine another process runs (the TUI, ``workbench watch``) or starts
-    one in this process. The engine loads on first call, so ``import workbench`` stays
-    cheap. See :func:`workbench.api.connect`.
-    """
-    from workbench.api import connect as connect_api
+def __getattr__(name: str) -> Any:
+    if name == "connect":
+        return importlib.import_module("workbench.api").connect
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
 
-    return connect_api(path)
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

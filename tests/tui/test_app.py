@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Footer, Input, Static
 
 from workbench.api import WorkbenchApi, connect
+from workbench.api.owner import OwnerApi
 from workbench.core.errors import WorkbenchError
 from workbench.tui.app import SCREENS, WorkbenchApp
 from workbench.tui.launch import build_app
@@ -131,6 +132,7 @@ async def test_build_app_opens_a_workspace_and_closes_it_on_exit(workspace_copy:
         await settle(pilot)
         await pilot.press("q")
     with connect(workspace_copy) as again:  # the app released the DuckDB file
+        assert isinstance(again, OwnerApi), "an unreleased workspace would be attached to"
         assert again.status().runs == 2
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from workbench.api import WorkbenchApi, connect
 from workbench.api.demo import create_demo_workspace
+from workbench.api.remote import RemoteApi
 from workbench.cli import render
 from workbench.cli.progress import run_progress
 from workbench.core.errors import WorkbenchError
@@ -215,7 +216,12 @@ def _serve_until_interrupted(api: WorkbenchApi, args: argparse.Namespace, consol
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        console.print("stopping the scoring server")
+        if isinstance(api, RemoteApi):
+            console.print(
+                "detached; the scoring server belongs to the engine that owns the workspace"
+            )
+        else:
+            console.print("stopping the scoring server")
     return 0
 
 

@@ -57,8 +57,8 @@ class Engine:
             if not owner:
                 raise
             raise WorkspaceLockedError(
-                f"workspace {workspace.root} is owned by {owner}; stop it first "
-                "(commands will attach to a running engine once the control API lands)"
+                f"workspace {workspace.root} is owned by {owner}; "
+                "workbench.api.connect() attaches to it instead of opening it"
             ) from exc
         self.bus = EventBus()
         self._server: ServingSupervisor | None = None

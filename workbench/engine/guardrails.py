@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from workbench.training import primary_metric
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
@@ -79,6 +78,8 @@ def _worse_than_champion(
     metrics: dict[str, float], champion: dict | None, signature: dict
 ) -> bool | None:
     """True/False when the candidate was compared with a champion, None otherwise."""
+    from workbench.training import primary_metric  # scikit-learn loads on first use
+
     if not champion or not champion.get("metrics"):
         return None
     metric, direction = primary_metric(signature.get("task", "binary"))

@@ -16,6 +16,7 @@ from typing import Protocol
 from workbench.core.config import WatchConfig
 from workbench.core.errors import DataError
 
+
 class _Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 

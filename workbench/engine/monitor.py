@@ -17,11 +17,11 @@ import polars as pl
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
 from workbench.engine.guardrails import Guardrails
-from workbench.monitoring import DriftSettings, detect_drift
 from workbench.validation import read_dataset
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
+    from workbench.monitoring import DriftSettings
 
 
 class DriftMonitor:
@@ -35,6 +35,8 @@ class DriftMonitor:
 
     def settings(self) -> DriftSettings:
         """Drift settings from workbench.toml."""
+        from workbench.monitoring import DriftSettings  # scipy loads on first use
+
         monitor = self._engine.config.monitor
         return DriftSettings(
             share=monitor.drift_share,
@@ -70,6 +72,8 @@ class DriftMonitor:
         if found is None:
             raise WorkbenchError("no production model yet: drift is measured against its data")
         version, reference = found
+        from workbench.monitoring import detect_drift
+
         report = detect_drift(reference, current, self.settings()).to_dict()
         record = self._engine.store.monitoring.add_drift(
             source=source, dataset_id=dataset_id, reference_version=version, report=report

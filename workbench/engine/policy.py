@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING
 
 from workbench.core.records import ModelVersionRecord
 from workbench.engine import approvals
-from workbench.training import primary_metric
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
 
 
 def beats_production(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
+    """Whether ``model`` beats production on the gate metric by the margin, and why."""
+    from workbench.training import primary_metric  # scikit-learn loads on first use
+
     metric, direction = primary_metric(model.signature["task"])
     if engine.config.gate.metric != "auto":
         metric = engine.config.gate.metric
