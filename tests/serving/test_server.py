@@ -66,44 +66,11 @@ def test_main_reports_a_bad_manifest_on_stderr_with_status_1(
     assert "missing field" in captured.err and "serving.json" in captured.err
 
 
-def test_module_entry_prints_its_ready_line_and_answers_health(manifest_file: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "workbench.serving",
-        "--manifest",
-        str(manifest_file),
-        "--port",
-        "0",
-    ]
-    env = os.environ | {"PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    stdout = process.stdout
-    assert stdout is not None
-    reader = threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True)
-    reader.start()
-    try:
-        try:
-            line = lines.get(timeout=READY_TIMEOUT)
-        except queue.Empty:
-            pytest.fail(f"no ready line within {READY_TIMEOUT} s")
-        assert line.startswith("serving model churn version 3 on http://127.0.0.1:"), line
-        url = line.split(" on ", 1)[1].strip()
-        health = httpx.get(f"{url}/health", timeout=10.0)
-        assert health.json() == {"status": "ok", "model_version": 3, "model_name": "churn"}
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=10.0)
-    # uvicorn shuts down gracefully, then re-raises the signal it caught
-    assert process.returncode in (0, -signal.SIGTERM), stderr
-    assert "Traceback" not in stderr
-
-
 def start_module(manifest_file: Path, *options: str, env: dict[str, str]) -> tuple[Any, str]:
-    """Start ``python -m workbench.serving`` on port 0; return the process and its URL."""
+    """Start ``python -m workbench.serving`` on port 0; return the process and its URL.
+
+    The ready line is the engine's contract, so its exact shape is checked here.
+    """
     command = [sys.executable, "-m", "workbench.serving", "--manifest", str(manifest_file)]
     process = subprocess.Popen(
         [*command, "--port", "0", *options],
@@ -121,10 +88,11 @@ def start_module(manifest_file: Path, *options: str, env: dict[str, str]) -> tup
     except queue.Empty:
         process.kill()
         pytest.fail(f"no ready line within {READY_TIMEOUT} s")
+    assert line.startswith("serving model churn version 3 on http://127.0.0.1:"), line
     return process, line.split(" on ", 1)[1].strip()
 
 
-def test_the_supervised_process_swaps_with_its_token_and_flushes_its_log_on_sigterm(
+def test_the_supervised_process_announces_swaps_and_flushes_its_log_on_sigterm(
     manifest_file: Path, manifest: ServingManifest, tmp_path: Path, sample_rows: Any
 ) -> None:
     token = "engine-token-0123456789abcdef"
@@ -137,6 +105,8 @@ def test_the_supervised_process_swaps_with_its_token_and_flushes_its_log_on_sigt
     headers = {"Content-Type": "application/json"}
     try:
         with httpx.Client(base_url=url, timeout=30.0) as client:
+            health = client.get("/health").json()
+            assert health == {"status": "ok", "model_version": 3, "model_name": "churn"}
             assert client.post("/invocations", content=body, headers=headers).is_success
             swap = client.post(
                 "/admin/swap",
@@ -149,6 +119,8 @@ def test_the_supervised_process_swaps_with_its_token_and_flushes_its_log_on_sigt
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=10.0)
+    # uvicorn shuts down gracefully (flushing the log), then re-raises the signal it caught
+    assert process.returncode in (0, -signal.SIGTERM), stderr
     assert "Traceback" not in stderr
     files = sorted(log_dir.glob("predictions-*.parquet"))
     logged = pl.concat([pl.read_parquet(f) for f in files])
@@ -176,7 +148,8 @@ def test_options_from_maps_every_flag(tmp_path: Path) -> None:
 
 
 def test_main_reports_a_bad_option_on_stderr_with_status_1(
-    manifest_file: Path, capsys: pytest.CaptureFixture[str]
+    manifest_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--manifest", str(manifest_file), "--log-sample-rate", "2"]) == 1
+    command = ["--manifest", str(manifest_file), "--port", "0", "--log-dir", str(tmp_path)]
+    assert main([*command, "--log-sample-rate", "2"]) == 1
     assert "sample rate must be between 0 and 1" in capsys.readouterr().err

@@ -82,6 +82,7 @@ def test_any_column_name_and_allowed_strings_round_trip(rng: random.Random) -> N
     rule = TableRule(random_text(rng, min_size=1) + "r", f"{quoted} IS NOT NULL")
     contract = Contract(columns=(ColumnRule(name, "string", allowed=values),), rules=(rule,))
     assert contract_from_toml(contract_to_toml(contract), "c.toml") == contract
+    assert rule.columns == (name,)
 
 
 def test_integer_bounds_in_a_float_column_read_as_floats() -> None:

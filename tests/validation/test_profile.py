@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from workbench.validation import QUANTILES, ColumnProfile, profile_frame
-from workbench.validation.profile import SAMPLE_TARGET, sample_stride
+from workbench.validation.profile import EXACT_ROWS, SAMPLE_TARGET, sample_stride
 
 from .generators import random_cases
 
@@ -74,13 +74,18 @@ def test_dates_and_datetimes_record_their_range_as_iso_text() -> None:
     assert (when.min, when.max) == ("2026-01-01T09:00:00", "2026-02-01T17:30:00")
 
 
+def test_sampling_stride_is_a_prime_above_the_exact_limit() -> None:
+    assert sample_stride(EXACT_ROWS) == 1
+    assert sample_stride(EXACT_ROWS + 1) == 11
+    assert sample_stride(12 * SAMPLE_TARGET) == 13
+    assert sample_stride(1_000_000) == 53
+
+
 def test_large_columns_are_profiled_from_a_systematic_sample() -> None:
-    rows = 3 * SAMPLE_TARGET + 7
+    rows = 13 * SAMPLE_TARGET
     values = np.random.default_rng(1).normal(50.0, 5.0, rows)
     (profile,) = profile_frame(pl.DataFrame({"x": values}))
-    stride = sample_stride(rows)
-    assert stride == 4
-    assert profile.sample_size == len(values[::stride])
+    assert profile.sample_size == len(values[:: sample_stride(rows)]) == SAMPLE_TARGET
     assert profile.mean == pytest.approx(values.mean())
     exact = np.quantile(values, QUANTILES)
     for (_, estimate), truth in zip(profile.quantiles, exact, strict=True):

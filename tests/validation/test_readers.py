@@ -95,6 +95,11 @@ def test_row_with_too_few_fields_is_named_by_line(write_file: WriteFile) -> None
         validate(path, _contract_for(path.parent / "ok.csv", "a,b,c\n1,2,3\n"))
 
 
+def test_short_row_is_found_in_a_gzip_file(write_file: WriteFile) -> None:
+    path = write_file("short.csv.gz", gzip.compress(b"a,b,c\n1,2,3\n4,5,\n6,7\n"))
+    assert "line 4 (data row 3) has 2 fields; the header has 3" in read_error(path)
+
+
 def test_short_row_is_found_in_a_file_with_quoted_separators(write_file: WriteFile) -> None:
     path = write_file("quoted.csv", 'a,b,c\n1,"x,y",3\n4,"5,6"\n7,8,\n')
     assert "line 3 (data row 2) has 2 fields" in read_error(path)

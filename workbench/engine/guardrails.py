@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
 

@@ -6,16 +6,16 @@ checks' single ``select``, so the file is read once, and only by aggregations th
 streaming engine reduces as it goes, so memory stays bounded:
 
 * counts, nulls, min, max, mean and std are exact;
-* quantiles and the shares of a string column's allowed values are exact for columns of
-  up to :data:`SAMPLE_TARGET` rows; for larger ones they come from a systematic sample,
-  every k-th row (about :data:`SAMPLE_TARGET` rows), quantiles through a KLL sketch
-  (``approx_quantile``). That places a quantile within about half a percentile of the
-  true one and a share within about half a percentage point, finer than any drift test
-  needs, at almost no cost;
-* top values of bool columns are exact. Counting arbitrary strings (value counts) would
-  make polars hold the whole column in memory, so a file's string columns without an
-  allowed set get no top list; :func:`profile_frame`, for frames already in memory,
-  counts them all.
+* quantiles are exact for frames of up to :data:`EXACT_ROWS` rows (polars holds the
+  column to compute them, which is bounded at that size); for larger ones they come from
+  a KLL sketch (``approx_quantile``) fed a systematic sample, every k-th row for a prime
+  k, of about :data:`SAMPLE_TARGET` rows. That places a quantile within about half a
+  percentile of the true one, finer than any drift test needs, at almost no cost. (A
+  prime stride only aliases with data repeating with a period that is a multiple of it);
+* top values are exact counts: of bool values, and of a string column's allowed values
+  when the contract lists them. Counting arbitrary strings (value counts) would make
+  polars hold the whole column in memory, so a file's other string columns get no top
+  list; :func:`profile_frame`, for frames already in memory, counts them all.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ from workbench.validation.scalars import JsonScalar, json_number, json_scalar
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles recorded for numeric columns (linear interpolation, as numpy's default)."""
 
+EXACT_ROWS = 200_000
+"""Frames up to this many rows get exact quantiles."""
+
 SAMPLE_TARGET = 20_000
-"""Columns up to this many rows get exact quantiles; larger ones a sample this size."""
+"""Larger frames get quantiles from a sample of about this many rows."""
 
 QUANTILE_ERROR = 0.005
 """Rank error allowed to the quantile sketch, as a fraction of the sampled values."""
@@ -72,8 +75,7 @@ class ColumnProfile:
     """Most common values as ``(value, share of non-null values)``: bool columns, string
     columns with an allowed set, any string column of a frame profiled on its own."""
     sample_size: int = 0
-    """Non-null values the quantiles or allowed-value shares were computed from (all of
-    them, or the sample's)."""
+    """Finite values the quantiles were computed from (all of them, or the sample's)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -92,8 +94,14 @@ class ColumnProfile:
 
 
 def sample_stride(rows: int) -> int:
-    """Take every k-th row so about :data:`SAMPLE_TARGET` rows are sampled."""
-    return max(1, math.ceil(rows / SAMPLE_TARGET))
+    """1 (no sampling) up to :data:`EXACT_ROWS` rows, else the smallest prime k that
+    samples at most about :data:`SAMPLE_TARGET` rows by taking every k-th one."""
+    if rows <= EXACT_ROWS:
+        return 1
+    stride = math.ceil(rows / SAMPLE_TARGET)
+    while any(stride % d == 0 for d in range(2, math.isqrt(stride) + 1)):
+        stride += 1
+    return stride
 
 
 class ProfilePlan:
@@ -106,8 +114,8 @@ class ProfilePlan:
 
     Args:
         schema: The frame's columns and dtypes (after any conversion to contract types).
-        stride: Sample every ``stride``-th row for quantiles and category shares (see
-            :func:`sample_stride`); 1 computes them exactly.
+        stride: Sample every ``stride``-th row for quantiles (see :func:`sample_stride`);
+            1 computes them exactly.
         categories: Allowed values per string column, counted for ``top``.
         count_all_strings: Count every string value for ``top`` (frames in memory only).
     """
@@ -163,12 +171,8 @@ class ProfilePlan:
         elif dtype == "bool":
             exprs.append(col.sum().alias("trues"))
         elif dtype == "string" and name in self.categories:
-            sampled = self._sample(col)
-            per_value = [(sampled == pl.lit(v, pl.String)).sum() for v in self.categories[name]]
-            exprs += [
-                pl.concat_list(per_value).alias("category_counts"),
-                sampled.count().alias("sampled"),
-            ]
+            per_value = [(col == pl.lit(v, pl.String)).sum() for v in self.categories[name]]
+            exprs.append(pl.concat_list(per_value).alias("category_counts"))
         elif dtype == "string" and self.count_all_strings:
             counts = col.drop_nulls().value_counts(sort=True, name="__wb_n").head(TOP_K)
             exprs.append(counts.implode().alias("value_counts"))
@@ -252,9 +256,9 @@ def _profile(
             "mean": trues / count,
             "top": _top([(True, trues), (False, count - trues)], count),
         }
-    elif dtype == "string" and stats.get("sampled") and "category_counts" in stats:
+    elif dtype == "string" and count and "category_counts" in stats:
         in_set = list(zip(categories, stats["category_counts"], strict=True))
-        record |= {"top": _top(in_set, int(stats["sampled"])), "sample_size": stats["sampled"]}
+        record["top"] = _top(in_set, count)
     elif dtype == "string" and count and "value_counts" in stats:
         counted = [(entry[name], entry["__wb_n"]) for entry in stats["value_counts"]]
         record["top"] = _top(counted, count)
