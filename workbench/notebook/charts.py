@@ -1,0 +1,158 @@
+"""Small inline SVG charts: a metric line, paired histograms, a task timeline.
+
+matplotlib is not a dependency, and these charts are simple enough that a few SVG
+elements draw them; SVG inside an HTML widget renders the same in JupyterLab, Notebook
+7 and VS Code and needs no extra front-end code. Colours work on light and dark themes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from workbench.notebook.formatting import STATUS_COLORS, aware
+from workbench.notebook.markup import Safe, esc
+
+LINE = "#1e88e5"
+"""Colour of a metric line and of the reference side of a histogram."""
+
+SECOND = "#ef6c00"
+"""Colour of the current side of a histogram and of highlighted points."""
+
+_TEXT = 'fill="currentColor" font-size="10" font-family="system-ui, sans-serif"'
+
+
+def _svg(width: int, height: int, body: str, title: str) -> Safe:
+    return Safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img"><title>{esc(title)}</title>{body}</svg>'
+    )
+
+
+def line_chart(
+    points: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    highlight: Sequence[int] = (),
+    width: int = 420,
+    height: int = 160,
+) -> Safe:
+    """A line through ``(label, value)`` points in order; ``highlight`` indexes get rings.
+
+    Args:
+        points: x labels (e.g. ``v3``) and values, left to right.
+        title: What the chart shows (the SVG title, read by screen readers).
+        highlight: Indexes of points to mark, e.g. the production version.
+        width: Pixels.
+        height: Pixels.
+    """
+    if not points:
+        return Safe("")
+    left, right, top, bottom = 48, 12, 10, 22
+    values = [v for _, v in points]
+    low, high = min(values), max(values)
+    if high == low:
+        low, high = low - 0.5, high + 0.5
+    step = (width - left - right) / max(len(points) - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        y = top + (high - v) / (high - low) * (height - top - bottom)
+        return left + i * step, y
+
+    coords = [xy(i, v) for i, v in enumerate(values)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    body = [
+        f'<text x="2" y="{top + 8}" {_TEXT}>{high:.4g}</text>',
+        f'<text x="2" y="{height - bottom}" {_TEXT}>{low:.4g}</text>',
+        f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2"/>',
+    ]
+    for i, ((x, y), (label, value)) in enumerate(zip(coords, points, strict=True)):
+        ring = f' stroke="{SECOND}" stroke-width="2"' if i in highlight else ""
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{LINE}"{ring}>'
+            f"<title>{esc(label)}: {value:.4f}</title></circle>"
+        )
+        body.append(
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" {_TEXT}>{esc(label)}</text>'
+        )
+    return _svg(width, height, "".join(body), title)
+
+
+def paired_histogram(
+    labels: Sequence[str],
+    reference: Sequence[float],
+    current: Sequence[float],
+    *,
+    title: str,
+    width: int = 420,
+    height: int = 150,
+) -> Safe:
+    """Two bar series side by side per bin: the reference (blue) and the current (orange).
+
+    Values are drawn as given (counts or shares); both series share one scale, so pass
+    shares when the two samples differ in size.
+    """
+    if not labels or len(labels) != len(reference) or len(labels) != len(current):
+        return Safe("")
+    left, bottom, top = 4, 22, 8
+    peak = max([*reference, *current, 1e-12])
+    slot = (width - left * 2) / len(labels)
+    bar = max(slot / 2 - 1, 1)
+    body = []
+    for i, (label, ref, cur) in enumerate(zip(labels, reference, current, strict=True)):
+        for j, (value, color) in enumerate(((ref, LINE), (cur, SECOND))):
+            h = value / peak * (height - top - bottom)
+            x = left + i * slot + j * bar
+            body.append(
+                f'<rect x="{x:.1f}" y="{height - bottom - h:.1f}" width="{bar:.1f}" '
+                f'height="{h:.1f}" fill="{color}"><title>{esc(label)}: '
+                f"{'reference' if j == 0 else 'current'} {value:.4g}</title></rect>"
+            )
+        if len(labels) <= 12:
+            body.append(
+                f'<text x="{left + i * slot + slot / 2:.1f}" y="{height - 8}" '
+                f'text-anchor="middle" {_TEXT}>{esc(label[:10])}</text>'
+            )
+    return _svg(width, height, "".join(body), title)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One task on a timeline."""
+
+    label: str
+    """Task name."""
+    status: str
+    """Its status (sets the colour)."""
+    start: datetime | None
+    """When it started; None draws nothing for it."""
+    end: datetime | None
+    """When it ended; None while it is still running (drawn up to the latest time seen)."""
+
+
+def timeline(bars: Sequence[Bar], *, title: str, width: int = 420) -> Safe:
+    """A Gantt strip: one row per task, from its start to its end, coloured by status."""
+    started = [b for b in bars if b.start is not None]
+    if not started:
+        return Safe("")
+    origin = min(aware(b.start) for b in started if b.start)
+    ends = [aware(t) for b in started for t in (b.start, b.end) if t is not None]
+    total = max((max(ends) - origin).total_seconds(), 1e-3)
+    row, label_w = 16, 170
+    scale = (width - label_w - 8) / total
+    body = []
+    for i, item in enumerate(bars):
+        y = i * row
+        body.append(f'<text x="0" y="{y + 11}" {_TEXT}>{esc(item.label[:28])}</text>')
+        if item.start is None:
+            continue
+        x0 = (aware(item.start) - origin).total_seconds() * scale
+        x1 = ((aware(item.end) if item.end else max(ends)) - origin).total_seconds() * scale
+        color = STATUS_COLORS.get(item.status, "#607d8b")
+        body.append(
+            f'<rect x="{label_w + x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 2):.1f}" '
+            f'height="{row - 6}" rx="2" fill="{color}"><title>{esc(item.label)}: '
+            f"{esc(item.status)}</title></rect>"
+        )
+    return _svg(width, max(len(bars), 1) * row + 2, "".join(body), title)

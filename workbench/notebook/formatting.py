@@ -1,0 +1,93 @@
+"""How records read in a notebook: times, durations, metrics, status colours.
+
+Plain strings only (the panels wrap them in HTML), so the same words and colours appear
+in every panel and in the ``_repr_html_`` of the objects handed back to Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
+"""Metrics a person compares models by, in order of preference (the gate's defaults first)."""
+
+LOWER_IS_BETTER = frozenset({"rmse", "mae", "mse", "log_loss", "brier", "fit_seconds"})
+"""Metrics where a smaller value wins."""
+
+STATUS_COLORS = {
+    "success": "#2e7d32",
+    "approved": "#2e7d32",
+    "accepted": "#2e7d32",
+    "passed": "#2e7d32",
+    "cached": "#00838f",
+    "running": "#f9a825",
+    "queued": "#757575",
+    "candidate": "#ef6c00",
+    "skipped": "#9e9e9e",
+    "archived": "#9e9e9e",
+    "failed": "#c62828",
+    "crashed": "#c62828",
+    "timed_out": "#c62828",
+    "upstream_failed": "#e53935",
+    "rejected": "#c62828",
+    "quarantined": "#c62828",
+    "cancelled": "#9e9e9e",
+    "warning": "#ef6c00",
+    "error": "#c62828",
+    "info": "#546e7a",
+}
+"""Badge colour of each run, task, model and dataset status and of each event level."""
+
+FINISHED_TASK = frozenset(
+    {"success", "failed", "skipped", "upstream_failed", "cancelled", "cached", "timed_out"}
+)
+"""Task statuses that mean the task will not change again."""
+
+
+def aware(value: datetime) -> datetime:
+    """``value`` with UTC attached when the store handed back a naive time."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def stamp(value: datetime | None) -> str:
+    """An absolute UTC time, short enough for a table cell."""
+    if value is None:
+        return "-"
+    return aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def seconds(value: float | None) -> str:
+    """A duration as a person reads it (``850ms``, ``4.2s``, ``3m05s``)."""
+    if value is None:
+        return "-"
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    if value < 60:
+        return f"{value:.1f}s"
+    minutes, rest = divmod(int(value), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def span(start: datetime | None, end: datetime | None) -> float | None:
+    """Seconds from ``start`` to ``end`` (to now while still running); None before start."""
+    if start is None:
+        return None
+    return (aware(end or datetime.now(UTC)) - aware(start)).total_seconds()
+
+
+def metric_value(value: float | None) -> str:
+    """A metric with four decimals, or a dash when it is missing."""
+    return "-" if value is None else f"{value:.4f}"
+
+
+def lower_is_better(name: str) -> bool:
+    """Whether a smaller value of metric ``name`` (or ``model.name``) is better."""
+    return name.rsplit(".", 1)[-1] in LOWER_IS_BETTER
+
+
+def metric_names(metrics: Sequence[Mapping[str, float]]) -> list[str]:
+    """Every metric name in ``metrics``, the ones people compare by first."""
+    names = {k for m in metrics for k in m}
+    preferred = [n for n in KEY_METRICS if n in names]
+    return preferred + sorted(names - set(preferred))

@@ -1,0 +1,71 @@
+"""Lineage: from a model version back to its data and forward to its decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from workbench.api import WorkbenchApi
+from workbench.core.records import LineageNode, ModelVersionRecord
+from workbench.notebook import markup
+from workbench.notebook.base import Panel
+
+
+@dataclass(frozen=True)
+class LineageData:
+    """What one refresh of the lineage panel fetched."""
+
+    models: list[ModelVersionRecord]
+    """Model versions, newest first."""
+    version: int | None
+    """The selected version."""
+    tree: LineageNode | None
+    """Its lineage."""
+
+
+class LineagePanel(Panel):
+    """A version picker above the selected version's lineage tree."""
+
+    TITLE = "Lineage"
+    RELOAD_ON = ("model.", "alias.")
+
+    def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
+        self._choosing = False
+        self._pinned: int | None = None
+        super().__init__(api, live=live, closable=closable)
+
+    def build(self) -> list[widgets.Widget]:
+        self.picker = widgets.Dropdown(description="Version", options=[], value=None)
+        """The version whose lineage is shown."""
+        self.tree = widgets.HTML()
+        """The lineage tree."""
+        self.picker.observe(self._picked, names="value")
+        return [self.picker, self.tree]
+
+    def load(self) -> LineageData:
+        models = self.api.models()
+        known = {m.version for m in models}
+        version = self._pinned if self._pinned in known else None  # else the newest
+        if version is None and models:
+            version = models[0].version
+        tree = self.api.lineage(version) if version is not None else None
+        return LineageData(models, version, tree)
+
+    def show(self, data: LineageData) -> None:
+        self._choosing = True
+        try:
+            self.picker.options = [(f"v{m.version} {m.candidate}", m.version) for m in data.models]
+            self.picker.value = data.version
+        finally:
+            self._choosing = False
+        self.tree.value = (
+            markup.block(markup.tree(data.tree))
+            if data.tree
+            else markup.note("No model versions yet: lineage starts at a registered model.")
+        )
+
+    def _picked(self, change: dict[str, object]) -> None:
+        if not self._choosing and change["new"] is not None:
+            self._pinned = self.picker.value
+            self.refresh()

@@ -1,0 +1,334 @@
+"""Objects handed back to Python that read better as HTML than as a repr.
+
+Each view keeps the api's record it was built from (``.detail``, ``.report``, ...) and
+offers the rows as a polars DataFrame (``.frame``), so the same object is shown in the
+notebook and used as data. The panels embed the same HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from workbench.api import RunDetail, WorkbenchApi
+from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord
+from workbench.notebook import charts, markup
+from workbench.notebook.formatting import (
+    FINISHED_TASK,
+    lower_is_better,
+    metric_names,
+    metric_value,
+    seconds,
+    stamp,
+)
+from workbench.notebook.markup import Safe
+
+
+@dataclass(frozen=True, repr=False)
+class RunView:
+    """One run: its tasks (the DAG's progress), a timeline, its models and metrics."""
+
+    detail: RunDetail
+    """What the api said about the run."""
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The task runs as rows."""
+        return pl.DataFrame(
+            [
+                {
+                    "task": t.task,
+                    "status": t.status,
+                    "attempts": t.attempts,
+                    "duration_s": t.duration_s,
+                    "error": t.error,
+                }
+                for t in self.detail.tasks
+            ],
+            schema={
+                "task": pl.String,
+                "status": pl.String,
+                "attempts": pl.Int64,
+                "duration_s": pl.Float64,
+                "error": pl.String,
+            },
+            orient="row",
+        )
+
+    @property
+    def finished_tasks(self) -> int:
+        """Tasks that reached a final status."""
+        return sum(1 for t in self.detail.tasks if t.status in FINISHED_TASK)
+
+    def __repr__(self) -> str:
+        run = self.detail.run
+        return f"<RunView run {run.id} {run.status}: {len(self.detail.tasks)} task(s)>"
+
+    def html(self) -> Safe:
+        """The run as one HTML block."""
+        run = self.detail.run
+        tasks = sorted(self.detail.tasks, key=lambda t: (t.started_at is None, t.started_at))
+        bars = [charts.Bar(t.task, t.status, t.started_at, t.finished_at) for t in tasks]
+        rows = [
+            (markup.badge(t.status), t.task, t.attempts, seconds(t.duration_s), t.error or "")
+            for t in tasks
+        ]
+        models = ", ".join(f"v{m.version} {m.candidate} ({m.status})" for m in self.detail.models)
+        head = (
+            f"Run {run.id} · {run.pipeline} · {run.trigger} · "
+            f"{self.finished_tasks} of {len(tasks)} task(s) finished"
+        )
+        return markup.block(
+            markup.heading(head),
+            markup.badge(run.status),
+            markup.esc(f"  started {stamp(run.started_at)}"),
+            markup.error(run.error) if run.error else "",
+            charts.timeline(bars, title=f"tasks of run {run.id}"),
+            markup.table(
+                ["status", "task", "attempts", "duration", "error"],
+                rows,
+                right=(2, 3),
+                empty="no task has started yet",
+            ),
+            _key_metrics(self.detail.metrics),
+            markup.note(f"models: {models}") if models else "",
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def _key_metrics(metrics: dict[str, float]) -> Safe:
+    """The run's metrics for the measure candidates are compared by (e.g. every roc_auc)."""
+    names = metric_names([{k.rsplit(".", 1)[-1]: v for k, v in metrics.items()}])
+    if not names:
+        return Safe("")
+    shown = sorted(k for k in metrics if k.rsplit(".", 1)[-1] == names[0])
+    return markup.table(
+        ["metric", "value"], [(k, metric_value(metrics[k])) for k in shown], right=(1,)
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class ValidationView:
+    """A validation report: the verdict, the failed checks, schema changes, the profile."""
+
+    report: dict[str, Any]
+    """The report as the api returned it (JSON-ready, see ``ValidationReport.to_dict``)."""
+    title: str = "Validation report"
+    """Heading, e.g. the file name and what happened to it."""
+
+    @property
+    def checks(self) -> pl.DataFrame:
+        """Every check with its outcome."""
+        rows = [
+            {k: c.get(k) for k in ("name", "column", "severity", "passed", "failing_rows")}
+            for c in self.report.get("checks", [])
+        ]
+        schema = {
+            "name": pl.String,
+            "column": pl.String,
+            "severity": pl.String,
+            "passed": pl.Boolean,
+            "failing_rows": pl.Int64,
+        }
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    @property
+    def profile(self) -> pl.DataFrame:
+        """One row per column: count, nulls, range, mean, std."""
+        keys = ("name", "dtype", "count", "nulls", "min", "max", "mean", "std")
+        rows = [{k: _cell(p.get(k)) for k in keys} for p in self.report.get("profile", [])]
+        return pl.DataFrame(rows, schema=dict.fromkeys(keys, pl.String), orient="row")
+
+    def __repr__(self) -> str:
+        verdict = "passed" if self.report.get("passed") else "failed"
+        return f"<ValidationView {self.title!r}: {verdict}>"
+
+    def html(self) -> Safe:
+        """The report as one HTML block."""
+        report = self.report
+        if "checks" not in report:  # the file could not be read at all
+            return markup.block(markup.heading(self.title), markup.error(str(report)))
+        failed = [c for c in report["checks"] if not c.get("passed")]
+        changes = report.get("schema_changes", [])
+        total = len(report["checks"])
+        return markup.block(
+            markup.heading(self.title),
+            markup.badge("passed" if report.get("passed") else "failed"),
+            markup.esc(
+                f"  {total - len(failed)} of {total} checks passed "
+                f"on {report.get('rows', 0):,} rows"
+            ),
+            _failed_checks(failed) if failed else "",
+            _schema_changes(changes) if changes else "",
+            markup.heading("Profile"),
+            markup.table(list(self.profile.columns), self.profile.rows(), right=range(2, 8)),
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def _failed_checks(failed: list[dict[str, Any]]) -> Safe:
+    rows = [
+        (
+            c["name"],
+            markup.badge("error" if c["severity"] == "error" else "warning", c["severity"]),
+            "-" if c.get("failing_rows") is None else c["failing_rows"],
+            "; ".join(f"{row}: {value}" for row, value in c.get("examples", [])[:3]),
+        )
+        for c in failed
+    ]
+    headers = ["check", "severity", "failing rows", "first examples (row: value)"]
+    return markup.join([markup.heading("Failed checks"), markup.table(headers, rows, right=(2,))])
+
+
+def _schema_changes(changes: list[dict[str, Any]]) -> Safe:
+    rows = [
+        (s["kind"], s["column"], s["expected"] or "-", s["found"] or "-", s["severity"])
+        for s in changes
+    ]
+    headers = ["kind", "column", "expected", "found", "severity"]
+    return markup.join([markup.heading("Schema changes"), markup.table(headers, rows)])
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+@dataclass(frozen=True, repr=False)
+class CompareView:
+    """A candidate beside production: each metric, both values and the difference."""
+
+    candidate: ModelVersionRecord | None
+    """The version under review."""
+    production: ModelVersionRecord | None
+    """What serves now (None before the first approval)."""
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """metric, candidate, production, delta (candidate minus production)."""
+        sides = [m.metrics for m in (self.candidate, self.production) if m is not None]
+        rows = []
+        for name in metric_names(sides):
+            mine = self.candidate.metrics.get(name) if self.candidate else None
+            theirs = self.production.metrics.get(name) if self.production else None
+            delta = None if mine is None or theirs is None else mine - theirs
+            rows.append({"metric": name, "candidate": mine, "production": theirs, "delta": delta})
+        schema = dict.fromkeys(("candidate", "production", "delta"), pl.Float64)
+        return pl.DataFrame(rows, schema={"metric": pl.String, **schema}, orient="row")
+
+    def __repr__(self) -> str:
+        mine = f"v{self.candidate.version}" if self.candidate else "-"
+        theirs = f"v{self.production.version}" if self.production else "-"
+        return f"<CompareView {mine} vs production {theirs}>"
+
+    def html(self) -> Safe:
+        """The comparison as one HTML table, a better delta in green, a worse one in red."""
+        label = (
+            f"v{self.candidate.version} {self.candidate.candidate} ({self.candidate.status})"
+            if self.candidate
+            else "-"
+        )
+        prod = f"production v{self.production.version}" if self.production else "production -"
+        rows = [
+            (
+                r["metric"],
+                metric_value(r["candidate"]),
+                metric_value(r["production"]),
+                _delta(r["metric"], r["delta"]),
+            )
+            for r in self.frame.iter_rows(named=True)
+        ]
+        return markup.table(
+            ["metric", label, prod, "Δ"], rows, right=(1, 2, 3), empty="no model versions yet"
+        )
+
+    def _repr_html_(self) -> str:
+        return markup.block(self.html())
+
+
+def _delta(name: str, delta: float | None) -> Safe:
+    if delta is None:
+        return markup.esc("-")
+    better = delta < 0 if lower_is_better(name) else delta > 0
+    color = "#2e7d32" if better else ("#c62828" if delta else "inherit")
+    return Safe(f'<span style="color:{color}">{delta:+.4f}</span>')
+
+
+@dataclass(frozen=True, repr=False)
+class LineageView:
+    """A model version's lineage: data, run, tasks, decisions, aliases."""
+
+    node: LineageNode
+    """The root of the walk."""
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every node with its depth and its parent's key, root first."""
+        rows: list[dict[str, Any]] = []
+
+        def walk(node: LineageNode, depth: int, parent: str | None) -> None:
+            key = f"{node.kind}:{node.key}"
+            rows.append(
+                {
+                    "depth": depth,
+                    "kind": node.kind,
+                    "key": node.key,
+                    "label": node.label,
+                    "parent": parent,
+                }
+            )
+            for child in node.children:
+                walk(child, depth + 1, key)
+
+        walk(self.node, 0, None)
+        return pl.DataFrame(rows, orient="row")
+
+    def __repr__(self) -> str:
+        return f"<LineageView {self.node.label}>"
+
+    def html(self) -> Safe:
+        """The tree as nested lists."""
+        return markup.block(markup.tree(self.node))
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def run_view(api: WorkbenchApi, run_id: int) -> RunView:
+    """Run ``run_id`` with its tasks, for display or ``.frame``."""
+    return RunView(api.run_detail(run_id))
+
+
+def validation_view(
+    outcome: IngestOutcome | dict[str, Any], title: str | None = None
+) -> ValidationView:
+    """The validation report of an ingest (``api.ingest(...)``) or a report dict."""
+    if isinstance(outcome, IngestOutcome):
+        report = outcome.report or {"error": outcome.message}
+        return ValidationView(report, title or f"{outcome.file}: {outcome.status}")
+    return ValidationView(outcome, title or "Validation report")
+
+
+def compare_view(api: WorkbenchApi, version: int | None = None) -> CompareView:
+    """Version ``version`` (default: the newest candidate) against production."""
+    models = api.models()
+    production = next((m for m in models if "production" in m.aliases), None)
+    if version is None:
+        candidate = next((m for m in models if m.status == "candidate"), None)
+    else:
+        candidate = next((m for m in models if m.version == version), None)
+    return CompareView(candidate, production)
+
+
+def lineage_view(api: WorkbenchApi, version: int) -> LineageView:
+    """The lineage tree of model version ``version``."""
+    return LineageView(api.lineage(version))
