@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from workbench.core.errors import DataError
 from workbench.core.records import IngestOutcome
 from workbench.engine.limits import check_limits
@@ -180,6 +182,10 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
     try:
         check_limits(path, engine.config.watch)
         report, proposed = _check(engine, path)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:  # unexplained reader error
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = f"{path.name} cannot be read: {first}"
+        return _quarantine(engine, path, move, sha, reason, {"error": reason})
     except DataError as exc:
         return _quarantine(engine, path, move, sha, str(exc), {"error": str(exc)})
     report_dict = report.to_dict()
