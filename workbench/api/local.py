@@ -51,8 +51,11 @@ class LocalApi(WorkbenchApi):
         ids = None
         if data is not None:
             outcome = self.engine.ingest(data_path(data), move=False)
-            if outcome.dataset is None or outcome.status == "quarantined":
-                raise WorkbenchError(outcome.message)
+            if outcome.dataset is None or outcome.dataset.status != "accepted":
+                reason = outcome.message
+                if outcome.status == "duplicate" and outcome.dataset is not None:
+                    reason += f"; that dataset was {outcome.dataset.status}"
+                raise WorkbenchError(reason)
             ids = [outcome.dataset.id]
         return self.engine.run(ids, trigger)
 

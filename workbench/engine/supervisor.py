@@ -48,6 +48,7 @@ class ServingSupervisor:
         *,
         allow_remote: bool = False,
         timeout: float = 30.0,
+        env: dict[str, str] | None = None,
     ) -> ServerInfo:
         """Write the manifest, start the server and wait until it says it is ready.
 
@@ -73,7 +74,14 @@ class ServingSupervisor:
             cmd.append("--allow-remote")
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self._log_path.open("a", encoding="utf-8")
-        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1)
+        self._proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            bufsize=1,
+            env={**os.environ, **(env or {})},
+        )
         ready = self._wait_ready(timeout)
         if ready is None:
             self.stop()
