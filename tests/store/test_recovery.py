@@ -17,6 +17,8 @@ from workbench.store import Store
 root = Path(sys.argv[1])
 store = Store(root / "workbench.duckdb", root / "artifacts")
 store.events.append("before.crash", "committed before the crash", {})
+store.flush()  # committed: queued rows are written within a quarter second anyway
+store.events.append("queued.only", "queued, not yet written", {})
 os.kill(os.getpid(), signal.SIGKILL)
 """
 

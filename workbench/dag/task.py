@@ -67,6 +67,9 @@ class TaskOptions:
     """When the task may start, given how its upstream tasks ended."""
     branch: bool = False
     """The task returns the name (or names) of the direct downstream tasks to follow."""
+    local: bool = False
+    """Always run in the process that runs the pipeline, even on a Dask executor: for
+    tasks that write to the workspace store or take arguments that do not pickle."""
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -223,6 +226,7 @@ def task(
     cache: bool = False,
     trigger: TriggerRule | str = TriggerRule.ALL_SUCCESS,
     branch: bool = False,
+    local: bool = False,
 ) -> Task: ...
 
 
@@ -239,6 +243,7 @@ def task(
     cache: bool = False,
     trigger: TriggerRule | str = TriggerRule.ALL_SUCCESS,
     branch: bool = False,
+    local: bool = False,
 ) -> Callable[[Callable[..., Any]], Task]: ...
 
 
@@ -254,6 +259,7 @@ def task(
     cache: bool = False,
     trigger: TriggerRule | str = TriggerRule.ALL_SUCCESS,
     branch: bool = False,
+    local: bool = False,
 ) -> Task | Callable[[Callable[..., Any]], Task]:
     """Make a function a pipeline task; use bare (``@task``) or with options.
 
@@ -269,6 +275,7 @@ def task(
         cache: Reuse results across runs when code, inputs and params are unchanged.
         trigger: A :class:`TriggerRule` (or its value) deciding when the task runs.
         branch: The task returns which direct downstream task(s) to follow.
+        local: Run it in this process even when the executor is a Dask cluster.
 
     Returns:
         The :class:`Task`, or a decorator making one when options were given.
@@ -287,6 +294,7 @@ def task(
             cache=cache,
             trigger=cast(TriggerRule, trigger),  # a str is checked and converted on creation
             branch=branch,
+            local=local,
         )
         return Task(func, options)
 

@@ -341,9 +341,10 @@ def _execute(engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfi
         "sink": RegistrySink(engine, run_id),
         "champion": load_champion(engine),
     }
-    return executor.run(
-        loaded.pipeline,
-        run_id=str(run_id),
-        inputs={k: v for k, v in inputs.items() if k in loaded.pipeline.inputs},
-        hooks=RecordingHooks(engine, run_id),
-    )
+    with executor:  # a dask:local cluster lives exactly as long as the run
+        return executor.run(
+            loaded.pipeline,
+            run_id=str(run_id),
+            inputs={k: v for k, v in inputs.items() if k in loaded.pipeline.inputs},
+            hooks=RecordingHooks(engine, run_id),
+        )

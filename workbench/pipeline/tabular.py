@@ -233,7 +233,7 @@ def gate(evaluate: Evaluation, ctx: TaskContext) -> str:
     return "register" if evaluate.passed else "alert_if_fail"
 
 
-@task
+@task(local=True)  # the sink writes to the store: it runs where the engine is
 def register(
     evaluate: Evaluation,
     split: Split,
@@ -258,7 +258,7 @@ def register(
     )
 
 
-@task
+@task(trigger="all_success", local=True)
 def alert_if_fail(evaluate: Evaluation, settings: TabularSettings, sink: ModelSink) -> None:
     """Tell a person the gate failed, with the numbers."""
     value = evaluate.best.metrics[evaluate.metric]

@@ -172,7 +172,12 @@ class Database:
                 raise StoreError(f"store query failed: {exc}") from exc
 
     def insert_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        replace: bool = False,
     ) -> None:
         """Append many rows in one statement through Arrow.
 
@@ -186,8 +191,9 @@ class Database:
         with self._lock:
             self._con.register("_incoming_rows", data)
             try:
+                verb = "INSERT OR REPLACE" if replace else "INSERT"
                 self._con.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"{verb} INTO {table} ({', '.join(columns)}) "
                     f"SELECT {', '.join(columns)} FROM _incoming_rows"
                 )
             except duckdb.Error as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from datetime import datetime
 from typing import Any
 
 from workbench.core.records import EventRecord
@@ -14,23 +16,40 @@ class EventRepo:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._lock = threading.Lock()
+        self._pending: list[tuple[int, datetime, str, str, str, str]] = []
+        self._next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM events")) + 1
 
     def append(
         self, kind: str, message: str, payload: dict[str, Any], level: str = "info"
     ) -> EventRecord:
-        """Record an event and return it with its id and timestamp."""
+        """Record an event and return it with its id and timestamp.
+
+        Ids are assigned here (the engine is the only writer) and rows are written in
+        batches by :meth:`flush` (on reads, and every fraction of a second from the
+        store's flusher), so emitting an event costs microseconds, not a commit.
+        """
         now = utcnow()
-        rows = self._db.execute(
-            "INSERT INTO events (ts, kind, level, message, payload) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id",
-            [now, kind, level, message, json.dumps(payload, default=str)],
-        )
-        return EventRecord(int(rows[0][0]), as_utc(now), kind, message, payload, level)  # type: ignore[arg-type]
+        text = json.dumps(payload, default=str)
+        with self._lock:
+            event_id = self._next_id
+            self._next_id += 1
+            self._pending.append((event_id, now, kind, level, message, text))
+        return EventRecord(event_id, as_utc(now), kind, message, payload, level)  # type: ignore[arg-type]
+
+    def flush(self) -> None:
+        """Write queued events now."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+            self._db.insert_rows(
+                "events", ("id", "ts", "kind", "level", "message", "payload"), batch
+            )
 
     def since(
         self, after_id: int = 0, limit: int = 1000, kind: str | None = None
     ) -> list[EventRecord]:
         """Events with id greater than ``after_id``, oldest first."""
+        self.flush()
         where, params = ("AND kind LIKE ?", [kind + "%"]) if kind else ("", [])
         rows = self._db.execute(
             f"SELECT id, ts, kind, message, payload, level FROM events WHERE id > ? {where} "
@@ -41,6 +60,7 @@ class EventRepo:
 
     def recent(self, limit: int = 50) -> list[EventRecord]:
         """The newest events, oldest of them first."""
+        self.flush()
         rows = self._db.execute(
             "SELECT id, ts, kind, message, payload, level FROM events ORDER BY id DESC LIMIT ?",
             [limit],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import json
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,18 @@ from typing import Any
 from workbench.core.records import MetricRecord, RunRecord, TaskRunRecord
 from workbench.store.db import Database, as_utc, loads, utcnow
 
+HEARTBEAT_SECONDS = 5.0
+
+_TASK_COLUMNS = (
+    "run_id",
+    "task",
+    "status",
+    "attempts",
+    "started_at",
+    "finished_at",
+    "duration_s",
+    "error",
+)
 _RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, error"
 
 
@@ -27,7 +40,9 @@ class RunRepo:
         self._flush_at = flush_at
         self._pending: builtins.list[tuple[int, str | None, str, float, int, datetime]] = []
         self._pending_params: builtins.list[tuple[int, str | None, str, str]] = []
+        self._pending_tasks: dict[tuple[int, str], tuple[Any, ...]] = {}
         self._pending_lock = threading.Lock()
+        self._beats: dict[int, float] = {}
 
     def create(
         self,
@@ -109,7 +124,11 @@ class RunRepo:
         )
 
     def heartbeat(self, run_id: int) -> None:
-        """Say the run is alive, so a crash can be told from a slow task."""
+        """Say the run is alive (at most every few seconds: it is a commit)."""
+        now = time.monotonic()
+        if now - self._beats.get(run_id, 0.0) < HEARTBEAT_SECONDS:
+            return
+        self._beats[run_id] = now
         self._db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [utcnow(), run_id])
 
     def finish(self, run_id: int, status: str, error: str | None = None) -> None:
@@ -177,15 +196,22 @@ class RunRepo:
         duration_s: float | None,
         error: str | None,
     ) -> None:
-        """Insert or update one task run (called as tasks start and end)."""
+        """Insert or update one task run (queued; written with the next flush)."""
         naive = [t.replace(tzinfo=None) if t else None for t in (started_at, finished_at)]
-        self._db.execute(
-            "INSERT OR REPLACE INTO task_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, task, status, attempts, *naive, duration_s, error],
-        )
+        with self._pending_lock:
+            self._pending_tasks[(run_id, task)] = (
+                run_id,
+                task,
+                status,
+                attempts,
+                *naive,
+                duration_s,
+                error,
+            )
 
     def tasks(self, run_id: int) -> builtins.list[TaskRunRecord]:
         """The run's task runs in start order."""
+        self.flush()
         rows = self._db.execute(
             "SELECT run_id, task, status, attempts, started_at, finished_at, duration_s, error "
             "FROM task_runs WHERE run_id = ? ORDER BY started_at NULLS LAST, task",
@@ -238,7 +264,9 @@ class RunRepo:
         with self._pending_lock:
             batch, self._pending = self._pending, []
             params, self._pending_params = self._pending_params, []
+            tasks, self._pending_tasks = list(self._pending_tasks.values()), {}
             self._db.insert_rows("params", ("run_id", "task", "key", "value"), params)
+            self._db.insert_rows("task_runs", _TASK_COLUMNS, tasks, replace=True)
             self._db.insert_rows("metrics", ("run_id", "task", "key", "value", "step", "ts"), batch)
 
     def metrics(self, run_id: int) -> dict[str, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from workbench.store.artifacts import ArtifactStore
@@ -12,6 +13,9 @@ from workbench.store.lineage import LineageRepo
 from workbench.store.monitoring import MonitoringRepo
 from workbench.store.registry import RegistryRepo
 from workbench.store.runs import RunRepo
+
+FLUSH_SECONDS = 0.25
+"""How long a queued event or task-run row may wait before it is written."""
 
 
 class Store:
@@ -31,9 +35,28 @@ class Store:
         self.monitoring = MonitoringRepo(self.db)
         self.lineage = LineageRepo(self.db, flush=self.runs.flush)
 
-    def close(self) -> None:
-        """Write queued metric points and release the database file."""
+        self._stop = threading.Event()
+        self._flusher = threading.Thread(target=self._flush_loop, name="store-flush", daemon=True)
+        self._flusher.start()
+
+    def flush(self) -> None:
+        """Write every queued row (events, task runs, params, metrics) now."""
+        self.events.flush()
         self.runs.flush()
+
+    def _flush_loop(self) -> None:
+        """Queued rows reach the file within ``FLUSH_SECONDS`` even if nobody reads them."""
+        while not self._stop.wait(FLUSH_SECONDS):
+            try:
+                self.flush()
+            except Exception:
+                continue
+
+    def close(self) -> None:
+        """Write queued rows and release the database file."""
+        self._stop.set()
+        self._flusher.join(timeout=5)
+        self.flush()
         self.db.close()
 
     def __enter__(self) -> Store:
