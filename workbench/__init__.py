@@ -1,7 +1,8 @@
 """Workbench: local-first MLOps pipeline automation.
 
-``workbench.connect(path)`` is the notebook's entry point: the same function as
-:func:`workbench.api.connect`, loaded on first use so ``import workbench`` stays cheap.
+``workbench.connect(path)`` is the notebook's entry point: :func:`workbench.api.connect`
+wrapped with the notebook panels (``wb.panel()``), loaded on first use so
+``import workbench`` stays cheap.
 It is looked up dynamically because this root package sits above every layer (serving
 reads ``__version__`` from it) and must not make them all depend on the api.
 """
@@ -18,7 +19,7 @@ __all__ = ["__version__", "connect"]
 
 def __getattr__(name: str) -> Any:
     if name == "connect":
-        return importlib.import_module("workbench.api").connect
+        return importlib.import_module("workbench.notebook.session").connect
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")
 
 

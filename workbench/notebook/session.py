@@ -1,0 +1,73 @@
+"""What ``workbench.connect()`` returns: the api, plus its panels as methods.
+
+``wb = workbench.connect(); wb.panel()`` is the notebook's front door. Every api method
+(``wb.runs()``, ``wb.approve(3)``, ...) is the api's own, reached through attribute
+delegation; the panel methods build ipywidgets views on that same api, in-process or
+attached to another engine alike.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from workbench.api import WorkbenchApi
+from workbench.api import connect as connect_api
+from workbench.notebook.frames import runs_frame
+
+# the package re-exports a function named ``panel``, which hides the module of that name
+panels = importlib.import_module("workbench.notebook.panel")
+
+
+class Workbench:
+    """A connected workspace for notebook use."""
+
+    def __init__(self, api: WorkbenchApi) -> None:
+        self.api = api
+        """The api every call goes through."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.api, name)
+
+    def panel(self, *, live: bool = True) -> Any:
+        """The tabbed panel: Runs, Models, Data, Drift, Lineage; live by default."""
+        return panels.panel(self.api, live=live)
+
+    def runs_panel(self, *, live: bool = True) -> Any:
+        """The Runs tab alone."""
+        return panels.runs_panel(self.api, live=live)
+
+    def models_panel(self, *, live: bool = True) -> Any:
+        """The Models tab alone (approve, reject, promote, rollback)."""
+        return panels.models_panel(self.api, live=live)
+
+    def data_panel(self, *, live: bool = True) -> Any:
+        """The Data tab alone (validation, quarantine)."""
+        return panels.data_panel(self.api, live=live)
+
+    def drift_panel(self, *, live: bool = True) -> Any:
+        """The Drift tab alone (per-column table, histograms, metric history)."""
+        return panels.drift_panel(self.api, live=live)
+
+    def lineage_panel(self, *, live: bool = True) -> Any:
+        """The Lineage tab alone."""
+        return panels.lineage_panel(self.api, live=live)
+
+    def close(self) -> None:
+        """Release the workspace (or detach from the engine that owns it)."""
+        self.api.close()
+
+    def __enter__(self) -> Workbench:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _repr_html_(self) -> str:
+        return runs_frame(self.api, limit=10)._repr_html_()
+
+
+def connect(path: str | Path = ".") -> Workbench:
+    """The workspace at ``path``, in-process or attached to its running engine."""
+    return Workbench(connect_api(path))
