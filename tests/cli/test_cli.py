@@ -86,3 +86,22 @@ def test_a_file_missing_the_target_fails_and_says_so(tmp_path: Path, small_sampl
     result = wb("run", "--data", str(small_sample), "-w", str(tmp_path / "ws"))
     assert result.returncode == 1
     assert "target column 'label' is missing" in result.stderr
+
+
+def test_contract_infer_pin_show_and_diff_the_defects_file(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    wb("init", str(tmp_path), "--target", "is_fraud")
+    inferred = wb(
+        "contract", "infer", str(sample / "transactions_2026_01.csv"), "--pin", "-w", str(tmp_path)
+    )
+    assert inferred.returncode == 0, inferred.stderr
+    shown = wb("contract", "show", "-w", str(tmp_path))
+    assert 'name = "merchant_category"' in shown.stdout
+    diff = wb(
+        "contract", "diff", str(sample / "transactions_defects.csv"), "--json", "-w", str(tmp_path)
+    )
+    assert diff.returncode == 1
+    report = json.loads(diff.stdout)
+    failed = {c["name"]: c for c in report["checks"] if not c["passed"]}
+    assert [row for row, _ in failed["channel in allowed values"]["examples"]] == [141, 189]
+    assert any(c["column"] == "amount" for c in report["schema_changes"])

@@ -172,6 +172,21 @@ class WorkbenchApi(ABC):
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         """Serve the previous production version again."""
 
+    @operation("GET")
+    @abstractmethod
+    def contract(self) -> str:
+        """The pinned data contract as TOML."""
+
+    @operation("POST")
+    @abstractmethod
+    def infer_contract(self, path: str, pin: bool = False) -> str:
+        """The contract a file proposes (TOML); ``pin`` makes it the checked one."""
+
+    @operation("POST")
+    @abstractmethod
+    def contract_diff(self, path: str) -> dict[str, Any]:
+        """A file checked against the pinned contract: failed checks, schema changes."""
+
     @operation("POST")
     @abstractmethod
     def drift(self, path: str | None = None) -> dict[str, Any]:

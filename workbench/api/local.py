@@ -111,6 +111,15 @@ class LocalApi(WorkbenchApi):
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         return self.engine.rollback(reason, actor)
 
+    def contract(self) -> str:
+        return self.engine.contract()
+
+    def infer_contract(self, path: str, pin: bool = False) -> str:
+        return self.engine.infer_contract(data_path(path), pin)
+
+    def contract_diff(self, path: str) -> dict[str, Any]:
+        return self.engine.contract_diff(data_path(path))
+
     def drift(self, path: str | None = None) -> dict[str, Any]:
         return self.engine.drift(data_path(path) if path else None)
 

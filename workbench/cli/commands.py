@@ -171,6 +171,30 @@ def lineage(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def contract(args: argparse.Namespace, console: Console) -> int:
+    if args.action != "show" and not args.file:
+        raise WorkbenchError(f"workbench contract {args.action} needs a FILE")
+    with connect(args.workspace) as api:
+        if args.action == "show":
+            console.print(api.contract(), highlight=False, markup=False, soft_wrap=True)
+            return 0
+        if args.action == "infer":
+            console.print(
+                api.infer_contract(args.file, args.pin),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+            return 0
+        report = api.contract_diff(args.file)
+    if args.json:
+        render.print_json(console, report)
+    else:
+        console.print(render.validation_table(report))
+        console.print(f"{'[green]passes[/]' if report['passed'] else '[red]fails[/]'} the contract")
+    return 0 if report["passed"] else 1
+
+
 def drift(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         report = api.drift(args.file)

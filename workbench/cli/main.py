@@ -119,6 +119,12 @@ def _add_service_commands(
     ws: argparse.ArgumentParser,
     js: argparse.ArgumentParser,
 ) -> None:
+    p = sub.add_parser("contract", parents=[ws, js], help="show, infer or check the data contract")
+    p.add_argument("action", choices=("show", "infer", "diff"))
+    p.add_argument("file", nargs="?", help="data file (infer, diff)")
+    p.add_argument("--pin", action="store_true", help="infer: pin the inferred contract")
+    p.set_defaults(handler=commands.contract)
+
     p = sub.add_parser("drift", parents=[ws, js], help="drift of a file vs production's data")
     p.add_argument("file", nargs="?", help="data file (default: the newest dataset)")
     p.set_defaults(handler=commands.drift)

@@ -242,3 +242,29 @@ def drift_tables(report: dict[str, Any]) -> list[Table]:
         _drift_row(target, report["target"])
         tables.append(target)
     return tables
+
+
+def validation_table(report: dict[str, Any]) -> Table:
+    """A validation report: schema changes, then every check with failing rows and examples."""
+    table = Table(title=f"Validation of {report['source']} ({report['rows']:,} rows)")
+    for column in ("check", "severity", "result", "failing rows", "examples (row: value)"):
+        table.add_column(column)
+    for change in report.get("schema_changes", []):
+        table.add_row(
+            f"schema: {change['kind']} {change['column']}",
+            change.get("severity", "error"),
+            "[red]changed[/]",
+            "-",
+            f"expected {change.get('expected')}, found {change.get('found')}",
+        )
+    for check in report["checks"]:
+        examples = ", ".join(f"{row}: {value!r}" for row, value in check["examples"][:3])
+        table.add_row(
+            check["name"],
+            check["severity"],
+            "[green]pass[/]" if check["passed"] else "[red]fail[/]",
+            str(check["failing_rows"] if check["failing_rows"] is not None else "-"),
+            examples,
+            style=None if check["passed"] else "red",
+        )
+    return table

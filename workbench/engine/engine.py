@@ -30,7 +30,7 @@ from workbench.core.records import (
     ServerInfo,
 )
 from workbench.core.workspace import Workspace
-from workbench.engine import approvals, reproduce
+from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
 from workbench.engine.ingest import ingest_file
 from workbench.engine.monitor import DriftMonitor, drift_for_file
@@ -134,6 +134,18 @@ class Engine:
             signals = self.monitor.after_ingest(outcome.dataset)
             outcome = dataclasses.replace(outcome, signals=tuple(signals))
         return outcome
+
+    def contract(self) -> str:
+        """The pinned data contract (TOML)."""
+        return contracts.pinned_text(self)
+
+    def infer_contract(self, path: Path, pin: bool = False) -> str:
+        """The contract ``path`` proposes; ``pin`` makes it the one files are checked against."""
+        return contracts.infer_text(self, path, pin)
+
+    def contract_diff(self, path: Path) -> dict[str, Any]:
+        """``path`` checked against the pinned contract (a validation report)."""
+        return contracts.diff_report(self, path)
 
     def drift(self, path: Path | None = None) -> dict[str, Any]:
         """Drift of a file (default: the newest accepted dataset) against production's data.

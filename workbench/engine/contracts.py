@@ -1,0 +1,58 @@
+"""The data contract as a person sees it: show the pinned one, infer one, check a file.
+
+``workbench contract show | infer FILE | diff FILE`` and the same through the api. A
+proposed contract is only written when asked (``--pin``), so reading one never changes
+what later files are checked against.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.errors import WorkbenchError
+from workbench.validation import (
+    contract_from_toml,
+    contract_to_toml,
+    infer_contract,
+    scan_dataset,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from workbench.engine.engine import Engine
+
+
+def pinned_text(engine: Engine) -> str:
+    """The pinned contract as TOML.
+
+    Raises:
+        WorkbenchError: Nothing is pinned yet.
+    """
+    path = engine.workspace.contract_path
+    if not path.exists():
+        raise WorkbenchError(
+            "no data contract is pinned yet: the first accepted file pins one, or run "
+            "workbench contract infer FILE --pin"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def infer_text(engine: Engine, path: Path, pin: bool) -> str:
+    """The contract a file proposes (the same policy ingest applies), optionally pinned."""
+    from workbench.engine.ingest import soften_ranges
+
+    contract = soften_ranges(infer_contract(scan_dataset(path), target=engine.config.target.column))
+    text = contract_to_toml(contract)
+    if pin:
+        engine.workspace.contract_path.write_text(text, encoding="utf-8")
+        engine.emit(
+            "contract.pinned", f"data contract inferred from {path.name} and pinned", file=path.name
+        )
+    return text
+
+
+def diff_report(engine: Engine, path: Path) -> dict[str, Any]:
+    """A file checked against the pinned contract: failed checks and schema changes."""
+    contract = contract_from_toml(pinned_text(engine), str(engine.workspace.contract_path))
+    return validate(path, contract).to_dict()
