@@ -36,6 +36,8 @@ from workbench.engine.ingest import ingest_file
 from workbench.engine.monitor import DriftMonitor, drift_for_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
 from workbench.engine.policy import beats_production
+from workbench.engine.predictions import PredictionIngester
+from workbench.engine.queue import RunQueue
 from workbench.engine.supervisor import ServingSupervisor, port_is_free
 from workbench.engine.veto import VetoTimers
 from workbench.engine.watch import WatchService
@@ -64,6 +66,7 @@ class Engine:
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
         self._serve_request: tuple[str, int, bool] | None = None
+        self._predictions: PredictionIngester | None = None
         for line in self.store.db.recovery:
             self.emit("store.recovered", line, level="error")
         self.vetoes = VetoTimers(self)
@@ -110,6 +113,10 @@ class Engine:
             better, why = beats_production(self, model) if model.gate_passed else (False, "")
             if better:
                 self.vetoes.schedule(model.version, model.created_at, why)
+
+    def run_queue(self) -> RunQueue | None:
+        """The watch service's run queue, when the engine is watching."""
+        return self._watch.queue if self._watch is not None else None
 
     def watch(self) -> WatchService:
         """Start the watched folder and the run queue (idempotent)."""
@@ -285,9 +292,24 @@ class Engine:
         )
 
     def _production_moved(self) -> None:
-        """Serve the new production version if serving was asked for."""
+        """Serve the new production version: hot swap a running server, else start one."""
         if self._serve_request is None:
             return
+        if self._server is not None and self._server.running:
+            manifest = self.serving_manifest()
+            try:
+                self._server.swap(manifest)
+            except ServingError as exc:
+                self.emit(
+                    "serving.swap_failed", f"hot swap failed, restarting: {exc}", level="warning"
+                )
+            else:
+                self.emit(
+                    "serving.swapped",
+                    f"scoring server now answers with model version {manifest.version}",
+                    version=manifest.version,
+                )
+                return
         host, port, allow_remote = self._serve_request
         self.serve(host, port, allow_remote=allow_remote)
 
@@ -309,9 +331,14 @@ class Engine:
             raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
         self._serve_request = (host, port, allow_remote)
         self._server = ServingSupervisor(
-            self.workspace.state / "serving" / "manifest.json", self.workspace.logs / "serving.log"
+            self.workspace.state / "serving" / "manifest.json",
+            self.workspace.logs / "serving.log",
+            self.workspace.state / "predictions",
         )
         info = self._server.start(manifest, host, port, allow_remote=allow_remote)
+        if self._predictions is None:
+            self._predictions = PredictionIngester(self, self._server.predictions)
+            self._predictions.start()
         self.emit(
             "serving.started",
             f"serving model version {info.version} on {info.url}",
@@ -345,6 +372,9 @@ class Engine:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._predictions is not None:
+            self._predictions.stop()
+            self._predictions = None
         clear_owner(self.workspace)
         self.store.close()
 

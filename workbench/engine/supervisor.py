@@ -8,15 +8,19 @@ manifest (artifact path, hash, signature) and waits for its ready line.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import httpx
+
 from workbench.core.errors import ServingError
 from workbench.core.records import ServerInfo
 from workbench.serving.manifest import ServingManifest
+from workbench.serving.options import TOKEN_ENV
 
 READY_PREFIX = "serving model "
 
@@ -34,9 +38,13 @@ def port_is_free(host: str, port: int) -> bool:
 class ServingSupervisor:
     """Starts, stops and reports on the scoring server process."""
 
-    def __init__(self, manifest_path: Path, log_path: Path) -> None:
+    def __init__(self, manifest_path: Path, log_path: Path, predictions: Path) -> None:
         self._manifest_path = manifest_path
         self._log_path = log_path
+        self.predictions = predictions
+        """Folder the server writes sampled prediction logs to (Parquet batches)."""
+        self.token = secrets.token_urlsafe(32)
+        """Bearer token of the server's admin routes (hot swap); never leaves this process."""
         self._proc: subprocess.Popen[str] | None = None
         self.info: ServerInfo | None = None
 
@@ -72,6 +80,8 @@ class ServingSupervisor:
         ]
         if allow_remote:
             cmd.append("--allow-remote")
+        self.predictions.mkdir(parents=True, exist_ok=True)
+        cmd += ["--log-dir", str(self.predictions)]
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self._log_path.open("a", encoding="utf-8")
         self._proc = subprocess.Popen(
@@ -80,7 +90,7 @@ class ServingSupervisor:
             stderr=log,
             text=True,
             bufsize=1,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, TOKEN_ENV: self.token, **(env or {})},
         )
         ready = self._wait_ready(timeout)
         if ready is None:
@@ -107,6 +117,35 @@ class ServingSupervisor:
         threading.Thread(target=reader, daemon=True, name="serving-stdout").start()
         done.wait(timeout)
         return found[0] if found else None
+
+    def swap(self, manifest: ServingManifest, timeout: float = 60.0) -> int:
+        """Hot swap: the running server loads, warms and switches to ``manifest``'s model.
+
+        No request is dropped or answered by a half-loaded model; the old model keeps
+        serving if the new one cannot be loaded.
+
+        Raises:
+            ServingError: The server refused or could not be reached.
+        """
+        if self.info is None or not self.running:
+            raise ServingError("no scoring server is running to swap")
+        self._manifest_path.write_text(manifest.to_json(), encoding="utf-8")
+        try:
+            response = httpx.post(
+                f"{self.info.url}/admin/swap",
+                content=manifest.to_json(),
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": "application/json",
+                },
+                timeout=timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise ServingError(f"the scoring server did not answer the swap: {exc}") from exc
+        if response.status_code != 200:
+            raise ServingError(f"the scoring server refused the swap: {response.text[:300]}")
+        self.info = ServerInfo(self.info.url, manifest.version, self.info.pid)
+        return manifest.version
 
     @property
     def running(self) -> bool:

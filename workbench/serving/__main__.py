@@ -32,8 +32,8 @@ from workbench.serving.options import (
 )
 from workbench.serving.server import ScoringServer, serve
 
-DEFAULT_MAX_BATCH = 0
-"""Micro-batching is off unless asked for; see benchmarks/serving.py for when it pays."""
+DEFAULT_MAX_BATCH = BatchingOptions().max_batch_rows
+"""Micro-batching is on by default (benchmarks/serving.py); ``--max-batch 0`` turns it off."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,8 +134,9 @@ def _batching(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--max-batch-wait-ms",
         type=float,
-        default=0.0,
-        help="longest the first request of a batch waits for others (default 0)",
+        default=BatchingOptions().max_wait_ms,
+        help="longest a batch waits for requests already on their way "
+        f"(default {BatchingOptions().max_wait_ms:g})",
     )
 
 

@@ -179,6 +179,19 @@ MIGRATIONS: tuple[str, ...] = (
         metrics JSON NOT NULL
     );
     """,
+    # 5: the prediction log the scoring server hands back in batches.
+    """
+    CREATE TABLE predictions (
+        ts TIMESTAMP NOT NULL,
+        model_version INTEGER NOT NULL,
+        latency_ms DOUBLE,
+        request_id VARCHAR,
+        prediction VARCHAR,
+        probability DOUBLE,
+        inputs JSON NOT NULL
+    );
+    CREATE INDEX predictions_ts ON predictions(ts);
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from workbench.core.records import DriftRecord, PerformanceRecord
@@ -69,6 +70,45 @@ class MonitoringRepo:
     def drift_report(self, report_id: int) -> dict[str, Any] | None:
         """The full report (per-column statistics and histograms)."""
         return loads(self._db.scalar("SELECT report FROM drift_reports WHERE id = ?", [report_id]))
+
+    def add_predictions(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append logged predictions: (ts, model_version, latency_ms, request_id,
+        prediction, probability, inputs JSON)."""
+        self._db.insert_rows(
+            "predictions",
+            (
+                "ts",
+                "model_version",
+                "latency_ms",
+                "request_id",
+                "prediction",
+                "probability",
+                "inputs",
+            ),
+            rows,
+        )
+
+    def prediction_count(self) -> int:
+        """How many predictions were logged so far."""
+        return int(self._db.scalar("SELECT count(*) FROM predictions"))
+
+    def recent_predictions(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` logged predictions, oldest first, inputs decoded."""
+        rows = self._db.execute(
+            "SELECT ts, model_version, prediction, probability, inputs FROM predictions "
+            "ORDER BY ts DESC LIMIT ?",
+            [limit],
+        )
+        return [
+            {
+                "ts": r[0],
+                "model_version": r[1],
+                "prediction": r[2],
+                "probability": r[3],
+                "inputs": loads(r[4]),
+            }
+            for r in reversed(rows)
+        ]
 
     def add_performance(
         self, version: int, dataset_id: int | None, metrics: dict[str, float]

@@ -1,0 +1,80 @@
+"""Serving supervised by the engine: hot swap on approval and rollback under load, and
+the prediction log handed back into the store."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from workbench.core.workspace import Workspace
+from workbench.engine.engine import Engine
+
+pytestmark = pytest.mark.slow
+
+
+def _hammer(
+    url: str, body: dict, stop: threading.Event, seen: list[int], failures: list[str]
+) -> None:
+    with httpx.Client(timeout=30) as client:
+        while not stop.is_set():
+            try:
+                response = client.post(f"{url}/invocations", json=body)
+            except httpx.HTTPError as exc:
+                failures.append(f"{type(exc).__name__}: {exc}")
+                continue
+            if response.status_code != 200:
+                failures.append(f"{response.status_code}: {response.text[:200]}")
+            else:
+                seen.append(response.json()["model_version"])
+
+
+def test_approval_and_rollback_swap_the_served_model_without_a_failed_request(
+    workspace: Workspace, small_sample: Path, free_port: int
+) -> None:
+    with Engine(workspace) as engine:
+        dataset = engine.ingest(small_sample, move=False).dataset
+        assert dataset is not None
+        engine.run([dataset.id])
+        engine.approve(1)
+        info = engine.serve_when_ready(port=free_port)
+        assert info is not None and info.version == 1
+        body = {"dataframe_records": [engine.example_request()]}
+        stop, seen, failures = threading.Event(), [], []
+        clients = [
+            threading.Thread(target=_hammer, args=(info.url, body, stop, seen, failures))
+            for _ in range(3)
+        ]
+        for client in clients:
+            client.start()
+        try:
+            engine.run([dataset.id])
+            engine.approve(2)
+            assert engine.store.events.since(0)[-1].kind == "serving.swapped"
+            deadline = time.monotonic() + 30
+            while 2 not in seen[-20:] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            engine.rollback("back to v1")
+            deadline = time.monotonic() + 30
+            count = len(seen)
+            while (len(seen) == count or seen[-1] != 1) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            for client in clients:
+                client.join(30)
+        assert failures == []
+        assert set(seen) == {1, 2}
+        assert seen[-1] == 1
+        first_two = seen.index(2)
+        assert all(v == 2 for v in seen[first_two : first_two + 5]), "no flapping after a swap"
+
+        deadline = time.monotonic() + 30
+        while engine.store.monitoring.prediction_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        logged = engine.store.monitoring.recent_predictions(5)
+        assert logged and logged[-1]["model_version"] in (1, 2)
+        assert "amount" in logged[-1]["inputs"]

@@ -1,0 +1,183 @@
+"""The path every scoring request takes, whatever protocol it came in by.
+
+MLflow's ``/invocations`` and the Open Inference Protocol's ``/v2/.../infer`` differ
+only in how a body becomes a frame and how the answer is shaped; between the two,
+:meth:`ScoringService.score` does the same for both: admit (or 503), read the body
+under the size cap, read the served model once, parse and conform, predict in a
+worker thread (or in a micro-batch), time out (504), and hand a sample to the
+prediction log. It owns the threads that do this work and is started and closed by the
+app's lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import polars as pl
+from starlette.requests import ClientDisconnect, Request
+
+from workbench.serving.batching import MicroBatcher
+from workbench.serving.conform import ConformedFrame, conform
+from workbench.serving.errors import MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, RequestError
+from workbench.serving.limits import RequestGate
+from workbench.serving.loaded import LoadedModel, ModelHolder
+from workbench.serving.metrics import ServingMetrics
+from workbench.serving.options import ServingOptions
+from workbench.serving.prediction_log import LogRecord, PredictionLog, utc_now
+from workbench.serving.scoring import Scored, predict_frame, score_frame
+
+logger = logging.getLogger(__name__)
+
+Parser = Callable[[bytes, LoadedModel], pl.DataFrame]
+"""Turns a request body into a frame; may use the model's signature (V2 tensors)."""
+
+INLINE_PARSE_BYTES = 16 * 1024
+"""With batching on, bodies this small are parsed on the event loop (about a
+millisecond), saving a thread hop before they join a batch."""
+MAX_SCORING_THREADS = 16
+MAX_HEADER_NAMES = 50
+"""Most ignored column names listed in the response header (the count header is exact)."""
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A scored request and the id it is known by in logs and headers."""
+
+    scored: Scored
+    """What the model answered, with the version that answered."""
+    request_id: str
+    """The client's ``X-Request-Id`` when it sent a sane one, else a fresh one."""
+
+    def headers(self) -> dict[str, str]:
+        """Response headers: the answering version, the request id, ignored columns."""
+        headers = {
+            "X-Model-Version": str(self.scored.model_version),
+            "X-Request-Id": self.request_id,
+        }
+        ignored = self.scored.ignored_columns
+        if ignored:
+            headers["X-Workbench-Ignored-Columns"] = ",".join(
+                quote(name, safe="") for name in ignored[:MAX_HEADER_NAMES]
+            )
+            headers["X-Workbench-Ignored-Column-Count"] = str(len(ignored))
+        return headers
+
+
+class ScoringService:
+    """Admission, threads, batching and the prediction log around :mod:`scoring`."""
+
+    def __init__(self, holder: ModelHolder, options: ServingOptions) -> None:
+        self.holder = holder
+        self.options = options
+        self.gate = RequestGate(options.max_concurrency, options.request_timeout)
+        self.prediction_log = (
+            PredictionLog(options.prediction_log) if options.prediction_log else None
+        )
+        self.metrics = ServingMetrics(holder, self.gate, self.prediction_log)
+        self.batcher = (
+            MicroBatcher(options.batching, self.metrics.observe_batch) if options.batching else None
+        )
+        self._executor = ThreadPoolExecutor(
+            max_workers=min(options.max_concurrency, MAX_SCORING_THREADS),
+            thread_name_prefix="scoring",
+        )
+
+    def start(self) -> None:
+        """Start the background threads (the app's lifespan calls this)."""
+        if self.prediction_log is not None:
+            self.prediction_log.start()
+        if self.batcher is not None:
+            self.batcher.start()
+
+    def close(self) -> None:
+        """Finish queued predictions, flush the prediction log, release the threads."""
+        if self.batcher is not None:
+            self.batcher.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.prediction_log is not None:
+            self.prediction_log.close()
+
+    async def score(self, request: Request, parse: Parser) -> Answer:
+        """Score one request end to end.
+
+        Raises:
+            RequestError: Anything wrong with the request (4xx), too many requests
+                (503) or too slow (504).
+        """
+        started = time.perf_counter()
+        request_id = request_id_for(request)
+        async with self.gate.admit():
+            body = await read_body(request, self.options.max_body_bytes)
+            model = self.holder.current  # read once: this request is answered by it
+            scored = await self._score(model, body, parse)
+        log = self.prediction_log
+        if log is not None and log.sampled():
+            latency_ms = (time.perf_counter() - started) * 1000.0
+            log.submit(LogRecord(utc_now(), request_id, latency_ms, scored))
+        return Answer(scored, request_id)
+
+    async def _score(self, model: LoadedModel, body: bytes, parse: Parser) -> Scored:
+        loop = asyncio.get_running_loop()
+        strict = self.options.strict
+        if self.batcher is None:
+            return await loop.run_in_executor(
+                self._executor, lambda: score_frame(model, parse(body, model), strict=strict)
+            )
+        if len(body) <= INLINE_PARSE_BYTES:
+            conformed = conform(parse(body, model), model.signature, strict=strict)
+        else:
+            conformed = await loop.run_in_executor(
+                self._executor, lambda: conform(parse(body, model), model.signature, strict=strict)
+            )
+        return await self._predict(model, conformed)
+
+    async def _predict(self, model: LoadedModel, conformed: ConformedFrame) -> Scored:
+        assert self.batcher is not None
+        frame = conformed.frame
+        if self.batcher.accepts(frame.height):
+            prediction = await asyncio.wrap_future(self.batcher.submit(model, frame))
+        else:
+            prediction = await asyncio.get_running_loop().run_in_executor(
+                self._executor, predict_frame, model, frame
+            )
+        return Scored(model.version, prediction, conformed.ignored_columns, frame)
+
+
+def request_id_for(request: Request) -> str:
+    """The client's ``X-Request-Id`` if it is a short token, else a new random one."""
+    given = request.headers.get("x-request-id")
+    if given is not None and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+async def read_body(request: Request, max_body_bytes: int) -> bytes:
+    """Read the body chunk by chunk, stopping with a 413 as soon as it passes the cap.
+
+    A declared ``Content-Length`` over the cap is refused before reading anything; a
+    chunked body is counted as it arrives, so at most one chunk past the cap is held.
+    """
+    too_large = RequestError(
+        413, PAYLOAD_TOO_LARGE, f"the request body is larger than {max_body_bytes} bytes"
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
+        raise too_large
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_body_bytes:
+                raise too_large
+    except ClientDisconnect as exc:
+        raise RequestError(400, MALFORMED_REQUEST, "the client disconnected mid-body") from exc
+    return bytes(body)
