@@ -7,47 +7,29 @@ import json
 import os
 import queue
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import polars as pl
 import pytest
-import tomlkit
 
-from workbench.core.records import EventRecord
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
 
+from .helpers import set_config, wait_for
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
-
-
-def _set(ws: Workspace, section: str, **values: object) -> None:
-    doc = tomlkit.parse(ws.config_path.read_text())
-    for key, value in values.items():
-        doc[section][key] = value  # type: ignore[index]
-    ws.config_path.write_text(tomlkit.dumps(doc))
-
-
-def _wait(inbox: queue.Queue[EventRecord], kind: str, timeout: float = 120) -> EventRecord:
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            event = inbox.get(timeout=left)
-        except queue.Empty:
-            break
-        if event.kind == kind:
-            return event
-    raise AssertionError(f"no {kind} event within {timeout}s")
 
 
 @pytest.fixture
 def monitored(workspace: Workspace, tmp_path: Path) -> tuple[Workspace, Path, Path]:
     """A workspace with a production model trained on January; February's drifted slice."""
-    _set(workspace, "train", candidates=["logistic_regression"])
-    _set(workspace, "watch", quiet_period_ms=150, batch_window_ms=200)
-    _set(workspace, "monitor", retrain="on_drift", performance_threshold=0.99, drift_share=0.3)
+    set_config(workspace, "train", candidates=["logistic_regression"])
+    set_config(workspace, "watch", quiet_period_ms=150, batch_window_ms=200)
+    set_config(
+        workspace, "monitor", retrain="on_drift", performance_threshold=0.99, drift_share=0.3
+    )
     january = tmp_path / "jan.csv"
     pl.read_csv(SAMPLE / "transactions_2026_01.csv", n_rows=4000).write_csv(january)
     february = tmp_path / "feb.csv"
@@ -67,16 +49,16 @@ def test_dropping_the_drifted_month_reports_drift_queues_a_retrain_and_awaits_ap
     with Engine(workspace) as engine, engine.bus.listen() as inbox:
         engine.watch()
         os.replace(february, workspace.root / "incoming" / "feb.csv")
-        detected = _wait(inbox, "drift.detected")
+        detected = wait_for(inbox, "drift.detected")
         assert set(detected.payload["drifted_columns"]) >= {"amount", "distance_from_home_km"}
         assert "customer_age" not in detected.payload["drifted_columns"]
-        degraded = _wait(inbox, "performance.degraded")
+        degraded = wait_for(inbox, "performance.degraded")
         assert degraded.payload["version"] == 1
-        queued = _wait(inbox, "retrain.queued")
+        queued = wait_for(inbox, "retrain.queued")
         assert set(queued.payload["signals"]) == {"dataset_drift", "performance"}
-        started = _wait(inbox, "run.started")
+        started = wait_for(inbox, "run.started")
         assert started.payload["trigger"] == "drift"
-        pending = _wait(inbox, "model.pending_approval")
+        pending = wait_for(inbox, "model.pending_approval")
         assert pending.payload["version"] == 2
         reports = engine.store.monitoring.drift_reports()
         full = engine.store.monitoring.drift_report(reports[0].id)
@@ -124,7 +106,7 @@ def test_guardrails_cooldown_cap_and_breaker_follow_a_fake_clock(
     monitored: tuple[Workspace, Path, Path],
 ) -> None:
     workspace, _, _ = monitored
-    _set(workspace, "monitor", cooldown_minutes=30, max_retrains_per_day=2, breaker_after=2)
+    set_config(workspace, "monitor", cooldown_minutes=30, max_retrains_per_day=2, breaker_after=2)
     with Engine(workspace) as engine:
         rails = engine.monitor.guardrails
         now = datetime.now(UTC)
@@ -168,7 +150,7 @@ def test_alerts_reach_a_real_webhook_and_a_failing_command_is_recorded(
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        _set(
+        set_config(
             workspace,
             "alerts",
             webhook=f"http://127.0.0.1:{server.server_port}/hook",
@@ -181,7 +163,7 @@ def test_alerts_reach_a_real_webhook_and_a_failing_command_is_recorded(
             engine.ingest(bad, move=False)
             delivered = _Hook.received.get(timeout=30)
             assert delivered["kind"] == "dataset.quarantined"
-            failed = _wait(inbox, "alert.failed", timeout=30)
+            failed = wait_for(inbox, "alert.failed", timeout=30)
             assert failed.payload["sink"] == "command" and "exit status 3" in failed.message
     finally:
         server.shutdown()

@@ -3,7 +3,6 @@ tracking, reproduce and compare."""
 
 from __future__ import annotations
 
-import queue
 import shutil
 import time
 from pathlib import Path
@@ -12,37 +11,19 @@ import pytest
 import tomlkit
 
 from workbench.core.errors import WorkbenchError
-from workbench.core.records import EventRecord
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
 
+from .helpers import set_config, wait_for
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custom_pipeline" / "pipeline.py"
-
-
-def _set(ws: Workspace, section: str, **values: object) -> None:
-    doc = tomlkit.parse(ws.config_path.read_text())
-    for key, value in values.items():
-        doc[section][key] = value  # type: ignore[index]
-    ws.config_path.write_text(tomlkit.dumps(doc))
-
-
-def _wait(inbox: queue.Queue[EventRecord], kind: str, timeout: float = 90) -> EventRecord:
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            event = inbox.get(timeout=left)
-        except queue.Empty:
-            break
-        if event.kind == kind:
-            return event
-    raise AssertionError(f"no {kind} event within {timeout}s")
 
 
 def test_the_example_custom_pipeline_runs_logs_a_curve_and_registers_a_model(
     workspace: Workspace, small_sample: Path
 ) -> None:
     shutil.copy(EXAMPLE, workspace.root / "pipeline.py")
-    _set(workspace, "pipeline", path="pipeline.py")
+    set_config(workspace, "pipeline", path="pipeline.py")
     with Engine(workspace) as engine:
         dataset = engine.ingest(small_sample, move=False).dataset
         assert dataset is not None
@@ -62,7 +43,7 @@ def test_a_pipeline_file_that_fails_to_import_fails_the_run_naming_file_and_line
     workspace: Workspace, small_sample: Path
 ) -> None:
     (workspace.root / "pipeline.py").write_text("import polars\n\nthis is not python\n")
-    _set(workspace, "pipeline", path="pipeline.py")
+    set_config(workspace, "pipeline", path="pipeline.py")
     with Engine(workspace) as engine:
         engine.ingest(small_sample, move=False)
         run = engine.run()
@@ -73,7 +54,7 @@ def test_a_pipeline_file_that_fails_to_import_fails_the_run_naming_file_and_line
 def test_a_pipeline_path_outside_the_workspace_is_refused(
     workspace: Workspace, small_sample: Path
 ) -> None:
-    _set(workspace, "pipeline", path="../elsewhere.py")
+    set_config(workspace, "pipeline", path="../elsewhere.py")
     with Engine(workspace) as engine:
         engine.ingest(small_sample, move=False)
         assert "outside the workspace" in (engine.run().error or "")
@@ -84,19 +65,19 @@ def test_saving_the_pipeline_file_starts_a_code_run_and_a_broken_save_starts_non
 ) -> None:
     target = workspace.root / "pipeline.py"
     shutil.copy(EXAMPLE, target)
-    _set(workspace, "pipeline", path="pipeline.py", on_code_change=True)
+    set_config(workspace, "pipeline", path="pipeline.py", on_code_change=True)
     with Engine(workspace) as engine, engine.bus.listen() as inbox:
         engine.ingest(small_sample, move=False)
         service = engine.watch()
         assert service.queue.wait_idle(120)  # the recovered run over the ingested file
         runs_before = len(engine.store.runs.list())
         target.write_text(target.read_text() + "\n# tweak\n")
-        _wait(inbox, "pipeline.changed")
-        started = _wait(inbox, "run.started")
+        wait_for(inbox, "pipeline.changed")
+        started = wait_for(inbox, "run.started")
         assert started.payload["trigger"] == "code"
         assert service.queue.wait_idle(120)
         target.write_text("def broken(:\n")
-        error = _wait(inbox, "pipeline.error")
+        error = wait_for(inbox, "pipeline.error")
         assert "pipeline.py" in error.message
         time.sleep(1.5)  # a bounded look for a run that must not start
         assert service.queue.wait_idle(5)
@@ -106,7 +87,7 @@ def test_saving_the_pipeline_file_starts_a_code_run_and_a_broken_save_starts_non
 def test_a_grid_search_runs_each_trial_as_a_task_and_records_the_space(
     workspace: Workspace, small_sample: Path
 ) -> None:
-    _set(workspace, "train", candidates=["logistic_regression"])
+    set_config(workspace, "train", candidates=["logistic_regression"])
     doc = tomlkit.parse(workspace.config_path.read_text())
     search = tomlkit.table(is_super_table=True)
     search["logistic_regression"] = {"strategy": "grid", "params": {"C": [0.1, 1.0, 10.0]}}
@@ -131,7 +112,7 @@ def test_a_grid_search_runs_each_trial_as_a_task_and_records_the_space(
 def test_reproduce_gives_identical_metrics_and_compare_lines_runs_up(
     workspace: Workspace, small_sample: Path
 ) -> None:
-    _set(workspace, "train", candidates=["logistic_regression", "random_forest"])
+    set_config(workspace, "train", candidates=["logistic_regression", "random_forest"])
     with Engine(workspace) as engine:
         dataset = engine.ingest(small_sample, move=False).dataset
         assert dataset is not None

@@ -16,12 +16,7 @@ from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
 from workbench.modelfile import load_model
 
-
-def _set(ws: Workspace, section: str, **values: object) -> None:
-    doc = tomlkit.parse(ws.config_path.read_text())
-    for key, value in values.items():
-        doc[section][key] = value  # type: ignore[index]
-    ws.config_path.write_text(tomlkit.dumps(doc))
+from .helpers import set_config
 
 
 def _reason(engine: Engine, path: Path) -> str:
@@ -34,7 +29,7 @@ def _reason(engine: Engine, path: Path) -> str:
 def test_files_past_the_size_limits_are_quarantined_unread(
     workspace: Workspace, small_sample: Path, tmp_path: Path
 ) -> None:
-    _set(workspace, "watch", max_file_mb=0.2, max_expanded_mb=1.0, max_line_kb=2.0)
+    set_config(workspace, "watch", max_file_mb=0.2, max_expanded_mb=1.0, max_line_kb=2.0)
     big = tmp_path / "big.csv"
     pl.read_csv(small_sample).write_csv(big)  # 4,000 rows: about 0.27 MiB
     bomb = tmp_path / "bomb.csv.gz"
@@ -51,7 +46,7 @@ def test_files_past_the_size_limits_are_quarantined_unread(
 def test_one_candidate_raising_does_not_stop_the_others(
     workspace: Workspace, small_sample: Path
 ) -> None:
-    _set(workspace, "train", candidates=["logistic_regression", "random_forest"])
+    set_config(workspace, "train", candidates=["logistic_regression", "random_forest"])
     doc = tomlkit.parse(workspace.config_path.read_text())
     search = tomlkit.table(is_super_table=True)
     search["random_forest"] = {"strategy": "grid", "params": {"max_depth": ["deep"]}}

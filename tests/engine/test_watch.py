@@ -19,6 +19,8 @@ from workbench.core.records import EventRecord
 from workbench.core.workspace import Workspace, init_workspace
 from workbench.engine.engine import Engine
 
+from .helpers import wait_for
+
 WAIT = 90.0
 
 
@@ -37,21 +39,6 @@ def watching(fast_workspace: Workspace) -> Iterator[tuple[Engine, queue.Queue[Ev
     with Engine(fast_workspace) as engine, engine.bus.listen() as inbox:
         engine.watch()
         yield engine, inbox
-
-
-def wait_for(inbox: queue.Queue[EventRecord], kind: str, timeout: float = WAIT) -> EventRecord:
-    """The next event of ``kind``, failing after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    seen = []
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            event = inbox.get(timeout=left)
-        except queue.Empty:
-            break
-        seen.append(event.kind)
-        if event.kind == kind:
-            return event
-    raise AssertionError(f"no {kind} event within {timeout}s; saw {seen}")
 
 
 def rows(n: int, offset: int = 0) -> pl.DataFrame:

@@ -7,6 +7,8 @@ import json
 import shlex
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 
@@ -66,11 +68,7 @@ def runs(args: argparse.Namespace, console: Console) -> int:
                     console.print(table)
             return 0
         records = api.runs(status=args.status, limit=args.limit)
-        if args.json:
-            render.print_json(console, records)
-        else:
-            console.print(render.runs_table(records))
-    return 0
+    return _show(console, args.json, records, render.runs_table)
 
 
 def reproduce(args: argparse.Namespace, console: Console) -> int:
@@ -94,31 +92,27 @@ def reproduce(args: argparse.Namespace, console: Console) -> int:
 def compare(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         result = api.compare(args.run_ids)
-    if args.json:
-        render.print_json(console, result)
+    return _show(console, args.json, result, render.comparison_table)
+
+
+def _show(console: Console, as_json: bool, value: Any, table: Callable[[Any], Any]) -> int:
+    """Print ``value`` as JSON for scripts or as ``table(value)`` for a person."""
+    if as_json:
+        render.print_json(console, value)
     else:
-        console.print(render.comparison_table(result))
+        console.print(table(value))
     return 0
 
 
 def models(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
-        records = api.models(status=args.status)
-        if args.json:
-            render.print_json(console, records)
-        else:
-            console.print(render.models_table(records))
-    return 0
+        return _show(console, args.json, api.models(status=args.status), render.models_table)
 
 
 def datasets(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         records = api.datasets(status=args.status)
-        if args.json:
-            render.print_json(console, records)
-        else:
-            console.print(render.datasets_table(records))
-    return 0
+    return _show(console, args.json, records, render.datasets_table)
 
 
 def _decision(args: argparse.Namespace, console: Console, action: str) -> int:
@@ -164,11 +158,7 @@ def rollback(args: argparse.Namespace, console: Console) -> int:
 def lineage(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         node = api.lineage(args.version)
-    if args.json:
-        render.print_json(console, node)
-    else:
-        console.print(render.lineage_tree(node))
-    return 0
+    return _show(console, args.json, node, render.lineage_tree)
 
 
 def contract(args: argparse.Namespace, console: Console) -> int:
@@ -218,11 +208,7 @@ def drift(args: argparse.Namespace, console: Console) -> int:
 def events(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         records = api.events(after_id=args.after, limit=args.limit)
-    if args.json:
-        render.print_json(console, records)
-    else:
-        console.print(render.events_table(records))
-    return 0
+    return _show(console, args.json, records, render.events_table)
 
 
 def _serve_until_interrupted(api: WorkbenchApi, args: argparse.Namespace, console: Console) -> int:
