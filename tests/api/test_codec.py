@@ -68,6 +68,9 @@ def results(
         out["drift_reports"] = api.drift_reports()
         out["drift_report"] = api.drift_report(out["drift_reports"][0].id)
         out["performance"] = api.performance()
+        out["contract"] = api.contract()
+        out["infer_contract"] = api.infer_contract(str(base / "data" / "january_6.csv"))
+        out["contract_diff"] = api.contract_diff(str(base / "data" / "january_6.csv"))
         yield out
 
 
