@@ -17,11 +17,15 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
+    DriftRecord,
     EventRecord,
     IngestOutcome,
     LineageNode,
     MetricRecord,
     ModelVersionRecord,
+    PerformanceRecord,
+    Reproduction,
+    RunComparison,
     RunRecord,
     ServerInfo,
     TaskRunRecord,
@@ -229,6 +233,33 @@ class FixedApi(WorkbenchApi):
 
     def example_request(self) -> dict[str, Any]:
         return self._read_only()
+
+    def reproduce(self, run_id: int) -> Reproduction:
+        return self._read_only()
+
+    def compare(self, run_ids: list[int]) -> RunComparison:
+        return self._read_only()
+
+    def contract(self) -> str:
+        return self._read_only()
+
+    def infer_contract(self, path: str, pin: bool = False) -> str:
+        return self._read_only()
+
+    def contract_diff(self, path: str) -> dict[str, Any]:
+        return self._read_only()
+
+    def drift(self, path: str | None = None) -> dict[str, Any]:
+        return self._read_only()
+
+    def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
+        return []
+
+    def drift_report(self, report_id: int) -> dict[str, Any]:
+        return self._read_only()
+
+    def performance(self, limit: int = 200) -> list[PerformanceRecord]:
+        return []
 
 
 _EVENTS: list[tuple[float, str, str, dict[str, Any], str]] = [

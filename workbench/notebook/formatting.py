@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
+from workbench.core.formatting import aware as aware  # re-exported
+from workbench.core.formatting import metric_value as metric_value
+from workbench.core.formatting import seconds as seconds
+
 KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
 """Metrics a person compares models by, in order of preference (the gate's defaults first)."""
 
@@ -45,11 +49,6 @@ FINISHED_TASK = frozenset(
 """Task statuses that mean the task will not change again."""
 
 
-def aware(value: datetime) -> datetime:
-    """``value`` with UTC attached when the store handed back a naive time."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def stamp(value: datetime | None) -> str:
     """An absolute UTC time, short enough for a table cell."""
     if value is None:
@@ -57,28 +56,11 @@ def stamp(value: datetime | None) -> str:
     return aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def seconds(value: float | None) -> str:
-    """A duration as a person reads it (``850ms``, ``4.2s``, ``3m05s``)."""
-    if value is None:
-        return "-"
-    if value < 1:
-        return f"{value * 1000:.0f}ms"
-    if value < 60:
-        return f"{value:.1f}s"
-    minutes, rest = divmod(int(value), 60)
-    return f"{minutes}m{rest:02d}s"
-
-
 def span(start: datetime | None, end: datetime | None) -> float | None:
     """Seconds from ``start`` to ``end`` (to now while still running); None before start."""
     if start is None:
         return None
     return (aware(end or datetime.now(UTC)) - aware(start)).total_seconds()
-
-
-def metric_value(value: float | None) -> str:
-    """A metric with four decimals, or a dash when it is missing."""
-    return "-" if value is None else f"{value:.4f}"
 
 
 def lower_is_better(name: str) -> bool:

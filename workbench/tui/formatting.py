@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from workbench.core.formatting import aware as _aware
+from workbench.core.formatting import metric_value as metric_value  # re-exported
+from workbench.core.formatting import seconds as seconds
+
 Clock = Callable[[], datetime]
 """Returns the current time (UTC); injected so tests can freeze it."""
 
@@ -50,10 +54,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def ago(value: datetime | None, now: datetime) -> str:
     """``value`` relative to ``now`` in the coarsest unit that still says something."""
     if value is None:
@@ -75,28 +75,11 @@ def stamp(value: datetime | None) -> str:
     return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
-def seconds(value: float | None) -> str:
-    """A duration in seconds as a person reads it (``850ms``, ``4.2s``, ``3m05s``)."""
-    if value is None:
-        return "-"
-    if value < 1:
-        return f"{value * 1000:.0f}ms"
-    if value < 60:
-        return f"{value:.1f}s"
-    minutes, rest = divmod(int(value), 60)
-    return f"{minutes}m{rest:02d}s"
-
-
 def span(start: datetime | None, end: datetime | None, now: datetime) -> str:
     """The duration from ``start`` to ``end`` (or to ``now`` while still running)."""
     if start is None:
         return "-"
     return seconds((_aware(end or now) - _aware(start)).total_seconds())
-
-
-def metric_value(value: float | None) -> str:
-    """A metric with four decimals, or a dash when it is missing."""
-    return "-" if value is None else f"{value:.4f}"
 
 
 def key_metric(metrics: Mapping[str, float]) -> tuple[str, float] | None:

@@ -1,0 +1,30 @@
+"""Plain-text formatting every front end shares (the TUI, the notebook panels, the CLI).
+
+Only the format lives here; colours and widgets stay in each front end.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def aware(value: datetime) -> datetime:
+    """``value`` with UTC attached when the store handed back a naive time."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def seconds(value: float | None) -> str:
+    """A duration in seconds as a person reads it (``850ms``, ``4.2s``, ``3m05s``)."""
+    if value is None:
+        return "-"
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    if value < 60:
+        return f"{value:.1f}s"
+    minutes, rest = divmod(int(value), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def metric_value(value: float | None) -> str:
+    """A metric with four decimals, or a dash when it is missing."""
+    return "-" if value is None else f"{value:.4f}"
