@@ -3,10 +3,11 @@
 Two models on scikit-learn's breast cancer table (569 rows, 30 features; it ships with
 scikit-learn): StandardScaler + LogisticRegression, and RandomForest(n_estimators=50).
 Each is served by ``python -m workbench.serving`` in a subprocess, with micro-batching
-off and on, and measured on loopback with keep-alive httpx clients in threads:
+off (``--max-batch 0``) and on (the default), and measured on loopback with keep-alive
+httpx clients in threads (the clients share the machine's cores with the server):
 
-* single-row requests at concurrency 1 and 8 for a fixed duration: p50/p95/p99 and
-  requests per second;
+* single-row requests at concurrency 1 and 8 for a fixed duration: p50/p95/p99,
+  requests per second, and the server's CPU milliseconds per request;
 * a 1,000-row request (``dataframe_split``): median and p95 latency;
 * cold start: process start to the first healthy ``/health``;
 * peak RSS of the serving process (``VmHWM`` in ``/proc/PID/status``).
@@ -23,6 +24,7 @@ or less. Prints one JSON object; the machine is shared and noisy, so quote media
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -100,8 +102,6 @@ def write_model(folder: Path, name: str, model: Any, frame: pl.DataFrame) -> Pat
         task="binary",
         classes=(0, 1),
     )
-    import hashlib
-
     manifest = ServingManifest(
         model_name=name,
         version=1,
@@ -151,6 +151,11 @@ class Process:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far (all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -243,9 +248,12 @@ def measure_server(
         load(server.url, bodies, 1, min(1.0, args.duration))  # warm-up
         result: dict[str, Any] = {"cold_start_s": round(server.cold_start_s, 3)}
         for concurrency in (1, 8):
-            result[f"concurrency_{concurrency}"] = load(
-                server.url, bodies, concurrency, args.duration
-            )
+            cpu = server.cpu_seconds()
+            figures = load(server.url, bodies, concurrency, args.duration)
+            # CPU per request is steadier than req/s on a shared machine
+            spent_ms = (server.cpu_seconds() - cpu) * 1000
+            figures["server_cpu_ms_per_request"] = round(spent_ms / max(1, figures["n"]), 3)
+            result[f"concurrency_{concurrency}"] = figures
         result["batch_1000_rows"] = batch_latency(server.url, batch, args.batch_repeats)
         result["peak_rss_mb"] = round(server.peak_rss_mb(), 1)
     finally:
@@ -257,7 +265,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per load phase")
     parser.add_argument("--batch-repeats", type=int, default=20)
-    parser.add_argument("--max-batch", type=int, default=32, help="batch size when batching is on")
     args = parser.parse_args()
     frame, target = table()
     fitted = models(frame, target)
@@ -265,7 +272,11 @@ def main() -> None:
     rows = pl.concat([frame, frame]).head(1000)
     batch = json.dumps({"dataframe_split": {"columns": rows.columns, "data": rows.rows()}}).encode()
     report: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": os.getloadavg()[0],
+        },
         "duration_s": args.duration,
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -284,8 +295,8 @@ def main() -> None:
             floor_ms = round(bare_c1["p50_ms"] + predict_ms, 3)
             entry: dict[str, Any] = {"in_process_predict_ms": predict_ms, "floor_p50_ms": floor_ms}
             for label, options in (
-                ("batching_off", []),
-                ("batching_on", ["--max-batch", str(args.max_batch)]),
+                ("batching_off", ["--max-batch", "0"]),
+                ("batching_on", []),  # the default
             ):
                 entry[label] = measure_server(manifest, options, bodies, batch, args)
                 entry[label]["goals"] = goals(name, entry[label], floor_ms)

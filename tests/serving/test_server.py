@@ -145,6 +145,9 @@ def test_options_from_maps_every_flag(tmp_path: Path) -> None:
     defaults = options_from(build_parser().parse_args(["--manifest", "m.json"]), {})
     assert defaults.admin_token is None and defaults.prediction_log is None
     assert defaults.allowed_hosts == ("localhost", "127.0.0.1", "::1")
+    assert defaults.batching is not None  # micro-batching is on unless turned off
+    off = build_parser().parse_args(["--manifest", "m.json", "--max-batch", "0"])
+    assert options_from(off, {}).batching is None
 
 
 def test_main_reports_a_bad_option_on_stderr_with_status_1(

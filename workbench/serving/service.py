@@ -83,8 +83,11 @@ class ScoringService:
             PredictionLog(options.prediction_log) if options.prediction_log else None
         )
         self.metrics = ServingMetrics(holder, self.gate, self.prediction_log)
+        self._arriving = 0  # admitted, not yet handed to the batcher (event loop only)
         self.batcher = (
-            MicroBatcher(options.batching, self.metrics.observe_batch) if options.batching else None
+            MicroBatcher(options.batching, self.metrics.observe_batch, lambda: self._arriving)
+            if options.batching
+            else None
         )
         self._executor = ThreadPoolExecutor(
             max_workers=min(options.max_concurrency, MAX_SCORING_THREADS),
@@ -116,16 +119,29 @@ class ScoringService:
         started = time.perf_counter()
         request_id = request_id_for(request)
         async with self.gate.admit():
-            body = await read_body(request, self.options.max_body_bytes)
-            model = self.holder.current  # read once: this request is answered by it
-            scored = await self._score(model, body, parse)
+            self._arriving += 1
+            pending = [True]
+
+            def arrived() -> None:  # once: when queued for a batch, or done otherwise
+                if pending:
+                    pending.clear()
+                    self._arriving -= 1
+
+            try:
+                body = await read_body(request, self.options.max_body_bytes)
+                model = self.holder.current  # read once: this request is answered by it
+                scored = await self._score(model, body, parse, arrived)
+            finally:
+                arrived()
         log = self.prediction_log
         if log is not None and log.sampled():
             latency_ms = (time.perf_counter() - started) * 1000.0
             log.submit(LogRecord(utc_now(), request_id, latency_ms, scored))
         return Answer(scored, request_id)
 
-    async def _score(self, model: LoadedModel, body: bytes, parse: Parser) -> Scored:
+    async def _score(
+        self, model: LoadedModel, body: bytes, parse: Parser, arrived: Callable[[], None]
+    ) -> Scored:
         loop = asyncio.get_running_loop()
         strict = self.options.strict
         if self.batcher is None:
@@ -138,11 +154,14 @@ class ScoringService:
             conformed = await loop.run_in_executor(
                 self._executor, lambda: conform(parse(body, model), model.signature, strict=strict)
             )
-        return await self._predict(model, conformed)
+        return await self._predict(model, conformed, arrived)
 
-    async def _predict(self, model: LoadedModel, conformed: ConformedFrame) -> Scored:
+    async def _predict(
+        self, model: LoadedModel, conformed: ConformedFrame, arrived: Callable[[], None]
+    ) -> Scored:
         assert self.batcher is not None
         frame = conformed.frame
+        arrived()
         if self.batcher.accepts(frame.height):
             prediction = await asyncio.wrap_future(self.batcher.submit(model, frame))
         else:
