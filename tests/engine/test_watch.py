@@ -116,6 +116,9 @@ def test_a_burst_of_files_starts_a_few_runs_and_loses_none(
         os.replace(path, engine.workspace.root / "incoming" / path.name)
     for _ in range(30):
         wait_for(inbox, "dataset.ingested")
+    deadline = time.monotonic() + WAIT  # every accepted file trained on: none is lost
+    while engine.store.datasets.untrained() and time.monotonic() < deadline:
+        wait_for(inbox, "run.finished", timeout=max(1.0, deadline - time.monotonic()))
     assert engine.watch().queue.wait_idle(WAIT)
     assert len(engine.store.datasets.list("accepted")) == 31
     runs = engine.store.runs.list()
