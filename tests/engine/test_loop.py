@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from workbench.core.errors import RegistryError
+from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
+
+from .helpers import set_config, wait_for
 
 
 def _train(engine: Engine, data: Path) -> int:
@@ -108,3 +112,26 @@ def test_a_run_with_no_data_fails_with_a_reason(engine: Engine) -> None:
     run = engine.run()
     assert run.status == "failed"
     assert "no accepted datasets" in (run.error or "")
+
+
+def test_auto_with_veto_approves_after_the_window_unless_rejected_in_it(
+    workspace: Workspace, small_sample: Path
+) -> None:
+    set_config(workspace, "promotion", policy="auto-with-veto", veto_minutes=0.02)
+    set_config(workspace, "train", candidates=["logistic_regression"])
+    with Engine(workspace) as engine, engine.bus.listen() as inbox:
+        run_id = _train(engine, small_sample)
+        assert run_id == 1
+        pending = wait_for(inbox, "model.pending_approval", timeout=30)
+        assert "unless rejected" in pending.message
+        approved = wait_for(inbox, "model.approved", timeout=30)
+        assert approved.payload["actor"] == "policy:auto-with-veto"
+        assert engine.store.registry.alias("production").version == 1  # type: ignore[union-attr]
+        set_config(workspace, "promotion", margin=-1.0)  # v2 would beat v1: only a veto stops it
+        engine.config = workspace.load_config()
+        engine.run()
+        wait_for(inbox, "model.pending_approval", timeout=30)
+        engine.reject(2, "vetoed", actor="carol")
+        time.sleep(2.0)  # past the 1.2 s window: nothing may approve the rejected version
+        assert engine.store.registry.get(2).status == "rejected"  # type: ignore[union-attr]
+        assert engine.store.registry.alias("production").version == 1  # type: ignore[union-attr]
