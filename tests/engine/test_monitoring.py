@@ -7,10 +7,12 @@ import json
 import os
 import queue
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import httpx
 import polars as pl
 import pytest
 
@@ -167,3 +169,43 @@ def test_alerts_reach_a_real_webhook_and_a_failing_command_is_recorded(
             assert failed.payload["sink"] == "command" and "exit status 3" in failed.message
     finally:
         server.shutdown()
+
+
+def test_a_schedule_queues_retrains_within_the_guardrails(
+    monitored: tuple[Workspace, Path, Path],
+) -> None:
+    workspace, _, _ = monitored
+    set_config(workspace, "monitor", schedule_hours=0.0005, cooldown_minutes=0.0)
+    with Engine(workspace) as engine, engine.bus.listen() as inbox:
+        engine.watch()
+        queued = wait_for(inbox, "retrain.queued", timeout=60)
+        assert queued.payload["trigger"] == "schedule"
+        started = wait_for(inbox, "run.started", timeout=60)
+        assert started.payload["trigger"] == "schedule"
+
+
+def test_logged_predictions_are_compared_in_windows_and_drift_is_reported(
+    monitored: tuple[Workspace, Path, Path], free_port: int
+) -> None:
+    workspace, _, february = monitored
+    set_config(workspace, "monitor", prediction_window=200)
+    rows = pl.read_csv(february, n_rows=300).drop("is_fraud").to_dicts()
+    with Engine(workspace) as engine:
+        info = engine.serve_when_ready(port=free_port)
+        assert info is not None
+        with httpx.Client(timeout=30) as client:
+            for start in range(0, 300, 50):
+                response = client.post(
+                    f"{info.url}/invocations", json={"dataframe_records": rows[start : start + 50]}
+                )
+                assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 60
+        reports = []
+        while time.monotonic() < deadline and not reports:
+            reports = [
+                r for r in engine.store.monitoring.drift_reports() if r.source == "predictions"
+            ]
+            time.sleep(0.2)
+        assert reports, "a window of logged predictions was compared with the reference"
+        assert "amount" in reports[0].drifted_columns
+        assert engine.store.monitoring.prediction_count() >= 200

@@ -166,7 +166,8 @@ class DriftMonitor:
 
     def request_retrain(self, signals: list[str], submit: Any) -> bool:
         """Queue a retrain for the signals the settings listen to, within the guardrails."""
-        wanted = [s for s in signals if s in self._engine.config.monitor.retrain_on]
+        listened = (*self._engine.config.monitor.retrain_on, "schedule")  # opted in by hours
+        wanted = [s for s in signals if s in listened]
         if not wanted:
             return False
         blocked = self.guardrails.retrain_blocked()
@@ -178,7 +179,9 @@ class DriftMonitor:
                 signals=wanted,
             )
             return False
-        trigger = "decay" if wanted == ["performance"] else "drift"
+        trigger = {"performance": "decay", "schedule": "schedule"}.get(wanted[0], "drift")
+        if len(wanted) > 1:
+            trigger = "drift"
         submit(trigger)
         self._engine.emit(
             "retrain.queued",

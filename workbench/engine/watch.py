@@ -7,6 +7,7 @@ every watcher step into an event the UIs show live.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ class WatchService:
             quiet_period=settings.quiet_period_ms / 1000,
             batch_window=settings.batch_window_ms / 1000,
         )
+        self._stopping = threading.Event()
+        self._schedule: threading.Thread | None = None
         code = custom_pipeline_path(engine.workspace, engine.config)
         self._code = (
             CodeWatcher(engine, code, self.queue.submit)
@@ -55,10 +58,22 @@ class WatchService:
         self.watcher.start()
         if self._code is not None:
             self._code.start()
+        hours = self._engine.config.monitor.schedule_hours
+        if hours > 0:
+            self._schedule = threading.Thread(
+                target=self._every, args=(hours * 3600,), name="workbench-schedule", daemon=True
+            )
+            self._schedule.start()
         self._engine.emit("watch.started", f"watching {self.folder}", folder=str(self.folder))
+
+    def _every(self, seconds: float) -> None:
+        """Scheduled retrains, within the same guardrails as drift-triggered ones."""
+        while not self._stopping.wait(seconds):
+            self._engine.monitor.request_retrain(["schedule"], self.queue.submit)
 
     def stop(self) -> None:
         """Stop taking files, let a running run finish."""
+        self._stopping.set()
         if self._code is not None:
             self._code.stop()
         self.watcher.stop()
