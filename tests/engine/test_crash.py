@@ -95,3 +95,37 @@ def test_kill_9_mid_ingest_then_restart_loses_nothing_and_duplicates_nothing(
     stored = {_digest(p) for p in ws.processed.iterdir()}
     assert hashes <= stored, "every file's bytes are in processed/"
     assert not list((ws.root / "incoming").iterdir())
+
+
+def test_kill_9_mid_training_marks_the_run_crashed_and_requeues_its_input_once(
+    tmp_path: Path,
+) -> None:
+    settings = with_overrides(WorkbenchConfig(), "watch", quiet_period_ms=100, batch_window_ms=0)
+    ws = init_workspace(tmp_path / "ws", target="is_fraud", config=settings)
+    pl.read_csv(SAMPLE, n_rows=6000).write_csv(tmp_path / "jan.csv")
+    proc, lines, _ = _watch(ws)
+    try:
+        os.replace(tmp_path / "jan.csv", ws.root / "incoming" / "jan.csv")
+        deadline = time.monotonic() + 120
+        while not any("train_random_forest started" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+
+    proc, lines, _ = _watch(ws)
+    try:
+        deadline = time.monotonic() + 180
+        while not any("run 2 success" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    with Engine(ws) as engine:
+        runs = {r.id: r for r in engine.store.runs.list()}
+        assert runs[1].status == "crashed"
+        assert runs[2].status == "success" and runs[2].trigger == "recovered"
+        assert len(runs) == 2, "re-queued exactly once"
+        assert len(engine.store.datasets.list()) == 1

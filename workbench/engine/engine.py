@@ -69,6 +69,8 @@ class Engine:
         self._predictions: PredictionIngester | None = None
         for line in self.store.db.recovery:
             self.emit("store.recovered", line, level="error")
+        self.crashed_runs: list[int] = []
+        """Runs found interrupted at open; their input is queued again once, on watch."""
         self.vetoes = VetoTimers(self)
         self.monitor = DriftMonitor(self)
         self.alerts = AlertSinks(self)
@@ -85,6 +87,7 @@ class Engine:
         for status in ("running", "queued"):
             for run in self.store.runs.list(status=status, limit=10_000):
                 self.store.runs.finish(run.id, "crashed", "the engine stopped during the run")
+                self.crashed_runs.append(run.id)
                 self.emit(
                     "run.crashed",
                     f"run {run.id} was interrupted when the engine stopped; marked crashed",

@@ -53,8 +53,9 @@ class WatchService:
 
     def start(self) -> None:
         """Queue a run for data accepted but never trained on, then start watching."""
-        if self._engine.store.datasets.untrained():
-            self.queue.submit("recovered")
+        if self._engine.store.datasets.untrained() or self._engine.crashed_runs:
+            self.queue.submit("recovered")  # input of a crashed run, or never trained on
+            self._engine.crashed_runs.clear()
         self.watcher.start()
         if self._code is not None:
             self._code.start()
