@@ -94,7 +94,11 @@ async def test_an_engine_error_is_shown_in_an_error_screen(api: WorkbenchApi) ->
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: app.current_mode == "dashboard", "the dashboard")
         app.call_engine(app, lambda a: a.run_detail(999), DataLoaded, "opening run 999")
-        await wait_until(pilot, lambda: isinstance(app.screen, ErrorScreen), "the error screen")
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, ErrorScreen) and bool(app.screen.query("#error-reason")),
+            "the error screen",
+        )
         reason = plain(app.screen.query_one("#error-reason", Static))
         assert "there is no run 999" in reason
         await pilot.press("enter")

@@ -15,6 +15,7 @@ class ErrorScreen(ModalScreen[None]):
     """Shows one failed action; Enter or Escape closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "close", "Close")]
+    AUTO_FOCUS = "#error-ok"  # focused once composed (querying in on_mount raced compose)
 
     def __init__(self, action: str, reason: str, bug: bool = False) -> None:
         super().__init__()
@@ -36,9 +37,6 @@ class ErrorScreen(ModalScreen[None]):
                 )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="error-ok", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#error-ok", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
