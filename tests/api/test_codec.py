@@ -53,6 +53,7 @@ def results(
             "reject": api.reject(3, "worse"),
             "promote": api.promote(1, "staging", "try it"),
             "rollback": api.rollback("second was wrong"),
+            "archive": api.archive(3, "superseded"),
             "approvals": api.approvals(),
             "lineage": api.lineage(1),
             "events": api.events(),

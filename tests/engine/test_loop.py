@@ -135,3 +135,20 @@ def test_auto_with_veto_approves_after_the_window_unless_rejected_in_it(
         time.sleep(2.0)  # past the 1.2 s window: nothing may approve the rejected version
         assert engine.store.registry.get(2).status == "rejected"  # type: ignore[union-attr]
         assert engine.store.registry.alias("production").version == 1  # type: ignore[union-attr]
+
+
+def test_archive_retires_a_version_without_aliases_and_refuses_one_still_in_use(
+    engine: Engine, small_sample: Path
+) -> None:
+    _train(engine, small_sample)
+    engine.approve(1)
+    with pytest.raises(RegistryError, match="still production"):
+        engine.archive(1)
+    engine.run()
+    with pytest.raises(RegistryError, match="awaits a decision"):
+        engine.archive(2)
+    engine.reject(2, "worse")
+    record = engine.archive(2, "cleaning up", actor="dave")
+    assert record.status == "archived"
+    last = engine.store.registry.approvals(2)[-1]
+    assert (last.decision, last.actor, last.comment) == ("archived", "dave", "cleaning up")

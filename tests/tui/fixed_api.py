@@ -221,6 +221,11 @@ class FixedApi(WorkbenchApi):
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         return self._read_only()
 
+    def archive(
+        self, version: int, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self._read_only()
+
     def serve(
         self, host: str | None = None, port: int | None = None, allow_remote: bool = False
     ) -> ServerInfo:

@@ -169,6 +169,13 @@ class WorkbenchApi(ABC):
 
     @operation("POST")
     @abstractmethod
+    def archive(
+        self, version: int, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        """Retire a version that no alias points at."""
+
+    @operation("POST")
+    @abstractmethod
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         """Serve the previous production version again."""
 

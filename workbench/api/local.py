@@ -108,6 +108,11 @@ class LocalApi(WorkbenchApi):
     ) -> ModelVersionRecord:
         return self.engine.promote(version, alias, reason, actor)
 
+    def archive(
+        self, version: int, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        return self.engine.archive(version, reason, actor)
+
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         return self.engine.rollback(reason, actor)
 

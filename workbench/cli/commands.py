@@ -145,6 +145,16 @@ def promote(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def archive(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        record = api.archive(args.version, args.reason)
+    if args.json:
+        render.print_json(console, record)
+    else:
+        console.print(f"model version {record.version} is now [bold]{record.status}[/]")
+    return 0
+
+
 def rollback(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         record = api.rollback(args.reason)

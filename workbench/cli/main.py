@@ -109,6 +109,11 @@ def _add_registry_commands(
     p.add_argument("--reason", default="")
     p.set_defaults(handler=commands.promote)
 
+    p = sub.add_parser("archive", parents=[ws, js], help="retire a version no alias points at")
+    p.add_argument("version", type=int)
+    p.add_argument("--reason", default="")
+    p.set_defaults(handler=commands.archive)
+
     p = sub.add_parser("rollback", parents=[ws, js], help="serve the previous production again")
     p.add_argument("--reason", default="")
     p.set_defaults(handler=commands.rollback)

@@ -106,3 +106,22 @@ def rollback(store: Store, actor: str, reason: str = "") -> ModelVersionRecord:
         {PRODUCTION: previous.version, PREVIOUS: current.version}, actor, reason or "rollback"
     )
     return _version(store, previous.version)
+
+
+def archive(store: Store, version: int, actor: str, reason: str = "") -> ModelVersionRecord:
+    """Retire a version that nothing serves: it stays in lineage, never in an alias again.
+
+    Raises:
+        RegistryError: No such version, it still carries an alias, or it is a candidate
+            awaiting a decision (reject it instead).
+    """
+    record = _version(store, version)
+    if record.aliases:
+        raise RegistryError(
+            f"model version {version} is still {', '.join(record.aliases)}; "
+            "move those aliases before archiving it"
+        )
+    if record.status == "candidate":
+        raise RegistryError(f"model version {version} awaits a decision; reject it instead")
+    store.registry.set_status(version, "archived", actor, reason or "archived")
+    return _version(store, version)

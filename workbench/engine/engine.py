@@ -238,6 +238,20 @@ class Engine:
             self._production_moved()
         return record
 
+    def archive(
+        self, version: int, reason: str = "", actor: str | None = None
+    ) -> ModelVersionRecord:
+        """Retire a version nothing serves."""
+        who = actor or approvals.current_actor()
+        record = approvals.archive(self.store, version, who, reason)
+        self.emit(
+            "model.archived",
+            f"model version {version} archived by {who}",
+            version=version,
+            actor=who,
+        )
+        return record
+
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         """Serve the previous production version again."""
         who = actor or approvals.current_actor()

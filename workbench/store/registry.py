@@ -127,6 +127,19 @@ class RegistryRepo:
             for alias, target in (move_aliases or {}).items():
                 self._set_alias(alias, target, actor, comment or decision)
 
+    def set_status(self, version: int, status: str, actor: str, reason: str) -> None:
+        """Change a version's status outside approval (archiving), recorded as a decision."""
+        record = self.get(version)
+        metrics = record.metrics if record else {}
+        with self._db.transaction():
+            self._db.execute(
+                "UPDATE model_versions SET status = ? WHERE version = ?", [status, version]
+            )
+            self._db.execute(
+                "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?)",
+                [version, status, actor, reason, json.dumps(metrics), utcnow()],
+            )
+
     def move_aliases(self, moves: dict[str, int], actor: str, reason: str) -> None:
         """Point each alias at its version in one transaction, closing old deployments."""
         with self._db.transaction():
