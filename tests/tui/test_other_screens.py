@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import polars as pl
 import pytest
-from textual.widgets import DataTable, Tree
+from textual.widgets import DataTable, Static, Tree
 
 from workbench.api import WorkbenchApi
 from workbench.tui.app import WorkbenchApp
@@ -14,9 +15,10 @@ from workbench.tui.screens.data import DataScreen
 from workbench.tui.screens.drift import DriftScreen
 from workbench.tui.screens.lineage import LineageScreen
 from workbench.tui.screens.models import ModelsScreen
+from workbench.tui.widgets.histogram_plot import HistogramPlot
 from workbench.tui.widgets.metric_plot import MetricPlot
 
-from .pilot import open_screen, settle, wait_until
+from .pilot import open_screen, plain, settle, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -64,4 +66,24 @@ async def test_drift_screen_plots_the_key_metric_per_version(api: WorkbenchApi) 
         versions, values = screen.query_one(MetricPlot).points
         assert versions == [1, 2]
         assert values == [m.metrics["roc_auc"] for m in reversed(api.models())]
+        await settle(pilot)
+
+
+async def test_drift_screen_lists_the_latest_report_and_draws_a_column_histogram(
+    api: WorkbenchApi, tmp_path: Path
+) -> None:
+    february = tmp_path / "february.csv"
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    pl.read_csv(sample / "transactions_2026_02_drifted.csv", n_rows=3000).write_csv(february)
+    api.approve(1, "baseline")
+    api.drift(str(february))
+    app = WorkbenchApp(api)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_screen(pilot, "5", DriftScreen)
+        await wait_until(pilot, lambda: screen.report is not None, "the drift report")
+        text = plain(screen.query_one("#drift-reports", Static))
+        assert "amount" in text and "is_fraud (target)" in text
+        histogram = screen.query_one(HistogramPlot)
+        drifted = [c["column"] for c in screen.report["columns"] if c["drifted"]]  # type: ignore[index]
+        assert histogram.column == drifted[0], "the first drifted column is drawn"
         await settle(pilot)

@@ -1,8 +1,9 @@
-"""Drift: the monitor's reports and, until it reports per column, model metric history.
+"""Drift: the latest drift report per column, a column's histograms, metric history.
 
-The api does not yet expose drift reports or column histograms; the screen shows drift
-events from the log and the key metric across model versions (real data), and says so
-plainly instead of drawing made-up numbers.
+The left panel lists every column of the newest stored drift report (method, statistic,
+threshold, verdict; target apart); the chosen column's reference and current histograms
+are drawn below it from the stored bins, so nothing is recomputed. The right panel plots
+a metric across model versions.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,6 +22,7 @@ from workbench.core.records import ModelVersionRecord
 from workbench.tui.formatting import KEY_METRICS, ago, level_text
 from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.widgets.histogram_plot import HistogramPlot
 from workbench.tui.widgets.metric_plot import MetricPlot
 
 if TYPE_CHECKING:
@@ -46,22 +49,28 @@ class DriftScreen(WorkbenchScreen):
         super().__init__()
         self.models: list[ModelVersionRecord] = []
         """Versions fetched last."""
+        self.report: dict[str, Any] | None = None
+        """The newest stored drift report (``DriftReport.to_dict()``), if any."""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="drift-body"):
-            reports = Static("", id="drift-reports", classes="panel")
-            reports.border_title = "Drift reports"
-            yield reports
+            with Vertical(id="drift-left", classes="panel") as left:
+                left.border_title = "Latest drift report"
+                yield Static("", id="drift-reports")
+                yield Select[str]([], prompt="column", id="drift-column", allow_blank=True)
+                yield HistogramPlot(id="drift-histogram")
             with Vertical(id="drift-history", classes="panel") as history:
                 history.border_title = "Metric history"
                 yield Select[str]([], prompt="metric", id="drift-metric", allow_blank=True)
                 yield MetricPlot(id="drift-plot")
 
-    def load(self, api: WorkbenchApi) -> list[ModelVersionRecord]:
-        return api.models()
+    def load(self, api: WorkbenchApi) -> tuple[list[ModelVersionRecord], dict[str, Any] | None]:
+        reports = api.drift_reports(limit=1)
+        return api.models(), (api.drift_report(reports[0].id) if reports else None)
 
     def show(self, data: Any) -> None:
-        self.models = data
+        self.models, self.report = data
+        self._columns()
         select = self.query_one("#drift-metric", Select)
         names = metric_names(self.models)
         current = select.value if select.value in names else (names[0] if names else None)
@@ -76,7 +85,51 @@ class DriftScreen(WorkbenchScreen):
         metric = value if isinstance(value, str) else None
         self.query_one("#drift-plot", MetricPlot).draw(self.models, metric)
 
+    def _columns(self) -> None:
+        """Fill the column chooser from the report, drifted columns first."""
+        columns = (self.report or {}).get("columns", [])
+        ordered = sorted(columns, key=lambda c: (not c.get("drifted"), c["column"]))
+        select = self.query_one("#drift-column", Select)
+        names = [c["column"] for c in ordered]
+        select.set_options([(n, n) for n in names])
+        if names:
+            select.value = names[0]
+        self._histogram()
+
+    def _histogram(self) -> None:
+        value = self.query_one("#drift-column", Select).value
+        columns = (self.report or {}).get("columns", [])
+        column = next((c for c in columns if c["column"] == value), None)
+        self.query_one("#drift-histogram", HistogramPlot).draw(column)
+
+    def _report_table(self, report: dict[str, Any]) -> Table:
+        table = Table(expand=True, box=None)
+        for header in ("column", "method", "statistic", "threshold", "PSI", ""):
+            table.add_column(header)
+        rows = list(report.get("columns", []))
+        if report.get("target"):
+            rows.append({**report["target"], "column": f"{report['target']['column']} (target)"})
+        for c in rows:
+            table.add_row(
+                c["column"],
+                c["method"],
+                f"{c['statistic']:.3g}",
+                f"{c['threshold']:.3g}",
+                f"{c['psi']:.2f}",
+                Text("drift", style="bold red") if c["drifted"] else Text("ok", style="green"),
+            )
+        return table
+
     def _reports(self) -> None:
+        if self.report is not None:
+            report = self.report
+            verdict = "dataset drift" if report["dataset_drift"] else "no dataset drift"
+            head = Text(
+                f"{verdict}: {report['share_drifted']:.0%} of columns drifted",
+                style="bold red" if report["dataset_drift"] else "bold green",
+            )
+            self.query_one("#drift-reports", Static).update(Group(head, self._report_table(report)))
+            return
         now = self.workbench.clock()
         events = self.workbench.event_log.of_kind("drift")[-8:]
         lines: list[Text] = [
@@ -96,10 +149,13 @@ class DriftScreen(WorkbenchScreen):
         self.query_one("#drift-reports", Static).update(Group(*lines))
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self._plot()
+        if event.select.id == "drift-column":
+            self._histogram()
+        else:
+            self._plot()
 
     def event_arrived(self, message: EventArrived) -> None:
-        if message.event.kind.startswith("drift"):
+        if message.event.kind.startswith("drift") and self.report is None:
             self._reports()
 
     def log_replayed(self) -> None:
