@@ -195,75 +195,80 @@ class Engine:
     ) -> ModelVersionRecord:
         """Approve a candidate: it becomes ``production``."""
         who = actor or approvals.current_actor()
-        record = approvals.approve(self.store, version, who, comment)
-        self.emit(
+        return self._decided(
+            approvals.approve(self.store, version, who, comment),
             "model.approved",
             f"model version {version} approved by {who}; now production",
-            version=version,
+            production_moved=True,
             actor=who,
             comment=comment,
         )
-        self._production_moved()
-        return record
 
     def reject(
         self, version: int, comment: str = "", actor: str | None = None
     ) -> ModelVersionRecord:
         """Reject a candidate."""
         who = actor or approvals.current_actor()
-        record = approvals.reject(self.store, version, who, comment)
-        self.emit(
+        return self._decided(
+            approvals.reject(self.store, version, who, comment),
             "model.rejected",
             f"model version {version} rejected by {who}",
-            version=version,
             actor=who,
             comment=comment,
         )
-        return record
 
     def promote(
         self, version: int, alias: str, reason: str = "", actor: str | None = None
     ) -> ModelVersionRecord:
         """Point an alias at an approved version."""
         who = actor or approvals.current_actor()
-        record = approvals.promote(self.store, version, alias, who, reason)
-        self.emit(
+        return self._decided(
+            approvals.promote(self.store, version, alias, who, reason),
             "alias.moved",
             f"alias {alias} now points at model version {version} (by {who})",
+            production_moved=alias == approvals.PRODUCTION,
             alias=alias,
-            version=version,
             actor=who,
         )
-        if alias == approvals.PRODUCTION:
-            self._production_moved()
-        return record
 
     def archive(
         self, version: int, reason: str = "", actor: str | None = None
     ) -> ModelVersionRecord:
         """Retire a version nothing serves."""
         who = actor or approvals.current_actor()
-        record = approvals.archive(self.store, version, who, reason)
-        self.emit(
+        return self._decided(
+            approvals.archive(self.store, version, who, reason),
             "model.archived",
             f"model version {version} archived by {who}",
-            version=version,
             actor=who,
         )
-        return record
 
     def rollback(self, reason: str = "", actor: str | None = None) -> ModelVersionRecord:
         """Serve the previous production version again."""
         who = actor or approvals.current_actor()
         record = approvals.rollback(self.store, who, reason)
-        self.emit(
+        return self._decided(
+            record,
             "alias.moved",
             f"rolled back: production is model version {record.version} again (by {who})",
+            production_moved=True,
             alias=approvals.PRODUCTION,
-            version=record.version,
             actor=who,
         )
-        self._production_moved()
+
+    def _decided(
+        self,
+        record: ModelVersionRecord,
+        kind: str,
+        message: str,
+        *,
+        production_moved: bool = False,
+        **payload: Any,
+    ) -> ModelVersionRecord:
+        """Announce a registry decision and, if production moved, serve the new version."""
+        self.emit(kind, message, version=record.version, **payload)
+        if production_moved:
+            self._production_moved()
         return record
 
     def lineage(self, version: int) -> LineageNode | None:
