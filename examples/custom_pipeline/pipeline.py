@@ -9,6 +9,13 @@ Workbench imports it, checks the DAG before any task starts, and runs it wheneve
 arrives (and, with ``on_code_change = true``, whenever you save this file). Tasks receive
 upstream results by parameter name, the run inputs ``frame``, ``settings`` and ``sink``,
 and ``ctx`` for tracking (``ctx.log_metric``, ``ctx.log_params``).
+
+``learning_curve`` is declared ``cache=True``: when its code, its inputs and the run
+params are unchanged, a later run reuses its stored result (and the curve it logged)
+instead of fitting four models again, and shows the task as ``cached``. Results are
+stored without pickle (plain data, polars frames, numpy arrays, skops models and
+dataclasses registered with ``workbench.dag.result_type``); a result with no safe format
+is simply not cached.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ def split(clean: pl.DataFrame, settings: TabularSettings) -> tuple[pl.DataFrame,
     return split_frame(clean, settings.target, task_kind, 0.2, settings.seed)
 
 
-@task(retries=1)
+@task(retries=1, cache=True)
 def learning_curve(
     split: tuple[pl.DataFrame, pl.DataFrame], settings: TabularSettings, ctx: TaskContext
 ) -> dict[str, float]:

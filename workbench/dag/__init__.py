@@ -28,6 +28,7 @@ from workbench.dag.flow import Flow
 from workbench.dag.hooks import RunHooks
 from workbench.dag.pipeline import Pipeline
 from workbench.dag.records import RunOutcome, RunStatus, TaskOutcome, TaskStatus
+from workbench.dag.results import result_type
 from workbench.dag.task import Task, TaskOptions, TriggerRule, task
 
 __all__ = [
@@ -49,5 +50,6 @@ __all__ = [
     "TriggerRule",
     "cache_key",
     "make_executor",
+    "result_type",
     "task",
 ]

@@ -157,7 +157,7 @@ class Attempt:
         values = {k: v for k, v in kwargs.items() if not isinstance(v, TaskContext)}
         try:
             key = cache_key(self.task, values, run.params)
-            hit, value = run.cache.get(key)
+            hit, value = run.cache.get(key, self.name)
         except Exception:
             _log.warning("task '%s': cache lookup failed; running it", self.name, exc_info=True)
             return None, False, None
@@ -182,7 +182,7 @@ class Attempt:
         )
         if key is not None and self.run.cache is not None:
             try:
-                self.run.cache.put(key, value)
+                self.run.cache.put(key, value, self.name)
             except Exception:
                 _log.warning("task '%s': could not cache its result", self.name, exc_info=True)
         status = TaskStatus.CACHED if cached else TaskStatus.SUCCESS

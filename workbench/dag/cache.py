@@ -2,16 +2,21 @@
 
 The key (:func:`cache_key`) combines the task's name and code hash with a structural
 fingerprint of every value passed to it and of the run params. Fingerprints are exact for
-plain data (bytes, str, numbers, tuples, lists, dicts, sets), for buffers such as numpy
-arrays, and for objects with a ``hash_rows()`` method such as polars DataFrames (plus
-their schema). Anything else is fingerprinted by ``repr``: objects whose repr shows their
-identity (``<Foo object at 0x...>``) simply never hit, but an object whose repr hides part
-of its state could hit wrongly, so give such inputs a ``hash_rows`` method or do not cache
-their consumers.
+plain data (bytes, str, numbers, tuples, lists, dicts, sets), for dataclasses (field by
+field), for buffers such as numpy arrays, and for objects with a ``hash_rows()`` method
+such as polars DataFrames (plus their schema). Anything else is fingerprinted by
+``repr``: objects whose repr shows their identity (``<Foo object at 0x...>``) simply never
+hit, but an object whose repr hides part of its state could hit wrongly, so give such
+inputs a ``hash_rows`` method or do not cache their consumers.
+
+Where results are kept is up to the cache: :class:`MemoryCache` for one process, the
+engine's artifact-backed cache across runs and restarts (results stored in the format of
+:mod:`workbench.dag.results`, never pickle).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -27,12 +32,15 @@ _MAX_DEPTH = 64
 class TaskCache(Protocol):
     """Where task results are kept between runs. Implementations must be thread-safe."""
 
-    def get(self, key: str) -> tuple[bool, Any]:
-        """``(True, value)`` when ``key`` is cached, else ``(False, None)``."""
+    def get(self, key: str, task: str = "") -> tuple[bool, Any]:
+        """``(True, value)`` when ``key`` is cached, else ``(False, None)``.
+
+        ``task`` names the task asking, for caches that record or report per task.
+        """
         ...
 
-    def put(self, key: str, value: Any) -> None:
-        """Keep ``value`` under ``key``."""
+    def put(self, key: str, value: Any, task: str = "") -> None:
+        """Keep ``value``, the result of ``task``, under ``key``."""
         ...
 
 
@@ -51,7 +59,7 @@ class MemoryCache:
         self._entries: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[bool, Any]:
+    def get(self, key: str, task: str = "") -> tuple[bool, Any]:
         """``(True, value)`` when ``key`` is cached, else ``(False, None)``."""
         with self._lock:
             if key not in self._entries:
@@ -59,7 +67,7 @@ class MemoryCache:
             self._entries.move_to_end(key)
             return True, self._entries[key]
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, task: str = "") -> None:
         """Keep ``value`` under ``key``, evicting the least recently used if full."""
         with self._lock:
             self._entries[key] = value
@@ -131,6 +139,10 @@ def _feed(digest: Any, value: Any, depth: int) -> None:
         _tagged(digest, b"set", b"".join(sorted(fingerprint(v) for v in value)))
     elif callable(getattr(value, "hash_rows", None)):
         _feed_rows(digest, value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):  # field by field: a repr may elide data
+            _tagged(digest, b"field", item.name.encode("utf-8"))
+            _feed(digest, getattr(value, item.name), depth + 1)
     else:
         _feed_other(digest, value)
 

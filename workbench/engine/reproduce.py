@@ -17,6 +17,8 @@ TIMING_SUFFIXES = ("fit_seconds", "_seconds", "duration_s")
 def reproduce(engine: Engine, run_id: int) -> Reproduction:
     """Run again on the recorded data hashes with the recorded settings and compare.
 
+    Every task runs, cached or not: the point is to recompute.
+
     Raises:
         WorkbenchError: No such run, no record, or a recorded dataset is gone or changed.
     """
@@ -33,7 +35,7 @@ def reproduce(engine: Engine, run_id: int) -> Reproduction:
             raise WorkbenchError(f"dataset {item['id']} of run {run_id} is gone or changed")
         ids.append(dataset.id)
     config = config_from_dict(record["config"], f"run {run_id} record")
-    rerun = execute_run(engine, ids, f"reproduce:{run_id}", config)
+    rerun = execute_run(engine, ids, f"reproduce:{run_id}", config, use_cache=False)
     before, after = engine.store.runs.metrics(run_id), engine.store.runs.metrics(rerun.id)
     matches = tuple(
         MetricMatch(key, before.get(key), after.get(key), before.get(key) == after.get(key))

@@ -28,6 +28,7 @@ from workbench.dag import RunHooks, RunOutcome, TaskOutcome
 from workbench.engine.executors import make_executor
 from workbench.engine.pipelines import load_pipeline
 from workbench.engine.policy import apply_promotion_policy
+from workbench.engine.task_cache import ArtifactCache
 from workbench.modelfile import load_model
 from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import Champion
@@ -238,11 +239,14 @@ def execute_run(
     dataset_ids: list[int] | None,
     trigger: str,
     config: WorkbenchConfig | None = None,
+    *,
+    use_cache: bool = True,
 ) -> RunRecord:
     """Run the pipeline on the datasets and record everything; waits for the end.
 
     ``config`` replaces workbench.toml for this run (``workbench reproduce`` passes the
-    recorded one).
+    recorded one). ``use_cache=False`` runs every task even where the task cache holds
+    its result (a reproduction must recompute, or it would only prove the cache works).
     """
     settings_source = config or engine.config
     ids = dataset_ids if dataset_ids is not None else window_dataset_ids(engine)
@@ -260,7 +264,7 @@ def execute_run(
         dataset_ids=ids,
     )
     try:
-        outcome = _execute(engine, run.id, ids, settings_source)
+        outcome = _execute(engine, run.id, ids, settings_source, use_cache)
         status = str(outcome.status)
         error = next(
             (t.error for t in outcome.tasks.values() if str(t.status) in ("failed", "timed_out")),
@@ -318,7 +322,9 @@ def _task_kind(frame: pl.DataFrame, settings: TabularSettings) -> str | None:
         return None  # the validate task reports it, as a task failure
 
 
-def _execute(engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfig) -> RunOutcome:
+def _execute(
+    engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfig, use_cache: bool
+) -> RunOutcome:
     settings = TabularSettings.from_config(config)
     frame = load_frames(engine, ids)
     loaded = load_pipeline(engine.workspace, config, _task_kind(frame, settings))
@@ -347,4 +353,5 @@ def _execute(engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfi
             run_id=str(run_id),
             inputs={k: v for k, v in inputs.items() if k in loaded.pipeline.inputs},
             hooks=RecordingHooks(engine, run_id),
+            cache=ArtifactCache(engine, run_id) if use_cache else None,
         )

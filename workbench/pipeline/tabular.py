@@ -19,7 +19,7 @@ import polars as pl
 
 from workbench.core.errors import DataError
 from workbench.core.signature import Signature
-from workbench.dag import Pipeline, Task, TaskContext, task
+from workbench.dag import Pipeline, Task, TaskContext, result_type, task
 from workbench.modelfile import dump_model
 from workbench.pipeline.search import trials_for
 from workbench.pipeline.settings import TabularSettings
@@ -38,6 +38,7 @@ from workbench.training import (
 )
 
 REGRESSION_ALIASES = {"logistic_regression": "ridge"}
+result_type(TrainedModel)  # a trained candidate is cached, so its parts must be storable
 MIN_ROWS = 20
 
 
@@ -61,6 +62,7 @@ class Split:
     """Rows every candidate (and production) is scored on."""
 
 
+@result_type
 @dataclass(frozen=True)
 class Scored:
     """A fitted candidate with its held-out metrics."""
@@ -149,7 +151,9 @@ def _trainer(name: str, task_name: str, params: dict[str, Any]) -> Task:
         return Scored(model, metrics)
 
     train.__doc__ = f"Fit and score the {name} candidate" + (f" with {params}." if params else ".")
-    return task(name=task_name)(train)
+    # Fitting is the expensive part of a run: the same code on the same rows and params
+    # reuses the stored model instead (the run shows the task as cached).
+    return task(name=task_name, cache=True)(train)
 
 
 def _trainers(settings: TabularSettings, task_kind: str | None) -> tuple[Task, ...]:

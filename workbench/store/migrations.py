@@ -192,6 +192,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX predictions_ts ON predictions(ts);
     """,
+    # 6: the persistent task cache: a task's result, stored as an artifact, by cache key.
+    """
+    CREATE TABLE task_cache (
+        key VARCHAR PRIMARY KEY,
+        task VARCHAR NOT NULL,
+        run_id INTEGER,
+        sha256 VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        last_hit_at TIMESTAMP,
+        hits BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX task_cache_task ON task_cache(task);
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

@@ -289,6 +289,27 @@ class RunRepo:
         )
         return [MetricRecord(r[0], r[1], r[2], r[3], r[4], as_utc(r[5])) for r in rows]  # type: ignore[arg-type]
 
+    def copy_task_tracking(self, source_run: int, task: str, target_run: int) -> int:
+        """Copy what ``task`` logged in ``source_run`` (params, metric points) into ``target_run``.
+
+        A task served from the cache did not run, so it logged nothing; copying what it
+        logged when it did run keeps the new run's params and metrics complete. Metric
+        points keep their steps and timestamps. Returns the number of rows copied.
+        """
+        self.flush()
+        with self._db.transaction():
+            params = self._db.execute(
+                "INSERT INTO params SELECT ?, task, key, value FROM params "
+                "WHERE run_id = ? AND task = ?",
+                [target_run, source_run, task],
+            )
+            points = self._db.execute(
+                "INSERT INTO metrics SELECT ?, task, key, value, step, ts FROM metrics "
+                "WHERE run_id = ? AND task = ?",
+                [target_run, source_run, task],
+            )
+        return int(params[0][0]) + int(points[0][0])
+
     def link_artifact(self, run_id: int, name: str, sha256: str, task: str | None = None) -> None:
         """Say the run (or one of its tasks) produced an artifact."""
         self._db.execute(

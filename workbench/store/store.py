@@ -13,6 +13,7 @@ from workbench.store.lineage import LineageRepo
 from workbench.store.monitoring import MonitoringRepo
 from workbench.store.registry import RegistryRepo
 from workbench.store.runs import RunRepo
+from workbench.store.task_cache import TaskCacheRepo
 
 FLUSH_SECONDS = 0.25
 """How long a queued event or task-run row may wait before it is written."""
@@ -34,6 +35,7 @@ class Store:
         self.events = EventRepo(self.db)
         self.monitoring = MonitoringRepo(self.db)
         self.lineage = LineageRepo(self.db, flush=self.runs.flush)
+        self.task_cache = TaskCacheRepo(self.db)
 
         self._stop = threading.Event()
         self._flusher = threading.Thread(target=self._flush_loop, name="store-flush", daemon=True)

@@ -1,0 +1,94 @@
+"""The persistent task cache's index: which artifact holds the result for a cache key.
+
+The results themselves are artifacts (content-addressed, hash-verified files); this table
+maps a task's cache key to one, and remembers which run produced it so a run served from
+the cache can say where its result came from.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import datetime
+
+from workbench.store.db import Database, as_utc, utcnow
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """One entry of the task cache."""
+
+    key: str
+    """The task's cache key (code hash, input fingerprints, params)."""
+    task: str
+    """The task that produced the result."""
+    run_id: int | None
+    """The run in which it ran, whose tracking a hit copies."""
+    sha256: str
+    """The artifact holding the encoded result."""
+    size: int
+    """Bytes of that artifact."""
+    created_at: datetime
+    """When the result was stored."""
+    hits: int
+    """How many later runs reused it."""
+
+
+_COLUMNS = "key, task, run_id, sha256, size, created_at, hits"
+
+
+class TaskCacheRepo:
+    """Cache keys to stored results."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, key: str) -> CachedResult | None:
+        """The entry for ``key``, if any."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM task_cache WHERE key = ?", [key])
+        return self._records(rows)[0] if rows else None
+
+    def put(self, key: str, task: str, run_id: int | None, sha256: str, size: int) -> None:
+        """Remember that ``key``'s result is the artifact ``sha256`` (replacing any entry)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO task_cache (key, task, run_id, sha256, size, created_at, hits) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0)",
+            [key, task, run_id, sha256, size, utcnow()],
+        )
+
+    def hit(self, key: str) -> None:
+        """Count a reuse of ``key``'s result."""
+        self._db.execute(
+            "UPDATE task_cache SET hits = hits + 1, last_hit_at = ? WHERE key = ?",
+            [utcnow(), key],
+        )
+
+    def list(self, task: str | None = None) -> builtins.list[CachedResult]:
+        """Entries, newest first, optionally of one task."""
+        where, params = ("WHERE task = ?", [task]) if task else ("", [])
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM task_cache {where} ORDER BY created_at DESC", params
+        )
+        return self._records(rows)
+
+    def clear(self, task: str | None = None) -> int:
+        """Forget entries (all, or one task's); returns how many. Artifacts stay."""
+        where, params = ("WHERE task = ?", [task]) if task else ("", [])
+        count = int(self._db.scalar(f"SELECT count(*) FROM task_cache {where}", params))
+        self._db.execute(f"DELETE FROM task_cache {where}", params)
+        return count
+
+    @staticmethod
+    def _records(rows: builtins.list[tuple[object, ...]]) -> builtins.list[CachedResult]:
+        return [
+            CachedResult(
+                key=str(r[0]),
+                task=str(r[1]),
+                run_id=None if r[2] is None else int(r[2]),  # type: ignore[call-overload]
+                sha256=str(r[3]),
+                size=int(r[4]),  # type: ignore[call-overload]
+                created_at=as_utc(r[5]),  # type: ignore[arg-type]
+                hits=int(r[6]),  # type: ignore[call-overload]
+            )
+            for r in rows
+        ]
