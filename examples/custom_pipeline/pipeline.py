@@ -8,7 +8,7 @@ Put this file in a workspace and name it in workbench.toml:
 Workbench imports it, checks the DAG before any task starts, and runs it whenever data
 arrives (and, with ``on_code_change = true``, whenever you save this file). Tasks receive
 upstream results by parameter name, the run inputs ``frame``, ``settings`` and ``sink``,
-and ``ctx`` for tracking (``ctx.log_metric``, ``ctx.log_params``).
+and ``ctx`` for tracking (``ctx.log_metric``, ``ctx.log_params``, ``ctx.set_tags``).
 
 ``learning_curve`` is declared ``cache=True``: when its code, its inputs and the run
 params are unchanged, a later run reuses its stored result (and the curve it logged)
@@ -58,6 +58,7 @@ def learning_curve(
     train, test = split
     task_kind = detect_task(train[settings.target])
     plan = plan_features(train, settings.target)
+    ctx.set_tags({"curve.model": "logistic_regression", "curve.shares": "0.1,0.25,0.5,1.0"})
     last: dict[str, float] = {}
     for step, share in enumerate((0.1, 0.25, 0.5, 1.0)):
         if ctx.cancelled:

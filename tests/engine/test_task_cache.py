@@ -117,6 +117,10 @@ def test_the_custom_example_reuses_its_learning_curve_and_keeps_the_curve(
         assert statuses["train"] == "success"  # not declared cache=True: it registers a model
         curve = engine.store.runs.metric_history(run.id, "curve.roc_auc")
         assert [p.step for p in curve] == [0, 1, 2, 3]
+        tags = engine.store.runs.tags(run.id)
+        assert tags["learning_curve"]["curve.model"] == "logistic_regression"
+        assert tags[""]["workbench.pipeline"].endswith("pipeline.py")
+        assert tags[""]["workbench.user"]
 
 
 def _drain(inbox: queue.Queue[EventRecord]) -> list[EventRecord]:

@@ -131,6 +131,21 @@ class TaskContext:
             )
         self._hooks.on_params(self.run_id, self.task, dict(params))
 
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        """Label this task run (``{"stage": "tuning", "owner": "ana"}``); values become strings.
+
+        Tags are for finding and grouping runs later, where params describe what ran; a
+        tag set again replaces its earlier value.
+
+        Raises:
+            PipelineError: ``tags`` is not a mapping with non-empty string keys.
+        """
+        if not isinstance(tags, Mapping) or not all(isinstance(k, str) and k for k in tags):
+            raise PipelineError(
+                f"task '{self.task}': set_tags needs a mapping with string keys, got {tags!r}"
+            )
+        self._hooks.on_tags(self.run_id, self.task, {k: str(v) for k, v in tags.items()})
+
     def log_artifact(self, name: str, data: bytes) -> None:
         """Record a file produced by this task (a model, a report, a plot).
 

@@ -11,8 +11,8 @@ a queue). ``on_task_end`` and ``on_task_retry`` are called under the scheduler's
 one at a time, so a slow one (a database write per task) delays scheduling: batch it.
 
 An exception raised by ``on_run_*`` or ``on_task_*`` is logged and ignored so a broken
-hook cannot strand running tasks; an exception raised by ``on_metric``, ``on_params`` or
-``on_artifact`` propagates into the task that logged it.
+hook cannot strand running tasks; an exception raised by ``on_metric``, ``on_params``,
+``on_tags`` or ``on_artifact`` propagates into the task that logged it.
 
 With the Dask executor, ``on_task_start`` is called as the attempt is handed to the
 cluster, and a task's ``on_metric``/``on_params``/``on_artifact`` calls arrive together,
@@ -64,6 +64,9 @@ class RunHooks:
 
     def on_params(self, run_id: str, task_name: str, params: dict[str, object]) -> None:
         """A task logged parameters through ``ctx.log_params``; called from its worker thread."""
+
+    def on_tags(self, run_id: str, task_name: str, tags: dict[str, str]) -> None:
+        """A task set tags through ``ctx.set_tags``; called from its worker thread."""
 
     def on_artifact(self, run_id: str, task_name: str, name: str, data: bytes) -> None:
         """A task logged a file through ``ctx.log_artifact``; called from its worker thread."""

@@ -23,7 +23,7 @@ from workbench.dag.context import CancelFlag, TaskContext
 from workbench.dag.hooks import RunHooks
 from workbench.dag.task import CONTEXT_PARAMETER
 
-TRACKING_CALLS = ("on_metric", "on_params", "on_artifact")
+TRACKING_CALLS = ("on_metric", "on_params", "on_tags", "on_artifact")
 """The hook methods a remote ``ctx`` records; only these are ever replayed."""
 
 TrackingCall = tuple[str, tuple[Any, ...]]
@@ -84,6 +84,9 @@ class _Recorder(RunHooks):
 
     def on_params(self, run_id: str, task_name: str, params: dict[str, object]) -> None:
         self._keep("on_params", (run_id, task_name, params))
+
+    def on_tags(self, run_id: str, task_name: str, tags: dict[str, str]) -> None:
+        self._keep("on_tags", (run_id, task_name, tags))
 
     def on_artifact(self, run_id: str, task_name: str, name: str, data: bytes) -> None:
         self._keep("on_artifact", (run_id, task_name, name, data))

@@ -25,6 +25,7 @@ from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import RunRecord
 from workbench.core.signature import Signature
 from workbench.dag import RunHooks, RunOutcome, TaskOutcome
+from workbench.engine.approvals import current_actor
 from workbench.engine.executors import make_executor
 from workbench.engine.pipelines import load_pipeline
 from workbench.engine.policy import apply_promotion_policy
@@ -105,6 +106,9 @@ class RecordingHooks(RunHooks):
 
     def on_params(self, run_id: str, task_name: str, params: dict[str, object]) -> None:
         self._engine.store.runs.log_params(self._run_id, dict(params), task_name)
+
+    def on_tags(self, run_id: str, task_name: str, tags: dict[str, str]) -> None:
+        self._engine.store.runs.set_tags(self._run_id, tags, task_name)
 
     def on_artifact(self, run_id: str, task_name: str, name: str, data: bytes) -> None:
         sha = self._engine.store.artifacts.put(data)
@@ -234,6 +238,14 @@ def _version(name: str) -> str | None:
         return None
 
 
+def system_tags(repro: dict[str, Any]) -> dict[str, str]:
+    """Tags every run gets, as MLflow's ``mlflow.*`` ones: who ran what code from where."""
+    tags = {"workbench.user": current_actor(), "workbench.pipeline": str(repro["pipeline"])}
+    if repro.get("git_commit"):
+        tags["workbench.git_commit"] = str(repro["git_commit"])
+    return tags
+
+
 def execute_run(
     engine: Engine,
     dataset_ids: list[int] | None,
@@ -328,9 +340,9 @@ def _execute(
     settings = TabularSettings.from_config(config)
     frame = load_frames(engine, ids)
     loaded = load_pipeline(engine.workspace, config, _task_kind(frame, settings))
-    engine.store.runs.set_repro(
-        run_id, repro_record(engine, config, ids, loaded.code_hash, loaded.source)
-    )
+    repro = repro_record(engine, config, ids, loaded.code_hash, loaded.source)
+    engine.store.runs.set_repro(run_id, repro)
+    engine.store.runs.set_tags(run_id, system_tags(repro))
     params: dict[str, Any] = {
         "target": settings.target,
         "candidates": ",".join(settings.candidates),

@@ -192,7 +192,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX predictions_ts ON predictions(ts);
     """,
-    # 6: the persistent task cache: a task's result, stored as an artifact, by cache key.
+    # 6: the persistent task cache (a task's result, stored as an artifact, by cache key)
+    # and tags on runs and task runs (task '' for the run itself).
     """
     CREATE TABLE task_cache (
         key VARCHAR PRIMARY KEY,
@@ -205,6 +206,13 @@ MIGRATIONS: tuple[str, ...] = (
         hits BIGINT NOT NULL DEFAULT 0
     );
     CREATE INDEX task_cache_task ON task_cache(task);
+    CREATE TABLE tags (
+        run_id INTEGER NOT NULL,
+        task VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        value VARCHAR NOT NULL,
+        PRIMARY KEY (run_id, task, key)
+    );
     """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""

@@ -289,11 +289,25 @@ class RunRepo:
         )
         return [MetricRecord(r[0], r[1], r[2], r[3], r[4], as_utc(r[5])) for r in rows]  # type: ignore[arg-type]
 
+    def set_tags(self, run_id: int, tags: dict[str, str], task: str | None = None) -> None:
+        """Label the run (or one of its task runs); a key set again keeps the new value."""
+        rows = [(run_id, task or "", str(k), str(v)) for k, v in tags.items()]
+        self._db.insert_rows("tags", ("run_id", "task", "key", "value"), rows, replace=True)
+
+    def tags(self, run_id: int) -> dict[str, dict[str, str]]:
+        """Tags by task run (``""`` holds the run's own), each ``{key: value}``."""
+        out: dict[str, dict[str, str]] = {}
+        for task, key, value in self._db.execute(
+            "SELECT task, key, value FROM tags WHERE run_id = ? ORDER BY task, key", [run_id]
+        ):
+            out.setdefault(task, {})[key] = value
+        return out
+
     def copy_task_tracking(self, source_run: int, task: str, target_run: int) -> int:
         """Copy what ``task`` logged in ``source_run`` (params, metric points) into ``target_run``.
 
         A task served from the cache did not run, so it logged nothing; copying what it
-        logged when it did run keeps the new run's params and metrics complete. Metric
+        logged when it did run keeps the new run's params, metrics and tags complete. Metric
         points keep their steps and timestamps. Returns the number of rows copied.
         """
         self.flush()
@@ -308,7 +322,12 @@ class RunRepo:
                 "WHERE run_id = ? AND task = ?",
                 [target_run, source_run, task],
             )
-        return int(params[0][0]) + int(points[0][0])
+            tags = self._db.execute(
+                "INSERT OR REPLACE INTO tags SELECT ?, task, key, value FROM tags "
+                "WHERE run_id = ? AND task = ?",
+                [target_run, source_run, task],
+            )
+        return int(params[0][0]) + int(points[0][0]) + int(tags[0][0])
 
     def link_artifact(self, run_id: int, name: str, sha256: str, task: str | None = None) -> None:
         """Say the run (or one of its tasks) produced an artifact."""
