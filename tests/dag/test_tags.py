@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.errors import PipelineError
 from workbench.dag import Pipeline, RunHooks, TaskContext, ThreadExecutor, task
-from workbench.dag.remote import run_remote
+from workbench.dag.remote import RemoteContext, replay, run_remote
 
 
 class Tags(RunHooks):
@@ -31,8 +30,6 @@ def test_set_tags_reaches_the_hooks_with_string_values() -> None:
 
 
 def test_tags_are_recorded_for_replay_on_a_remote_worker() -> None:
-    from workbench.dag.remote import RemoteContext, replay
-
     context = RemoteContext(run_id="r", task="tuned", attempt=1, params={}, cancel=None)
     result = run_remote(tuned.fn, {}, context)
     hooks = Tags()
