@@ -30,6 +30,7 @@ from workbench.engine.executors import make_executor
 from workbench.engine.pipelines import load_pipeline
 from workbench.engine.policy import apply_promotion_policy
 from workbench.engine.task_cache import ArtifactCache
+from workbench.engine.task_logs import TaskLogWriter
 from workbench.modelfile import load_model
 from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import Champion
@@ -43,9 +44,10 @@ if TYPE_CHECKING:
 class RecordingHooks(RunHooks):
     """Writes task runs, params and metrics to the store and emits task events."""
 
-    def __init__(self, engine: Engine, run_id: int) -> None:
+    def __init__(self, engine: Engine, run_id: int, logs: TaskLogWriter) -> None:
         self._engine = engine
         self._run_id = run_id
+        self._logs = logs
         self._starts: dict[str, datetime] = {}
 
     def on_task_start(self, run_id: str, task_name: str, attempt: int) -> None:
@@ -76,7 +78,7 @@ class RecordingHooks(RunHooks):
         )
         failed = str(outcome.status) in ("failed", "timed_out")
         if outcome.traceback:
-            self._write_log(outcome.task, outcome.traceback)
+            self._logs.write(outcome.task, outcome.traceback, "ERROR")
         self._engine.emit(
             "task.finished",
             f"run {self._run_id}: {outcome.task} {outcome.status}"
@@ -90,6 +92,7 @@ class RecordingHooks(RunHooks):
         )
 
     def on_task_retry(self, run_id: str, task_name: str, attempt: int, error: str) -> None:
+        self._logs.write(task_name, f"attempt {attempt} failed, retrying: {error}", "WARNING")
         self._engine.emit(
             "task.retrying",
             f"run {self._run_id}: {task_name} attempt {attempt} failed, retrying: {error}",
@@ -113,12 +116,6 @@ class RecordingHooks(RunHooks):
     def on_artifact(self, run_id: str, task_name: str, name: str, data: bytes) -> None:
         sha = self._engine.store.artifacts.put(data)
         self._engine.store.runs.link_artifact(self._run_id, name, sha, task_name)
-
-    def _write_log(self, task: str, text: str) -> None:
-        folder = self._engine.workspace.logs / f"run-{self._run_id}"
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / f"{task}.log").open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
 
 
 class RegistrySink:
@@ -359,11 +356,13 @@ def _execute(
         "sink": RegistrySink(engine, run_id),
         "champion": load_champion(engine),
     }
-    with executor:  # a dask:local cluster lives exactly as long as the run
+    # A dask:local cluster lives exactly as long as the run; ctx.log records of this run
+    # (from tasks on this process's threads) go to the tasks' log files meanwhile.
+    with executor, TaskLogWriter(engine.workspace.logs, run_id) as logs:
         return executor.run(
             loaded.pipeline,
             run_id=str(run_id),
             inputs={k: v for k, v in inputs.items() if k in loaded.pipeline.inputs},
-            hooks=RecordingHooks(engine, run_id),
+            hooks=RecordingHooks(engine, run_id, logs),
             cache=ArtifactCache(engine, run_id) if use_cache else None,
         )

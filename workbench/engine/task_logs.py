@@ -1,0 +1,65 @@
+"""Task logs: ``.workbench/logs/run-N/TASK.log``, one file per task run.
+
+What a task says through ``ctx.log`` (a standard :mod:`logging` logger) and the traceback
+of a failed attempt land in the task's file, as Airflow keeps a log per task instance, so
+the TUI's run screen and ``workbench`` users can read why a task did what it did after
+the run, even after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from workbench.dag.context import TASK_LOGGER
+
+
+def task_log_path(logs: Path, run_id: int, task: str) -> Path:
+    """Where one task run's log lives (``task`` is a task name, checked by the DAG)."""
+    return logs / f"run-{run_id}" / f"{task}.log"
+
+
+class TaskLogWriter(logging.Handler):
+    """Writes one run's task log records and tracebacks to the tasks' files.
+
+    Attach it for the duration of a run (a context manager): records of ``ctx.log`` whose
+    ``run_id`` is this run's go to ``run-N/TASK.log``; records of other runs running at
+    the same time are theirs to write.
+    """
+
+    def __init__(self, logs: Path, run_id: int, level: int = logging.INFO) -> None:
+        super().__init__(level)
+        self._logs = logs
+        self._run_id = run_id
+        self._lock_files = threading.Lock()
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def write(self, task: str, text: str, level: str = "INFO") -> None:
+        """Append ``text`` (a message or a traceback) to ``task``'s log, time-stamped."""
+        path = task_log_path(self._logs, self._run_id, task)
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._lock_files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(f"{stamp} {level} {text.rstrip()}\n")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(getattr(record, "run_id", "")) != str(self._run_id):
+            return
+        try:
+            text = self.format(record)
+            self.write(str(getattr(record, "task", "run")), text, record.levelname)
+        except Exception:
+            self.handleError(record)
+
+    def __enter__(self) -> TaskLogWriter:
+        logger = logging.getLogger(TASK_LOGGER)
+        if logger.level == logging.NOTSET or logger.level > self.level:
+            logger.setLevel(self.level)  # INFO from tasks is worth keeping in their file
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger(TASK_LOGGER).removeHandler(self)
