@@ -3,21 +3,17 @@
 The file is meant to be read and edited by a person, so it is written with a comment block
 that explains every key, and read with errors that name the table and key that is wrong.
 
-Writing uses a small emitter for the contract's fixed shape rather than a TOML library:
-``tomlkit`` is not a dependency, and the shape is small (top-level keys, one ``[table]``,
-arrays of ``[[columns]]`` and ``[[rules]]`` holding scalars, flat arrays and one inline
-table). The emitter covers exactly the value types a contract holds: strings, booleans,
-integers, floats (``nan``/``inf`` included), dates, datetimes and flat arrays of those.
-Reading uses the standard library's ``tomllib``.
+Writing uses ``tomlkit`` (which keeps the comments and the layout a person reads);
+reading uses the standard library's ``tomllib``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import tomllib
 from dataclasses import fields
 from typing import Any
+
+import tomlkit
 
 from workbench.core.errors import ConfigError
 from workbench.validation.contract import ColumnRule, Contract, TableRule
@@ -74,19 +70,33 @@ def contract_to_toml(contract: Contract) -> str:
     Returns:
         The file's text: a comment block explaining each key, then the values.
     """
-    lines = [HEADER]
+    doc = tomlkit.document()
+    for line in HEADER.splitlines():
+        doc.add(tomlkit.comment(line.removeprefix("# ").removeprefix("#")))
+    doc.add(tomlkit.nl())
     if contract.target is not None:
-        lines.append(f"target = {_value(contract.target)}\n")
-    lines.append("[table]")
+        doc["target"] = contract.target
+    table = tomlkit.table()
     for key in _TABLE_KEYS:
         value = getattr(contract, key)
-        lines.append(f"{key} = {_value(value)}" if value is not None else f"# {key} =")
+        if value is None:
+            table.add(tomlkit.comment(f"{key} ="))  # shown, so a person sees it can be set
+        else:
+            table[key] = value
+    doc["table"] = table
+    columns = tomlkit.aot()
     for column in contract.columns:
-        lines.extend(["", "[[columns]]", *_column_lines(column)])
-    for rule in contract.rules:
-        lines.extend(["", "[[rules]]"])
-        lines.extend(f"{key} = {_value(getattr(rule, key))}" for key in _RULE_KEYS)
-    return "\n".join(lines) + "\n"
+        columns.append(_column_table(column))
+    doc["columns"] = columns
+    if contract.rules:
+        rules = tomlkit.aot()
+        for rule in contract.rules:
+            entry = tomlkit.table()
+            for key in _RULE_KEYS:
+                entry[key] = getattr(rule, key)
+            rules.append(entry)
+        doc["rules"] = rules
+    return tomlkit.dumps(doc)
 
 
 def contract_from_toml(text: str, source: str) -> Contract:
@@ -190,67 +200,26 @@ def _allowed(value: object, dtype: str) -> Any:
     return _bound(value, dtype)
 
 
-def _column_lines(column: ColumnRule) -> list[str]:
-    lines = [f"name = {_value(column.name)}", f"dtype = {_value(column.dtype)}"]
-    lines.append(f"nullable = {_value(column.nullable)}")
+def _column_table(column: ColumnRule) -> Any:
+    """One ``[[columns]]`` entry: the keys a person needs, defaults left out."""
+    entry = tomlkit.table()
+    entry["name"] = column.name
+    entry["dtype"] = column.dtype
+    entry["nullable"] = column.nullable
     for key in ("min", "max", "allowed", "regex"):
         value = getattr(column, key)
         if value is not None:
-            lines.append(f"{key} = {_value(value)}")
+            entry[key] = list(value) if isinstance(value, tuple) else value
     if column.unique:
-        lines.append("unique = true")
+        entry["unique"] = True
     if column.dtype == "float" or not column.finite:
-        lines.append(f"finite = {_value(column.finite)}")
-    lines.append(f"severity = {_value(column.severity)}")
+        entry["finite"] = column.finite
+    entry["severity"] = column.severity
     if column.severity_by_check:
-        pairs = ", ".join(f"{kind} = {_value(sev)}" for kind, sev in column.severity_by_check)
-        lines.append(f"severity_by_check = {{ {pairs} }}")
-    return lines
-
-
-def _value(value: object) -> str:
-    """One TOML value: the subset of TOML a contract needs."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    raise TypeError(f"a contract holds no {type(value).__name__} values")
-
-
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+        overrides = tomlkit.inline_table()
+        overrides.update(dict(column.severity_by_check))
+        entry["severity_by_check"] = overrides
+    return entry
 
 
 def _no_unknown(entry: dict[str, Any], known: tuple[str, ...], where: str) -> None:
