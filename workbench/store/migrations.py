@@ -213,6 +213,7 @@ MIGRATIONS: tuple[str, ...] = (
         value VARCHAR NOT NULL,
         PRIMARY KEY (run_id, task, key)
     );
+    CREATE INDEX tags_key ON tags(key, value);
     """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""

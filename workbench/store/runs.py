@@ -11,13 +11,19 @@ import json
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from workbench.core.records import MetricRecord, RunRecord, TaskRunRecord
 from workbench.store.db import Database, as_utc, loads, utcnow
 
 HEARTBEAT_SECONDS = 5.0
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """The store keeps naive UTC timestamps; an aware time is converted first."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
 
 _TASK_COLUMNS = (
     "run_id",
@@ -144,14 +150,41 @@ class RunRepo:
         return self._records(rows)[0] if rows else None
 
     def list(
-        self, status: str | None = None, trigger: str | None = None, limit: int = 100
+        self,
+        status: str | None = None,
+        trigger: str | None = None,
+        limit: int = 100,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tag: tuple[str, str] | None = None,
     ) -> builtins.list[RunRecord]:
-        """Newest first, optionally filtered by status and trigger."""
+        """Newest first, filtered by status, trigger, creation time and a run tag.
+
+        Args:
+            status: Only runs in this status.
+            trigger: Only runs started this way (``file``, ``manual``, ``code``, ...).
+            limit: At most this many.
+            since: Only runs created at or after this time.
+            until: Only runs created before this time.
+            tag: ``(key, value)``: only runs tagged so (the run's own tags).
+        """
         clauses, params = [], []
         for column, value in (("status", status), ("trigger", trigger)):
             if value:
                 clauses.append(f"{column} = ?")
                 params.append(value)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(_naive_utc(since))
+        if until is not None:
+            clauses.append("created_at < ?")
+            params.append(_naive_utc(until))
+        if tag is not None:
+            clauses.append(
+                "id IN (SELECT run_id FROM tags WHERE task = '' AND key = ? AND value = ?)"
+            )
+            params.extend(tag)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._db.execute(
             f"SELECT {_RUN} FROM runs {where} ORDER BY id DESC LIMIT ?", [*params, limit]
