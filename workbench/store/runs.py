@@ -169,7 +169,8 @@ class RunRepo:
             until: Only runs created before this time.
             tag: ``(key, value)``: only runs tagged so (the run's own tags).
         """
-        clauses, params = [], []
+        clauses: builtins.list[str] = []
+        params: builtins.list[object] = []
         for column, value in (("status", status), ("trigger", trigger)):
             if value:
                 clauses.append(f"{column} = ?")
