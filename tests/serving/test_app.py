@@ -161,6 +161,29 @@ def test_malformed_json_is_a_400_without_the_body(client: httpx.Client) -> None:
     assert SECRET not in response.text
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"dataframe_records": [{"amount": 1.0, "age": 3, "channel": "\\ud800"}]}',
+        '{"dataframe_records": [{"amount": 1.0, "age": 3, "channel": "web", "\\udc80": 1}]}',
+        '{"dataframe_split": {"columns": ["\\udfff"], "data": [[1]]}}',
+    ],
+    ids=["value", "extra-column", "split-column"],
+)
+def test_a_lone_surrogate_escape_is_a_400_not_a_500(client: httpx.Client, body: str) -> None:
+    response = client.post("/invocations", content=body, headers=JSON_HEADERS)
+    assert "lone surrogate" in assert_error(response, 400, "MALFORMED_REQUEST")
+
+
+def test_a_surrogate_pair_escape_is_ordinary_text(
+    client: httpx.Client, sample_rows: pl.DataFrame
+) -> None:
+    rows = records(sample_rows)
+    body = json.dumps({"dataframe_records": [{**rows[0], "note": "\U0001f600"}]})
+    assert "\\ud83d\\ude00" in body  # json.dumps escapes it as a pair
+    assert client.post("/invocations", content=body, headers=JSON_HEADERS).status_code == 200
+
+
 def test_unknown_top_level_key_is_a_400_naming_the_accepted_keys(client: httpx.Client) -> None:
     message = assert_error(post_json(client, {"data": [[1]]}), 400, "MALFORMED_REQUEST")
     assert "dataframe_split" in message and "inputs" in message

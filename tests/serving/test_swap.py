@@ -181,6 +181,29 @@ def test_a_bad_manifest_is_a_400_naming_the_problem(
 
 
 @pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"artifact_path": "/models/a\x00b.skops"}, "without NUL bytes"),
+        ({"model_name": "SURROGATE"}, "lone surrogate"),
+        ({"metrics": {"roc_auc": 10**400}}, "'metrics.roc_auc' must be a finite number"),
+        ({"signature": "NESTED"}, "not valid JSON"),
+    ],
+    ids=["nul-in-path", "lone-surrogate", "huge-metric", "nested-too-deep"],
+)
+def test_manifests_that_used_to_crash_the_swap_are_a_400(
+    swap_url: str, versions: dict[int, ServingManifest], change: dict[str, Any], expected: str
+) -> None:
+    body = json.dumps({**json.loads(versions[2].to_json()), **change})
+    body = body.replace('"SURROGATE"', '"\\ud800"').replace('"NESTED"', "[" * 100_000)
+    with httpx.Client(base_url=swap_url, timeout=10.0) as client:
+        response = client.post("/admin/swap", content=body, headers=AUTH)
+        assert response.status_code == 400, response.text
+        assert response.json()["error_code"] == "BAD_MANIFEST"
+        assert expected in response.json()["message"]
+        assert client.get("/health").json()["model_version"] == 1
+
+
+@pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": TOKEN}],
     ids=["none", "wrong", "no-scheme"],

@@ -151,3 +151,23 @@ def test_v2_infer_wants_json(client: httpx.Client) -> None:
     )
     assert response.status_code == 415
     assert response.json()["error_code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+@pytest.mark.parametrize("where", ["id", "name"])
+def test_a_lone_surrogate_or_a_non_string_id_is_a_v2_400(
+    client: httpx.Client, sample_rows: pl.DataFrame, where: str
+) -> None:
+    tensors = column_tensors(sample_rows)
+    document: dict[str, Any] = {"inputs": tensors}
+    if where == "id":
+        document["id"] = {"not": "a string"}
+        expected = "'id' must be a string"
+    else:
+        tensors[0]["name"] = "SURROGATE"
+        expected = "lone surrogate"
+    body = json.dumps(document).replace("SURROGATE", "\\ud800")
+    response = client.post(
+        "/v2/models/churn/infer", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert expected in response.json()["error"]

@@ -19,6 +19,7 @@ import polars as pl
 from workbench.core.errors import DataError
 from workbench.core.records import IngestOutcome
 from workbench.engine.limits import check_limits
+from workbench.store.artifacts import write_error
 from workbench.validation import (
     Contract,
     TableRule,
@@ -65,12 +66,30 @@ def _file_away(source: Path, target: Path, move: bool) -> None:
 
     Recording first means a crash between the two leaves the file in incoming/, where
     the next start finds it, sees its hash is known, and files it as a duplicate:
-    nothing lost, nothing processed twice.
+    nothing lost, nothing processed twice. A failed copy (a full disk) removes its
+    partial target, so the same holds then.
+
+    Raises:
+        StoreError: The file cannot be moved or copied ("disk full" when out of space).
     """
-    if move:
-        shutil.move(str(source), target)
-    else:
-        shutil.copy2(source, target)
+    try:
+        if move:
+            shutil.move(str(source), target)
+        else:
+            shutil.copy2(source, target)
+    except OSError as exc:
+        if source.exists():
+            target.unlink(missing_ok=True)
+        raise write_error(exc, f"{source.name} to {target.parent}") from exc
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a small file of ours (a report, the contract), saying so if the disk is full."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise write_error(exc, str(path)) from exc
 
 
 def _pinned_contract(engine: Engine) -> Contract | None:
@@ -131,13 +150,13 @@ def _quarantine(
     engine: Engine, path: Path, move: bool, sha: str, reason: str, report: dict[str, Any]
 ) -> IngestOutcome:
     where = free_name(engine.workspace.quarantine, path.name)
-    where.with_name(where.name + ".report.json").write_text(
+    _write_text(
+        where.with_name(where.name + ".report.json"),
         json.dumps(
             {"file": path.name, "sha256": sha, "reason": reason, "report": report},
             indent=2,
             default=str,
         ),
-        encoding="utf-8",
     )
     record = engine.store.datasets.add(
         sha256=sha,
@@ -168,6 +187,9 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
 
     Raises:
         DataError: The file does not exist or cannot be read at all.
+        StoreError: The store, the contract or the file cannot be written (a full disk
+            says "disk full"); the file stays in place, and the next start takes it in
+            (or files it as a duplicate if its record was already committed).
     """
     if not path.is_file():
         raise DataError(f"{path}: no such file")
@@ -192,7 +214,7 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
     if not report.passed:
         return _quarantine(engine, path, move, sha, report.summary(), report_dict)
     if proposed is not None:
-        engine.workspace.contract_path.write_text(contract_to_toml(proposed), encoding="utf-8")
+        _write_text(engine.workspace.contract_path, contract_to_toml(proposed))
         engine.emit(
             "contract.pinned", f"data contract inferred from {path.name} and pinned", file=path.name
         )

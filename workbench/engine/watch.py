@@ -21,7 +21,7 @@ from workbench.watcher import FolderWatcher, WatchEvent
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
 
-_LEVELS = {"error": "error", "vanished": "warning", "fallback": "warning"}
+_LEVELS = {"error": "error", "vanished": "warning", "fallback": "warning", "overflow": "warning"}
 
 
 class WatchService:

@@ -91,7 +91,18 @@ def _manifest(body: bytes) -> ServingManifest:
 
 
 def _load(manifest: ServingManifest) -> LoadedModel:
-    """Load and warm the new version (in a worker thread); refusals become a 422."""
+    """Load and warm the new version (in a worker thread); refusals become a 422.
+
+    Only a regular file is read: a device or a FIFO named by the manifest (``/dev/zero``)
+    would block or fill the worker thread instead of failing.
+    """
+    if not Path(manifest.artifact_path).is_file():
+        raise RequestError(
+            422,
+            MODEL_REFUSED,
+            f"version {manifest.version} cannot be served: {manifest.artifact_path} is "
+            "missing or not a regular file",
+        )
     try:
         return LoadedModel.load(manifest)
     except WorkbenchError as exc:

@@ -168,7 +168,7 @@ def scoring_routes(service: ScoringService) -> list[BaseRoute]:
         return Response(service.metrics.render(), media_type=CONTENT_TYPE)
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(schema.get_schema(request.app.routes))
+        return JSONResponse(schema.document(request.app.routes, holder.current))
 
     return [
         Route("/invocations", invocations, methods=["POST"]),

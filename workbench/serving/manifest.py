@@ -60,9 +60,11 @@ class ServingManifest:
             "a positive integer",
         )
         _require(
-            isinstance(self.artifact_path, str) and self.artifact_path,
+            isinstance(self.artifact_path, str)
+            and self.artifact_path
+            and "\x00" not in self.artifact_path,
             "artifact_path",
-            "a non-empty path",
+            "a non-empty path without NUL bytes",
         )
         _require(
             isinstance(self.sha256, str) and _SHA256.fullmatch(self.sha256),
@@ -71,6 +73,7 @@ class ServingManifest:
         )
         _check_signature(self.signature)
         object.__setattr__(self, "metrics", _checked_metrics(self.metrics))
+        _check_text(self)
 
     def parsed_signature(self) -> Signature:
         """The signature as a :class:`Signature` (already validated at construction)."""
@@ -90,7 +93,7 @@ class ServingManifest:
         """
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise ServingError(f"serving manifest is not valid JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise ServingError("serving manifest must be a JSON object")
@@ -171,7 +174,34 @@ def _checked_metrics(metrics: Any) -> dict[str, float]:
     _require(isinstance(metrics, dict), "metrics", "an object of metric name to number")
     checked: dict[str, float] = {}
     for name, value in metrics.items():
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        _require(ok and math.isfinite(value), f"metrics.{name}", "a finite number")
-        checked[str(name)] = float(value)
+        number = _finite(value)
+        if number is None:
+            raise ServingError(f"serving manifest field 'metrics.{name}' must be a finite number")
+        checked[str(name)] = number
     return checked
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None (JSON integers can be too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _check_text(manifest: ServingManifest) -> None:
+    """Refuse strings that cannot be written as UTF-8 (lone surrogates from ``\\ud800``).
+
+    Names and paths go back out in JSON answers (``/health``, V2 metadata) and into
+    file names; a lone surrogate would fail there, long after the manifest was taken.
+    """
+    try:
+        json.dumps(asdict(manifest), ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ServingError(
+            "serving manifest holds text that is not valid Unicode (a lone surrogate "
+            f"escape such as \\ud800) at character {exc.start} of its JSON form"
+        ) from exc

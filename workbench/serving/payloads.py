@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,8 @@ JSON = "json"
 CSV = "csv"
 _MEDIA_TYPES = {"application/json": JSON, "text/csv": CSV}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+"""A ``\\ud800``..``\\udfff`` escape: half of a pair, or a lone surrogate."""
 
 
 def payload_kind(content_type: str | None) -> str:
@@ -78,12 +81,43 @@ def parse_payload(body: bytes, kind: str) -> pl.DataFrame:
     return frame
 
 
-def parse_json(body: bytes) -> pl.DataFrame:
-    """Parse a JSON body in one of :data:`JSON_FORMATS`."""
+def load_json(body: bytes) -> Any:
+    """The JSON document in ``body`` (UTF-8, -16 or -32, as JSON allows).
+
+    A ``\\ud800`` escape without its other half decodes to a lone surrogate, which is
+    not text: polars, Arrow and our own JSON answers cannot encode it, so such a body is
+    refused here rather than failing deep in scoring.
+
+    Raises:
+        RequestError: 400 ``MALFORMED_REQUEST`` for invalid JSON, nesting too deep to
+            parse, or a lone surrogate.
+    """
     try:
-        document = json.loads(body)
+        text = body.decode(json.detect_encoding(body))
+        document = json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
         raise bad_request(MALFORMED_REQUEST, "the request body is not valid JSON") from exc
+    if _SURROGATE_ESCAPE.search(text) and not _is_text(document):
+        raise bad_request(
+            MALFORMED_REQUEST,
+            "the request body holds a lone surrogate escape (\\ud800 to \\udfff without "
+            "its pair), which is not text; send valid Unicode",
+        )
+    return document
+
+
+def _is_text(document: Any) -> bool:
+    """True when every string in ``document`` can be written as UTF-8."""
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return False
+    return True
+
+
+def parse_json(body: bytes) -> pl.DataFrame:
+    """Parse a JSON body in one of :data:`JSON_FORMATS`."""
+    document = load_json(body)
     accepted = ", ".join(repr(k) for k in JSON_FORMATS)
     if not isinstance(document, dict):
         raise bad_request(

@@ -19,7 +19,6 @@ the classes. ``model_version`` is a string, as the protocol says. Errors carry
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Iterator
@@ -41,7 +40,7 @@ from workbench.serving.errors import (
     quote_name,
 )
 from workbench.serving.loaded import LoadedModel
-from workbench.serving.payloads import frame_from_columns
+from workbench.serving.payloads import frame_from_columns, load_json
 from workbench.serving.responses import error_response
 from workbench.serving.scoring import Scored
 from workbench.serving.service import ScoringService
@@ -74,7 +73,7 @@ def check_model(model: LoadedModel, name: str, version: str | None = None) -> No
         RequestError: 404 ``MODEL_NOT_FOUND`` naming what is served.
     """
     if name != model.name or (version is not None and version != str(model.version)):
-        asked = f"model {quote_name(name)}" + (f" version {version}" if version else "")
+        asked = f"model {quote_name(name)}" + (f" version {quote_name(version)}" if version else "")
         raise RequestError(
             404,
             MODEL_NOT_FOUND,
@@ -83,28 +82,24 @@ def check_model(model: LoadedModel, name: str, version: str | None = None) -> No
         )
 
 
-def parse_infer(body: bytes, signature: Signature) -> tuple[pl.DataFrame, list[str], Any]:
+def parse_infer(body: bytes, signature: Signature) -> tuple[pl.DataFrame, list[str], str | None]:
     """Read an infer request: the input frame, the outputs asked for, and its ``id``.
 
     Raises:
         RequestError: 400 naming the input tensor and the field that is wrong.
     """
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise bad_request(MALFORMED_REQUEST, "the request body is not valid JSON") from exc
+    document = load_json(body)
     if not isinstance(document, dict) or not isinstance(document.get("inputs"), list):
         raise bad_request(
             MALFORMED_REQUEST, "an infer request is an object with an 'inputs' list of tensors"
         )
+    request_id = document.get("id")
+    if request_id is not None and not isinstance(request_id, str):
+        raise bad_request(MALFORMED_REQUEST, "'id' must be a string (it is echoed back)")
     tensors = [_tensor(t, i) for i, t in enumerate(document["inputs"])]
     if not tensors:
         raise bad_request(MALFORMED_REQUEST, "'inputs' holds no tensors")
-    return (
-        _frame(tensors, signature),
-        _requested_outputs(document.get("outputs")),
-        document.get("id"),
-    )
+    return _frame(tensors, signature), _requested_outputs(document.get("outputs")), request_id
 
 
 def _tensor(tensor: Any, index: int) -> tuple[str, list[int], list[Any]]:
@@ -203,7 +198,7 @@ def _requested_outputs(outputs: Any) -> list[str]:
 
 
 def infer_response(
-    scored: Scored, model_name: str, wanted: list[str], request_id: Any
+    scored: Scored, model_name: str, wanted: list[str], request_id: str | None
 ) -> dict[str, Any]:
     """The infer response body for a scored request."""
     prediction = scored.prediction

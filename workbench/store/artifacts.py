@@ -18,6 +18,18 @@ from workbench.core.errors import StoreError
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
+_FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
+"""The errnos that mean the disk (or the user's quota on it) is full."""
+
+
+class DiskFullError(StoreError):
+    """A file of ours could not be written: its disk or the user's quota is full.
+
+    Raised for artifacts and for the engine's own files (reports, the contract). Nothing
+    partial is left behind and nothing already stored is touched: free space (or raise
+    the quota) and run again.
+    """
+
 
 class ArtifactStore:
     """Files named by their sha256 inside one folder (mode 0700, files 0600)."""
@@ -34,11 +46,21 @@ class ArtifactStore:
         return self.root / sha256
 
     def put(self, data: bytes) -> str:
-        """Store ``data`` and return its sha256; writing is atomic (temp file + rename)."""
+        """Store ``data`` and return its sha256.
+
+        The bytes go to a temp file in the same folder, are fsynced, then renamed into
+        place, so a reader never sees half an artifact; on any failure the temp file is
+        removed again.
+
+        Raises:
+            DiskFullError: The disk or the quota is full (ENOSPC, EDQUOT).
+            StoreError: Any other write failure, naming the folder and the OS reason.
+        """
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if target.exists():
             return digest
+        tmp: str | None = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
@@ -48,10 +70,10 @@ class ArtifactStore:
             os.chmod(tmp, 0o600)
             os.replace(tmp, target)
         except OSError as exc:
-            if "tmp" in locals():
+            if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
-            reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror
-            raise StoreError(f"cannot write artifact {digest[:12]}: {reason}") from exc
+            what = f"artifact {digest[:12]} ({len(data):,} bytes) to {self.root}"
+            raise write_error(exc, what) from exc
         return digest
 
     def read(self, sha256: str) -> bytes:
@@ -63,3 +85,18 @@ class ArtifactStore:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise StoreError(f"artifact {sha256[:12]} changed on disk (hash mismatch); refused")
         return data
+
+
+def write_error(exc: OSError, what: str) -> StoreError:
+    """The error for a failed write of ``what`` (which names the file or folder).
+
+    A full disk or quota becomes a :class:`DiskFullError` whose message starts with
+    "disk full", so a person sees at once that freeing space is the fix; anything else
+    keeps the OS reason.
+    """
+    if exc.errno in _FULL:
+        return DiskFullError(
+            f"disk full: cannot write {what}: {_FULL[exc.errno]}; "
+            "free space on that disk (or raise the quota) and try again"
+        )
+    return StoreError(f"cannot write {what}: {exc.strerror or exc}")

@@ -6,14 +6,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-WatchEventKind = Literal["seen", "waiting", "ready", "ignored", "vanished", "error", "fallback"]
+WatchEventKind = Literal[
+    "seen", "waiting", "ready", "ignored", "vanished", "error", "fallback", "overflow"
+]
 """The steps a file (or the watcher itself) goes through.
 
 seen: a data file appeared or changed; waiting: it is still being written or has not been
 quiet long enough; ready: it is complete and handed over; ignored: not a data file (temp,
 hidden, unsupported, a directory); vanished: it disappeared before it was complete; error:
 the batch callback or a scan failed (the watcher keeps going); fallback: OS events are not
-available and the watcher polls instead.
+available and the watcher polls instead; overflow: the OS dropped events (its queue
+overflowed while the watcher was paused or busy) and the folder is being rescanned.
 """
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from workbench.watcher.filters import folder_ignore_reason, ignore_reason
+from workbench.watcher.overflow import OVERFLOW
 from workbench.watcher.settle import SettleTracker, TouchKind
 
 _FILE_KINDS: dict[str, TouchKind] = {
@@ -37,6 +38,7 @@ class EventRouter(FileSystemEventHandler):
         on_gone: Callable[[Path], None],
         on_directory: Callable[[Path], None],
         on_error: Callable[[str], None],
+        on_overflow: Callable[[], None] | None = None,
     ) -> None:
         """Wire the router.
 
@@ -49,6 +51,9 @@ class EventRouter(FileSystemEventHandler):
             on_directory: A sub-folder arrived while watching recursively: scan it, since
                 files already inside it produce no events of their own.
             on_error: Something went wrong handling an event (the watcher keeps going).
+            on_overflow: The OS dropped events (its queue overflowed): the folder must be
+                listed again. Called on the dispatcher thread, after every event read
+                before the overflow.
         """
         self._folder = folder
         self._recursive = recursive
@@ -57,6 +62,7 @@ class EventRouter(FileSystemEventHandler):
         self._on_gone = on_gone
         self._on_directory = on_directory
         self._on_error = on_error
+        self._on_overflow = on_overflow
 
     def dispatch(self, event: FileSystemEvent) -> None:
         """Handle one watchdog event; never raises into watchdog's thread."""
@@ -82,6 +88,10 @@ class EventRouter(FileSystemEventHandler):
 
     def _route(self, event: FileSystemEvent) -> None:
         src, dest = _as_path(event.src_path), _as_path(event.dest_path)
+        if event.event_type == OVERFLOW:
+            if self._on_overflow is not None:
+                self._on_overflow()
+            return
         if event.event_type == "moved":
             if src is not None and self._inside(src):
                 self._gone(src)

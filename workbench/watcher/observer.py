@@ -33,6 +33,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from workbench.watcher.errors import WatchError
+from workbench.watcher.overflow import QueueOverflowEvent, overflow_observer
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ EVENT_FILTER: list[type[FileSystemEvent]] = [
     DirCreatedEvent,
     DirMovedEvent,
     DirDeletedEvent,
+    QueueOverflowEvent,
 ]
 """The events the watcher uses; opens and read-only closes (our own engine reading a
 file) are not even asked for."""
@@ -67,14 +69,15 @@ def events_observer() -> BaseObserver:
     """The platform's native observer; on Linux one that reports unpaired moves as moves.
 
     With ``generate_full_events`` a file renamed into the folder from outside arrives as a
-    move (never written here, so never waiting for a close) rather than as a creation.
+    move (never written here, so never waiting for a close) rather than as a creation;
+    and a kernel queue overflow arrives as a ``QueueOverflowEvent`` (see ``overflow``).
     """
     try:
         from watchdog.observers.inotify import InotifyObserver
     except Exception:  # not Linux, or a libc without inotify
         return Observer()
     if Observer is InotifyObserver:
-        return InotifyObserver(generate_full_events=True)
+        return overflow_observer() or InotifyObserver(generate_full_events=True)
     return Observer()
 
 

@@ -3,8 +3,9 @@
 ``FolderWatcher`` wires the parts: a watchdog observer (OS events, or polling) feeds an
 ``EventRouter``; the router touches the ``SettleTracker``, which releases a file once it
 is quiet and closed; released files are coalesced by the ``Batcher`` and handed to
-``on_batch`` on the watcher's own delivery thread. An initial scan at start and a
-periodic reconciling rescan find what events missed. The watcher knows nothing about
+``on_batch`` on the watcher's own delivery thread. An initial scan at start, a
+reconciling rescan whenever the OS reports its event queue overflowed, and a periodic
+rescan find what events missed. The watcher knows nothing about
 hashing, validation or training: the engine does that with each batch.
 """
 
@@ -48,8 +49,8 @@ class FolderWatcher:
 
     ``on_batch`` runs on the watcher's delivery thread; an exception in it is reported
     as an ``error`` event and watching goes on. ``on_event`` receives every step (seen,
-    waiting, ready, ignored, vanished, error, fallback) in order on a notifier thread of
-    its own, so a slow UI never delays the watching. The same path can be handed over
+    waiting, ready, ignored, vanished, error, fallback, overflow) in order on a notifier
+    thread of its own, so a slow UI never delays the watching. The same path can be handed over
     again later when its contents changed; files the engine moves away are forgotten.
     """
 
@@ -251,6 +252,7 @@ class FolderWatcher:
             on_gone=self._gone,
             on_directory=self._directory_arrived,
             on_error=self._error,
+            on_overflow=self._overflowed,
         )
         if self._on_event is not None:
             self._spawn(self._notify, "workbench-watch-events")
@@ -301,6 +303,22 @@ class FolderWatcher:
             return
         with contextlib.suppress(OSError):  # moved away again already, files and all
             self._scan(path, router, tracker, prune=False)
+
+    def _overflowed(self) -> None:
+        """Events were dropped by the OS: list the folder now rather than at the next rescan."""
+        self._emit(
+            WatchEvent(
+                "overflow",
+                str(self._folder),
+                f"the OS dropped file events for {self._folder} (its queue, "
+                "fs.inotify.max_queued_events, overflowed while the watcher was paused or "
+                "busy); rescanning the folder so no file is missed",
+            )
+        )
+        try:
+            self.rescan()
+        except WatchError as exc:
+            self._error(str(exc))
 
     def _ready(self, path: Path) -> None:
         batcher = self._batcher
