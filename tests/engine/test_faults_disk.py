@@ -195,3 +195,31 @@ def test_a_full_disk_while_pinning_the_contract_says_disk_full_and_keeps_the_fil
         with Engine(ws) as engine:
             assert engine.ingest(dropped, move=True).status == "accepted"
             assert ws.contract_path.is_file()
+
+
+def test_queued_events_and_metrics_survive_a_flush_that_hits_a_full_disk(tmp_path: Path) -> None:
+    from workbench.store import Store
+
+    folder = tmp_path / "state"
+    with small_disk(folder, "16m"):
+        store = Store(folder / "s.duckdb", folder / "artifacts")
+        try:
+            run = store.runs.create("p", "manual")
+            store.flush()
+            filler = fill(folder)
+            assert filler > 0
+            # Enough rows that the log needs new pages (a few bytes fit in a page it has).
+            for i in range(2000):
+                store.events.append("note", f"written while the disk is full {i}", {"i": i})
+            store.runs.log_metrics(run.id, [("loss", 1 / (s + 1), s) for s in range(999)])
+            with pytest.raises(StoreError):
+                store.events.flush()
+            with pytest.raises(StoreError):
+                store.runs.flush()
+            (folder / FILLER).unlink()
+            store.flush()  # the same rows, now that there is room
+            messages = [e.message for e in store.events.since(0, limit=5000)]
+            assert messages == [f"written while the disk is full {i}" for i in range(2000)]
+            assert len(store.runs.metric_history(run.id, "loss")) == 999
+        finally:
+            store.close()

@@ -38,12 +38,20 @@ class EventRepo:
         return EventRecord(event_id, as_utc(now), kind, message, payload, level)  # type: ignore[arg-type]
 
     def flush(self) -> None:
-        """Write queued events now."""
+        """Write queued events now; if the write fails (disk full) they stay queued.
+
+        Raises:
+            StoreError: The write failed; the events are kept for the next flush.
+        """
         with self._lock:
             batch, self._pending = self._pending, []
-            self._db.insert_rows(
-                "events", ("id", "ts", "kind", "level", "message", "payload"), batch
-            )
+            try:
+                self._db.insert_rows(
+                    "events", ("id", "ts", "kind", "level", "message", "payload"), batch
+                )
+            except BaseException:
+                self._pending[:0] = batch  # ahead of anything queued meanwhile
+                raise
 
     def since(
         self, after_id: int = 0, limit: int = 1000, kind: str | None = None

@@ -295,13 +295,21 @@ class RunRepo:
 
         Runs under the queue's lock so a reader that flushes sees every earlier write.
         """
-        with self._pending_lock:
-            batch, self._pending = self._pending, []
-            params, self._pending_params = self._pending_params, []
-            tasks, self._pending_tasks = list(self._pending_tasks.values()), {}
-            self._db.insert_rows("params", ("run_id", "task", "key", "value"), params)
-            self._db.insert_rows("task_runs", _TASK_COLUMNS, tasks, replace=True)
-            self._db.insert_rows("metrics", ("run_id", "task", "key", "value", "step", "ts"), batch)
+        with self._pending_lock:  # a failed write (disk full) leaves its rows queued
+            if self._pending_params:
+                self._db.insert_rows(
+                    "params", ("run_id", "task", "key", "value"), self._pending_params
+                )
+                self._pending_params = []
+            if self._pending_tasks:
+                rows = list(self._pending_tasks.values())
+                self._db.insert_rows("task_runs", _TASK_COLUMNS, rows, replace=True)
+                self._pending_tasks = {}
+            if self._pending:
+                self._db.insert_rows(
+                    "metrics", ("run_id", "task", "key", "value", "step", "ts"), self._pending
+                )
+                self._pending = []
 
     def metrics(self, run_id: int) -> dict[str, float]:
         """The latest value of each metric in the run."""
