@@ -1,14 +1,23 @@
-"""Shared fixtures: real workspaces in tmp_path, the bundled sample data."""
+"""Shared fixtures: real workspaces in tmp_path, the bundled sample data, trained templates.
+
+Training takes seconds, so the front-end tests (TUI, notebook) share session-wide
+template workspaces, each trained once with two runs (model versions 1 and 2, both
+candidates awaiting a person); every test gets its own copy of the folder and its own
+in-process engine.
+"""
 
 from __future__ import annotations
 
+import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+import tomlkit
 
+from workbench.api import WorkbenchApi, connect
 from workbench.core.config import WorkbenchConfig, with_overrides
 from workbench.core.workspace import Workspace, init_workspace
 from workbench.engine.engine import Engine
@@ -17,6 +26,25 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data"
 JANUARY = SAMPLE / "transactions_2026_01.csv"
 TARGET = "is_fraud"
+
+FAILING_PIPELINE = '''"""Two tasks; the second raises, so the run fails at once with a traceback."""
+
+from workbench.dag import Pipeline, task
+
+
+@task
+def count_rows(frame):
+    return frame.height
+
+
+@task
+def explode(count_rows):
+    raise ValueError(f"boom after {count_rows} rows")
+
+
+pipeline = Pipeline("exploding", count_rows >> explode, inputs=("frame",))
+'''
+"""A custom pipeline.py whose task ``explode`` fails (no training: the run takes a blink)."""
 
 
 @pytest.fixture
@@ -54,3 +82,81 @@ def engine(workspace: Workspace) -> Iterator[Engine]:
     """An in-process engine owning ``workspace``."""
     with Engine(workspace) as owner:
         yield owner
+
+
+@pytest.fixture(scope="session")
+def slice_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 3,000 January rows: enough to train, quick to train on."""
+    path = tmp_path_factory.mktemp("data") / "january_3k.csv"
+    pl.read_csv(JANUARY, n_rows=3000).write_csv(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_templates(
+    tmp_path_factory: pytest.TempPathFactory, slice_csv: Path
+) -> Callable[[tuple[str, ...]], Path]:
+    """Builds, once per candidate list, a closed workspace with two runs and two candidate
+    versions (manual approval); returns the template's folder (copy it, never change it)."""
+    built: dict[tuple[str, ...], Path] = {}
+
+    def template(candidates: tuple[str, ...]) -> Path:
+        if candidates not in built:
+            settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
+            if candidates:
+                settings = with_overrides(settings, "train", candidates=list(candidates))
+            folder = tmp_path_factory.mktemp("template") / "ws"
+            root = init_workspace(folder, TARGET, settings).root
+            with connect(root) as api:
+                api.run(data=str(slice_csv))
+                api.run()
+                assert [m.version for m in api.models("candidate")] == [2, 1]
+            built[candidates] = root
+        return built[candidates]
+
+    return template
+
+
+@pytest.fixture
+def template_candidates() -> tuple[str, ...]:
+    """Candidates the template trains; empty means workbench.toml's default ones.
+
+    A test folder overrides this fixture to train fewer (the notebook tests train one).
+    """
+    return ()
+
+
+@pytest.fixture
+def template_workspace(
+    trained_templates: Callable[[tuple[str, ...]], Path], template_candidates: tuple[str, ...]
+) -> Path:
+    """The trained template for this folder's candidate list (shared: do not change it)."""
+    return trained_templates(template_candidates)
+
+
+@pytest.fixture
+def workspace_copy(template_workspace: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the trained workspace."""
+    return Path(shutil.copytree(template_workspace, tmp_path / "ws"))
+
+
+@pytest.fixture
+def api(workspace_copy: Path) -> Iterator[WorkbenchApi]:
+    """The copy opened as `connect` opens a workspace (an in-process engine); closed after."""
+    with connect(workspace_copy) as owner:
+        yield owner
+
+
+@pytest.fixture
+def failing_pipeline() -> Callable[[Path], None]:
+    """Makes the (closed) workspace at a path run :data:`FAILING_PIPELINE` from now on."""
+
+    def install(root: Path) -> None:
+        (root / "pipeline.py").write_text(FAILING_PIPELINE, encoding="utf-8")
+        config = root / "workbench.toml"
+        doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+        doc["pipeline"]["path"] = "pipeline.py"  # type: ignore[index]
+        doc["pipeline"]["on_code_change"] = False  # type: ignore[index]
+        config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+    return install

@@ -15,6 +15,7 @@ from workbench.api import LocalApi, codec, operations
 from workbench.api.codec import CodecError
 from workbench.core.errors import DataError, RegistryError, WorkbenchError, WorkspaceLockedError
 from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo
+from workbench.engine.inspect import ServingStatus
 
 from .conftest import write_slice
 
@@ -62,6 +63,13 @@ def results(
             "serve": ServerInfo(url="http://127.0.0.1:8000", version=1, pid=4242),
             "watch": [None, ServerInfo(url="http://127.0.0.1:8001", version=2, pid=4343)],
         }
+        out["task_log"] = api.task_log(1, "validate")
+        out["validation_report"] = api.validation_report(1)
+        out["serving_status"] = [
+            api.serving_status(),
+            # a measured server's record, as a running engine reports it
+            ServingStatus("running", "http://127.0.0.1:8000", 1, 4242, 12.5, 0.0042, 30.1, 377),
+        ]
         key = next(iter(out["run_detail"].metrics))
         out["metric_history"] = api.metric_history(1, key)
         out["drift"] = api.drift(str(base / "data" / "january_6.csv"))
@@ -103,7 +111,9 @@ def test_every_operation_result_roundtrips_to_its_exact_types(
 ) -> None:
     values = results[name]  # a new operation without a real value here fails
     for value in (
-        values if isinstance(values, list) and name in ("ingest", "approve", "watch") else [values]
+        values
+        if isinstance(values, list) and name in ("ingest", "approve", "watch", "serving_status")
+        else [values]
     ):
         _same(_roundtrip(name, value), value)
 
@@ -117,6 +127,9 @@ def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]
     assert "production" in results["rollback"].aliases
     assert results["drift_reports"] and results["drift_report"]
     assert results["performance"] and results["performance"][0].metrics
+    assert results["task_log"].path.endswith("run-1/validate.log")
+    assert results["validation_report"]["checks"]
+    assert results["serving_status"][0].state == "not_serving"
 
 
 def test_nan_metrics_survive_the_wire() -> None:

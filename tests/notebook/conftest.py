@@ -1,40 +1,31 @@
-"""Notebook fixtures: a trained workspace built once, copied per test, and a waiter.
+"""Notebook fixtures: the shared trained template (one quick candidate), data, a waiter.
 
-Training takes seconds, so one session-wide template workspace holds two runs (model
-versions 1 and 2, both candidates awaiting a person) trained with one quick candidate;
-every test gets its own copy of the folder and its own in-process engine.
+The template workspace, its per-test copy and the ``api`` on it come from
+``tests/conftest.py``; the notebook tests train only logistic regression, so runs stay
+quick and their task names are known.
 """
 
 from __future__ import annotations
 
-import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 
-from workbench.api import WorkbenchApi, connect
-from workbench.core.config import WorkbenchConfig, with_overrides
-from workbench.core.workspace import init_workspace
-
 REPO = Path(__file__).resolve().parents[2]
-JANUARY = REPO / "sample_data" / "transactions_2026_01.csv"
 FEBRUARY = REPO / "sample_data" / "transactions_2026_02_drifted.csv"
 DEFECTS = REPO / "sample_data" / "transactions_defects.csv"
-TARGET = "is_fraud"
 WAIT_S = 60.0
 """Bound on any wait for a live update (a run takes seconds; busy CI cores are slow)."""
 
 
-@pytest.fixture(scope="session")
-def slice_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first 3,000 January rows: enough to train, quick to train on."""
-    path = tmp_path_factory.mktemp("data") / "january_3k.csv"
-    pl.read_csv(JANUARY, n_rows=3000).write_csv(path)
-    return path
+@pytest.fixture
+def template_candidates() -> tuple[str, ...]:
+    """One quick candidate: the notebook tests check its task and metric names."""
+    return ("logistic_regression",)
 
 
 @pytest.fixture(scope="session")
@@ -43,32 +34,6 @@ def drifted_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("data") / "february_3k.csv"
     pl.read_csv(FEBRUARY, n_rows=3000).write_csv(path)
     return path
-
-
-@pytest.fixture(scope="session")
-def template_workspace(tmp_path_factory: pytest.TempPathFactory, slice_csv: Path) -> Path:
-    """A workspace with two runs and two candidate versions (manual approval)."""
-    settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
-    settings = with_overrides(settings, "train", candidates=["logistic_regression"])
-    root = init_workspace(tmp_path_factory.mktemp("template") / "ws", TARGET, settings).root
-    with connect(root) as api:
-        api.run(data=str(slice_csv))
-        api.run()
-        assert [m.version for m in api.models("candidate")] == [2, 1]
-    return root
-
-
-@pytest.fixture
-def workspace_copy(template_workspace: Path, tmp_path: Path) -> Path:
-    """This test's own copy of the trained workspace."""
-    return Path(shutil.copytree(template_workspace, tmp_path / "ws"))
-
-
-@pytest.fixture
-def api(workspace_copy: Path) -> Iterator[WorkbenchApi]:
-    """An in-process engine on the copy; closed after the test."""
-    with connect(workspace_copy) as owner:
-        yield owner
 
 
 def wait_for_trait(

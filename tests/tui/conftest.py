@@ -1,26 +1,21 @@
-"""TUI fixtures: a trained workspace built once, copied per test.
+"""TUI fixtures: the shared trained template (see ``tests/conftest.py``) and a failed run.
 
-Training takes seconds, so one session-wide template workspace holds two runs (model
-versions 1 and 2, both candidates) and every test gets its own copy of the folder, with
-its own in-process engine.
+The template (two runs, model versions 1 and 2 awaiting a decision), its per-test copy
+and the ``api`` on it come from ``tests/conftest.py``; this folder trains the default
+candidates.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from workbench.api import WorkbenchApi, connect
-from workbench.core.config import WorkbenchConfig, with_overrides
-from workbench.core.workspace import init_workspace
 
-REPO = Path(__file__).resolve().parents[2]
-JANUARY = REPO / "sample_data" / "transactions_2026_01.csv"
-TARGET = "is_fraud"
+JANUARY = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
 
 
 @pytest.fixture
@@ -29,34 +24,30 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="session")
-def slice_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first 3,000 January rows: enough to train, quick to train on."""
-    path = tmp_path_factory.mktemp("data") / "january_3k.csv"
-    pl.read_csv(JANUARY, n_rows=3000).write_csv(path)
+@pytest.fixture
+def warned_csv(tmp_path: Path) -> Path:
+    """3,000 January rows the template never saw; rows 5 and 10 have an amount above the
+    contract's range, which warns but does not quarantine."""
+    rows = pl.read_csv(JANUARY, n_rows=6000).tail(3000)
+    big = pl.int_range(pl.len()).is_in([4, 9])
+    path = tmp_path / "january_warned.csv"
+    rows = rows.with_columns(
+        pl.when(big).then(99_999.0).otherwise(pl.col("amount")).alias("amount")
+    )
+    rows.write_csv(path)
     return path
 
 
-@pytest.fixture(scope="session")
-def template_workspace(tmp_path_factory: pytest.TempPathFactory, slice_csv: Path) -> Path:
-    """A workspace with two runs and two candidate versions (manual approval)."""
-    settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
-    root = init_workspace(tmp_path_factory.mktemp("template") / "ws", TARGET, settings).root
-    with connect(root) as api:
-        api.run(data=str(slice_csv))
-        api.run()
-        assert [m.version for m in api.models("candidate")] == [2, 1]
-    return root
-
-
 @pytest.fixture
-def workspace_copy(template_workspace: Path, tmp_path: Path) -> Path:
-    """This test's own copy of the trained workspace."""
-    return Path(shutil.copytree(template_workspace, tmp_path / "ws"))
+def failed_run(
+    workspace_copy: Path, failing_pipeline: Callable[[Path], None], warned_csv: Path
+) -> Iterator[WorkbenchApi]:
+    """The template plus run 3: the failing pipeline on ``warned_csv`` (dataset 2).
 
-
-@pytest.fixture
-def api(workspace_copy: Path) -> Iterator[WorkbenchApi]:
-    """An in-process engine on the copy; closed after the test."""
-    with connect(workspace_copy) as owner:
-        yield owner
+    Its task ``explode`` raised, so its traceback is in ``.workbench/logs/run-3/``.
+    """
+    failing_pipeline(workspace_copy)
+    with connect(workspace_copy) as api:
+        run = api.run(data=str(warned_csv))
+        assert (run.id, run.status, run.dataset_ids) == (3, "failed", (2,)), run
+        yield api

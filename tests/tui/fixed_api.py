@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.api import RunDetail, WorkbenchApi, WorkspaceStatus
+from workbench.api.interface import ServingStatus, TaskLog
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
@@ -62,11 +63,62 @@ TASKS = (
 )
 
 
+FAILED_TASK = "train_random_forest"
+"""Run 3 (still running) lost this task; its log holds the traceback below."""
+
+TRACEBACK = """Traceback (most recent call last):
+  File "workbench/dag/attempt.py", line 112, in run
+    value = self.task.fn(**arguments)
+  File "workbench/pipeline/tabular.py", line 181, in train
+    model = fit_candidate(name, task_kind, plan, train, settings.target, params, seed)
+  File "workbench/training/candidates.py", line 97, in fit_candidate
+    raise TrainingError(f"{name}: {exc}") from exc
+workbench.core.errors.TrainingError: random_forest: Input X contains NaN.
+"""
+
+REPORT: dict[str, Any] = {
+    "source": "/work/fraud-demo/incoming/transactions_2026_01.csv",
+    "rows": 25_000,
+    "passed": True,
+    "checks": [
+        *(
+            {
+                "name": f"{column} not null",
+                "column": column,
+                "kind": "not_null",
+                "severity": "error",
+                "passed": True,
+                "failing_rows": 0,
+                "examples": [],
+                "detail": "no empty values",
+            }
+            for column in COLUMNS
+        ),
+        {
+            "name": "amount in range",
+            "column": "amount",
+            "kind": "range",
+            "severity": "warn",
+            "passed": False,
+            "failing_rows": 3,
+            "examples": [[812, 2950.0], [4410, 3120.5], [20987, 2601.25]],
+            "detail": "between 0.0 and 2542.0",
+        },
+    ],
+    "schema_changes": [],
+    "profile": [],
+    "duration_s": 0.41,
+}
+"""Dataset 1's report: everything passed but a range check that only warns."""
+
+
 def _at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
 def _tasks(run_id: int, start: datetime) -> tuple[TaskRunRecord, ...]:
+    if run_id == 3:
+        return _running_tasks(start)
     return tuple(
         TaskRunRecord(
             run_id,
@@ -80,6 +132,27 @@ def _tasks(run_id: int, start: datetime) -> tuple[TaskRunRecord, ...]:
         )
         for name, a, b in TASKS
     )
+
+
+def _running_tasks(start: datetime) -> tuple[TaskRunRecord, ...]:
+    """Run 3 so far: one training task failed, one still training."""
+    tasks = []
+    for name, a, b in TASKS[:6]:
+        failed = name == FAILED_TASK
+        running = name == "train_hist_gradient_boosting"
+        tasks.append(
+            TaskRunRecord(
+                3,
+                name,
+                "failed" if failed else "running" if running else "success",
+                1,
+                start + timedelta(seconds=a),
+                None if running else start + timedelta(seconds=b),
+                None if running else b - a,
+                "TrainingError: random_forest: Input X contains NaN." if failed else None,
+            )
+        )
+    return tuple(tasks)
 
 
 class FixedApi(WorkbenchApi):
@@ -167,6 +240,22 @@ class FixedApi(WorkbenchApi):
 
     def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
         return []
+
+    def task_log(self, run_id: int, task: str) -> TaskLog:
+        detail = self.run_detail(run_id)
+        if task not in [t.task for t in detail.tasks]:
+            raise WorkbenchError(f"run {run_id} has no task {task!r}")
+        path = f".workbench/logs/run-{run_id}/{task}.log"
+        text = TRACEBACK if (run_id, task) == (3, FAILED_TASK) else ""
+        return TaskLog(run_id, task, path, text, len(text.encode()), False)
+
+    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+        if dataset_id != 1:
+            raise WorkbenchError(f"dataset {dataset_id} has no stored validation report")
+        return REPORT
+
+    def serving_status(self) -> ServingStatus:
+        return ServingStatus("running", "http://127.0.0.1:8000", 1, 4242, 12.4, 0.0087, 30.0, 5210)
 
     def datasets(self, status: str | None = None) -> list[DatasetRecord]:
         return [d for d in self._datasets if status in (None, d.status)]

@@ -29,6 +29,7 @@ from workbench.core.records import (
     ServerInfo,
     TaskRunRecord,
 )
+from workbench.engine.inspect import ServingStatus, TaskLog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,6 +117,11 @@ class WorkbenchApi(ABC):
     def run_detail(self, run_id: int) -> RunDetail:
         """One run with its tasks, params, metrics and models."""
 
+    @operation("GET")
+    @abstractmethod
+    def task_log(self, run_id: int, task: str) -> TaskLog:
+        """What a task of a run wrote to its log (a failed task's traceback), its end if long."""
+
     @operation("POST")
     @abstractmethod
     def reproduce(self, run_id: int) -> Reproduction:
@@ -135,6 +141,11 @@ class WorkbenchApi(ABC):
     @abstractmethod
     def datasets(self, status: str | None = None) -> list[DatasetRecord]:
         """Ingested datasets, newest first."""
+
+    @operation("GET")
+    @abstractmethod
+    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+        """The report stored when a dataset was validated: verdict, checks, examples, profile."""
 
     @operation("GET")
     @abstractmethod
@@ -237,6 +248,11 @@ class WorkbenchApi(ABC):
         self, serve: bool = True, host: str | None = None, port: int | None = None
     ) -> ServerInfo | None:
         """Watch incoming/, queue runs for new files, and serve production as it moves."""
+
+    @operation("GET")
+    @abstractmethod
+    def serving_status(self) -> ServingStatus:
+        """Whether the scoring server process is alive now, what it serves, how busy it is."""
 
     @operation("GET")
     @abstractmethod

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.api.interface import RunDetail, WorkbenchApi, WorkspaceStatus, data_path
-from workbench.core.errors import RegistryError, WorkbenchError
+from workbench.core.errors import DataError, RegistryError, WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
@@ -23,6 +23,7 @@ from workbench.core.records import (
     ServerInfo,
 )
 from workbench.engine.engine import Engine
+from workbench.engine.inspect import ServingProbe, ServingStatus, TaskLog, read_task_log
 
 
 class LocalApi(WorkbenchApi):
@@ -30,6 +31,7 @@ class LocalApi(WorkbenchApi):
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._serving = ServingProbe()
 
     def status(self) -> WorkspaceStatus:
         store = self.engine.store
@@ -75,6 +77,9 @@ class LocalApi(WorkbenchApi):
             models=tuple(store.registry.list(run_id=run_id)),
         )
 
+    def task_log(self, run_id: int, task: str) -> TaskLog:
+        return read_task_log(self.engine, run_id, task)
+
     def reproduce(self, run_id: int) -> Reproduction:
         return self.engine.reproduce(run_id)
 
@@ -86,6 +91,18 @@ class LocalApi(WorkbenchApi):
 
     def datasets(self, status: str | None = None) -> list[DatasetRecord]:
         return self.engine.store.datasets.list(status)
+
+    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+        store = self.engine.store
+        dataset = store.datasets.get(dataset_id)
+        if dataset is None:
+            raise DataError(f"there is no dataset {dataset_id}")
+        reports = store.datasets.reports(dataset.sha256)
+        if not reports:
+            raise DataError(
+                f"dataset {dataset_id} ({dataset.name}) has no stored validation report"
+            )
+        return reports[0]
 
     def models(self, status: str | None = None) -> list[ModelVersionRecord]:
         return self.engine.store.registry.list(status)
@@ -159,6 +176,9 @@ class LocalApi(WorkbenchApi):
     ) -> ServerInfo | None:
         self.engine.watch()
         return self.engine.serve_when_ready(host, port) if serve else None
+
+    def serving_status(self) -> ServingStatus:
+        return self._serving.status(self.engine)
 
     def example_request(self) -> dict[str, Any]:
         return self.engine.example_request()

@@ -82,6 +82,24 @@ def span(start: datetime | None, end: datetime | None, now: datetime) -> str:
     return seconds((_aware(end or now) - _aware(start)).total_seconds())
 
 
+def rate(per_second: float | None) -> str:
+    """Requests per second: one decimal while small, whole numbers once busy."""
+    if per_second is None:
+        return "-"
+    return f"{per_second:.1f}" if per_second < 100 else f"{per_second:,.0f}"
+
+
+def latency(value: float | None) -> str:
+    """A request latency, finer than :func:`seconds` (``420µs``, ``4.2ms``, ``1.3s``)."""
+    if value is None:
+        return "-"
+    if value < 0.001:
+        return f"{value * 1_000_000:.0f}µs"
+    if value < 1:
+        return f"{value * 1000:.1f}ms"
+    return seconds(value)
+
+
 def key_metric(metrics: Mapping[str, float]) -> tuple[str, float] | None:
     """The metric a person compares by, from names like ``roc_auc`` or ``rf.roc_auc``.
 

@@ -9,21 +9,37 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
+from textual.message import Message
 from textual.widgets import Static
 
 from workbench.core.records import DatasetRecord, ModelVersionRecord, RunRecord
-from workbench.tui.formatting import ago, key_metric, level_text, metric_value, status_text
+from workbench.tui.formatting import (
+    ago,
+    key_metric,
+    latency,
+    level_text,
+    metric_value,
+    rate,
+    seconds,
+    status_text,
+)
 from workbench.tui.messages import DashboardPainted, EventArrived, WatchStarted
 from workbench.tui.screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi, WorkspaceStatus
+    from workbench.api.interface import ServingStatus
 
 REPAINT_S = 30.0
 """Relative times ("3 min ago") are redrawn this often even when nothing happens."""
+
+SERVING_POLL_S = 5.0
+"""How often the serving panel asks whether the server is alive and how busy it is
+(a dead process sends no event, and request rates change without one)."""
 
 PANELS = (
     ("folder", "Watched folder"),
@@ -53,6 +69,8 @@ class DashboardData:
     """Versions waiting for a decision."""
     last_drop: DatasetRecord | None
     """The newest ingested file."""
+    serving: ServingStatus
+    """The scoring server as it is now."""
 
 
 def load_dashboard(api: WorkbenchApi) -> DashboardData:
@@ -72,6 +90,7 @@ def load_dashboard(api: WorkbenchApi) -> DashboardData:
         since=since,
         candidates=[m for m in models if m.status == "candidate"],
         last_drop=datasets[0] if datasets else None,
+        serving=api.serving_status(),
     )
 
 
@@ -86,10 +105,20 @@ class DashboardScreen(WorkbenchScreen):
         Binding("f5", "refresh", "Refresh", tooltip="Fetch everything again"),
     ]
 
+    class ServingRead(Message):
+        """The serving status came back from a poll."""
+
+        def __init__(self, serving: ServingStatus) -> None:
+            super().__init__()
+            self.serving = serving
+            """The server as it is now."""
+
     def __init__(self) -> None:
         super().__init__()
         self.data: DashboardData | None = None
         """What is on screen."""
+        self.serving: ServingStatus | None = None
+        """The newest serving status, from the last load or poll."""
 
     def compose_body(self) -> ComposeResult:
         with Grid(id="dashboard-grid"):
@@ -100,12 +129,14 @@ class DashboardScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         self.set_interval(REPAINT_S, self.log_replayed)
+        self.set_interval(SERVING_POLL_S, self.poll_serving)
 
     def load(self, api: WorkbenchApi) -> DashboardData:
         return load_dashboard(api)
 
     def show(self, data: Any) -> None:
         self.data = data
+        self.serving = data.serving
         self.app.sub_title = PurePath(data.status.root).name
         self._paint()
         self.call_after_refresh(self.post_message, DashboardPainted())
@@ -117,6 +148,28 @@ class DashboardScreen(WorkbenchScreen):
     def log_replayed(self) -> None:
         if self.data is not None:
             self._paint()
+
+    def poll_serving(self) -> None:
+        """Ask the engine about the server (only while the dashboard is in view)."""
+        if self.data is None or not self.is_current:
+            return
+        self.workbench.call_engine(
+            self,
+            lambda api: api.serving_status(),
+            self.ServingRead,
+            "reading the serving status",
+            group="serving",
+            exclusive=True,
+        )
+
+    @on(ServingRead)
+    def serving_read(self, message: ServingRead) -> None:
+        """Repaint the serving panel with what the poll found."""
+        message.stop()
+        self.serving = message.serving
+        if self.data is not None:
+            panel = self.query_one("#panel-serving", Static)
+            panel.update(self._serving(self.data, self.workbench.clock()))
 
     def _paint(self) -> None:
         assert self.data is not None
@@ -192,16 +245,35 @@ class DashboardScreen(WorkbenchScreen):
         return _lines(*lines)
 
     def _serving(self, data: DashboardData, now: datetime) -> Any:
-        started = self.workbench.event_log.latest("serving.")
-        if started is None:
-            return Text("not serving: press w to watch and serve", style="dim")
-        url = str(started.payload.get("url", "?"))
-        version = started.payload.get("version", "?")
-        return _lines(
-            Text.assemble(("● ", "green"), url),
-            Text(f"version {version}, up since {ago(started.ts, now)}"),
-            Text("req/s -   p99 -  (not reported yet)", style="dim"),
-        )
+        serving = self.serving or data.serving
+        started = self.workbench.event_log.latest("serving.started")
+        if serving.state == "not_serving":
+            hint = Text("not serving: press w to watch and serve", style="dim")
+            if started is None:
+                return hint
+            last = f"last served v{started.payload.get('version', '?')} {ago(started.ts, now)}"
+            return _lines(hint, Text(f"({last}, by an engine now closed)", style="dim"))
+        if serving.state == "stopped":
+            return _lines(
+                Text.assemble(("● stopped", "bold red"), f"  was {serving.url}"),
+                Text(f"version {serving.version}, process {serving.pid} exited", style="red"),
+                Text("press w to serve production again", style="dim"),
+            )
+        since = f", up since {ago(started.ts, now)}" if started is not None else ""
+        lines = [
+            Text.assemble(("● ", "green"), str(serving.url)),
+            Text(f"version {serving.version}{since}"),
+        ]
+        if serving.requests_per_s is None:
+            lines.append(Text(f"req/s -   p99 -  ({serving.note})", style="dim"))
+        else:
+            lines.append(
+                Text(
+                    f"req/s {rate(serving.requests_per_s)}   p99 {latency(serving.p99_latency_s)}"
+                    f"  (last {seconds(serving.window_s)})"
+                )
+            )
+        return _lines(*lines)
 
     def _drift(self, data: DashboardData, now: datetime) -> Any:
         report = self.workbench.event_log.latest("drift")

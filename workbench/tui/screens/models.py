@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -29,6 +30,30 @@ if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
 
 PRODUCTION = "production"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Approve or reject: the same steps, different words, call and message."""
+
+    verb: str
+    """approve | reject (the modal's title and button)."""
+    done: str
+    """approved | rejected."""
+    doing: str
+    """approving | rejecting (for the error screen)."""
+    call: Callable[[WorkbenchApi, int, str], ModelVersionRecord]
+    """The api call, given the version and the comment."""
+    message: type[ModelDecided]
+    """What is posted when it is done."""
+
+
+APPROVE = Decision(
+    "approve", "approved", "approving", lambda api, v, c: api.approve(v, c), ModelApproved
+)
+REJECT = Decision(
+    "reject", "rejected", "rejecting", lambda api, v, c: api.reject(v, c), ModelRejected
+)
 
 
 @dataclass(frozen=True)
@@ -166,25 +191,15 @@ class ModelsScreen(WorkbenchScreen):
 
     def action_approve(self) -> None:
         """Approve the selected candidate after asking for a comment."""
-        model = self._selected("candidate", "approved")
-        if model is None:
-            return
-        version = model.version
-
-        def decided(comment: str | None) -> None:
-            if comment is not None:
-                self.workbench.call_engine(
-                    self,
-                    lambda api: api.approve(version, comment),
-                    lambda record: ModelApproved("approved", record),
-                    f"approving model version {version}",
-                )
-
-        self.app.push_screen(DecisionScreen("approve", version, self._summary(model)), decided)
+        self._decide(APPROVE)
 
     def action_reject(self) -> None:
         """Reject the selected candidate; the modal insists on a reason."""
-        model = self._selected("candidate", "rejected")
+        self._decide(REJECT)
+
+    def _decide(self, decision: Decision) -> None:
+        """Ask for a comment on the selected candidate, then record the decision."""
+        model = self._selected("candidate", decision.done)
         if model is None:
             return
         version = model.version
@@ -193,12 +208,13 @@ class ModelsScreen(WorkbenchScreen):
             if comment is not None:
                 self.workbench.call_engine(
                     self,
-                    lambda api: api.reject(version, comment),
-                    lambda record: ModelRejected("rejected", record),
-                    f"rejecting model version {version}",
+                    lambda api: decision.call(api, version, comment),
+                    lambda record: decision.message(decision.done, record),
+                    f"{decision.doing} model version {version}",
                 )
 
-        self.app.push_screen(DecisionScreen("reject", version, self._summary(model)), decided)
+        summary = self._summary(model)
+        self.app.push_screen(DecisionScreen(decision.verb, version, summary), decided)
 
     def action_promote(self) -> None:
         """Point production at the selected approved version, after a confirmation."""

@@ -1,15 +1,20 @@
-"""One run: its tasks drawn as a timeline, live while it runs; params, metrics, models."""
+"""One run: its tasks drawn as a timeline, live while it runs; params, metrics, models,
+task logs and the validation reports of the data it read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
+from workbench.core.errors import WorkbenchError
 from workbench.tui.formatting import (
     ago,
     key_metric,
@@ -19,10 +24,36 @@ from workbench.tui.formatting import (
 )
 from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.widgets.task_logs import TaskLogs
 from workbench.tui.widgets.task_timeline import TaskTimeline
+from workbench.tui.widgets.validation_report import DatasetValidation, ValidationReports
 
 if TYPE_CHECKING:
     from workbench.api import RunDetail, WorkbenchApi
+    from workbench.api.interface import TaskLog
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What the screen fetches in one go."""
+
+    detail: RunDetail
+    """The run, its tasks, params, metrics and models."""
+    validations: tuple[DatasetValidation, ...]
+    """The stored validation report of each dataset the run read."""
+
+
+def load_validations(
+    api: WorkbenchApi, dataset_ids: tuple[int, ...]
+) -> tuple[DatasetValidation, ...]:
+    """Each dataset's report; one that cannot be read says why instead of failing the view."""
+    found = []
+    for dataset_id in dataset_ids:
+        try:
+            found.append(DatasetValidation(dataset_id, api.validation_report(dataset_id)))
+        except WorkbenchError as exc:
+            found.append(DatasetValidation(dataset_id, None, str(exc)))
+    return tuple(found)
 
 
 def metric_grid(
@@ -57,7 +88,22 @@ class RunDetailScreen(WorkbenchScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the runs table"),
         Binding("f5", "refresh", "Refresh", tooltip="Fetch the run again"),
+        Binding("l", "show_tab('tab-logs')", "Logs", tooltip="The selected task's log"),
+        Binding(
+            "v",
+            "show_tab('tab-validation')",
+            "Validation",
+            tooltip="The validation reports of the run's datasets",
+        ),
     ]
+
+    class TaskLogLoaded(Message):
+        """A task's log came back from the engine."""
+
+        def __init__(self, log: TaskLog) -> None:
+            super().__init__()
+            self.log = log
+            """The log."""
 
     def __init__(self, run_id: int) -> None:
         super().__init__()
@@ -65,6 +111,8 @@ class RunDetailScreen(WorkbenchScreen):
         """The run shown."""
         self.detail: RunDetail | None = None
         """What was fetched last."""
+        self.validations: tuple[DatasetValidation, ...] | None = None
+        """The input datasets' reports (fetched once: a dataset and its report never change)."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(f"run {self.run_id}", id="run-summary")
@@ -77,6 +125,10 @@ class RunDetailScreen(WorkbenchScreen):
                 yield DataTable(id="run-params", cursor_type="row")
             with TabPane("Models", id="tab-models"):
                 yield DataTable(id="run-models", cursor_type="row")
+            with TabPane("Logs", id="tab-logs"):
+                yield TaskLogs(id="run-logs")
+            with TabPane("Validation", id="tab-validation"), VerticalScroll():
+                yield ValidationReports(id="run-validation")
             with TabPane("Errors", id="tab-errors"):
                 yield Static("", id="run-errors")
 
@@ -86,13 +138,20 @@ class RunDetailScreen(WorkbenchScreen):
             "version", "candidate", "status", "key metric", "gate"
         )
 
-    def load(self, api: WorkbenchApi) -> RunDetail:
-        return api.run_detail(self.run_id)
+    def load(self, api: WorkbenchApi) -> RunView:
+        detail = api.run_detail(self.run_id)
+        validations = self.validations
+        if validations is None or [v.dataset_id for v in validations] != list(
+            detail.run.dataset_ids
+        ):
+            validations = load_validations(api, detail.run.dataset_ids)
+        return RunView(detail, validations)
 
     def show(self, data: Any) -> None:
-        self.detail = data
+        view: RunView = data
+        self.detail = detail = view.detail
         now = self.workbench.clock()
-        run = data.run
+        run = detail.run
         datasets = ",".join(map(str, run.dataset_ids)) or "-"
         took = span(run.started_at, run.finished_at, now)
         summary = Text.assemble(
@@ -104,14 +163,45 @@ class RunDetailScreen(WorkbenchScreen):
         if run.error:
             summary.append(f"\n{run.error}", style="red")
         self.query_one("#run-summary", Static).update(summary)
-        self.query_one("#run-timeline", TaskTimeline).show_tasks(data.tasks, now)
-        self._metrics(data.metrics)
-        self._fill("#run-params", sorted(data.params.items()))
-        self._fill("#run-models", [self._model_row(m) for m in data.models])
-        errors = [f"{t.task}: {t.error}" for t in data.tasks if t.error]
+        self.query_one("#run-timeline", TaskTimeline).show_tasks(detail.tasks, now)
+        self._metrics(detail.metrics)
+        self._fill("#run-params", sorted(detail.params.items()))
+        self._fill("#run-models", [self._model_row(m) for m in detail.models])
+        errors = [f"{t.task}: {t.error}" for t in detail.tasks if t.error]
         self.query_one("#run-errors", Static).update(
             "\n".join(errors) if errors else Text("no task failed", style="dim")
         )
+        logs = self.query_one("#run-logs", TaskLogs)
+        logs.show_tasks(detail.tasks)
+        self._fetch_log(logs.selected)  # again on each reload: a running task's log grows
+        if view.validations != self.validations:
+            self.validations = view.validations
+            self.query_one("#run-validation", ValidationReports).show_reports(view.validations)
+
+    def _fetch_log(self, task: str | None) -> None:
+        if task is None:
+            return
+        run_id = self.run_id
+        self.workbench.call_engine(
+            self,
+            lambda api: api.task_log(run_id, task),
+            self.TaskLogLoaded,
+            f"reading the log of task {task} in run {run_id}",
+            group="task-log",
+            exclusive=True,
+        )
+
+    @on(TaskLogs.TaskSelected)
+    def task_selected(self, message: TaskLogs.TaskSelected) -> None:
+        """Fetch the log of the task a person moved to."""
+        message.stop()
+        self._fetch_log(message.task)
+
+    @on(TaskLogLoaded)
+    def task_log_loaded(self, message: TaskLogLoaded) -> None:
+        """Show the log if its task is still the selected one."""
+        message.stop()
+        self.query_one("#run-logs", TaskLogs).show_log(message.log)
 
     def _metrics(self, metrics: dict[str, float]) -> None:
         """One row per metric, one column per candidate (``rf.roc_auc`` -> rf, roc_auc)."""
@@ -155,3 +245,9 @@ class RunDetailScreen(WorkbenchScreen):
 
     def action_refresh(self) -> None:
         self.reload()
+
+    def action_show_tab(self, tab: str) -> None:
+        """Bring a tab to the front (keys l and v); on Logs, the cursor goes to the tasks."""
+        self.query_one("#run-tabs", TabbedContent).active = tab
+        if tab == "tab-logs":
+            self.query_one("#run-logs", TaskLogs).table.focus()

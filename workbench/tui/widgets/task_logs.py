@@ -1,0 +1,118 @@
+"""A run's tasks beside the log of the one selected: where a failed task says why.
+
+The widget never asks the engine for anything: it says which task was picked
+(:class:`TaskLogs.TaskSelected`) and shows whatever log the screen hands back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Log
+
+from workbench.core.records import TaskRunRecord
+from workbench.tui.formatting import STATUS_STYLES
+from workbench.tui.widgets.task_timeline import GLYPHS
+
+if TYPE_CHECKING:
+    from workbench.api.interface import TaskLog
+
+FAILED = ("failed", "timed_out")
+"""Task statuses whose log is the one a person opens first."""
+
+
+def first_to_show(tasks: Sequence[TaskRunRecord]) -> str | None:
+    """The task whose log is shown before anyone picks one: the first failure, else the first."""
+    failed = [t.task for t in tasks if t.status in FAILED]
+    if failed:
+        return failed[0]
+    return tasks[0].task if tasks else None
+
+
+def log_lines(log: TaskLog) -> list[str]:
+    """What the log pane shows for ``log``: its text, or why there is none."""
+    if not log.text:
+        return [
+            f"{log.task} has no log: {log.path} is absent or empty.",
+            "A failed task's traceback is kept there; a task that succeeded leaves none.",
+        ]
+    lines = log.text.rstrip("\n").split("\n")
+    if log.truncated:
+        head = f"… the end of a {log.size:,}-byte log; the whole of it is in {log.path}"
+        return [head, *lines]
+    return lines
+
+
+class TaskLogs(Horizontal):
+    """Tasks of a run on the left, the selected task's log on the right."""
+
+    class TaskSelected(Message):
+        """A person moved to another task: its log is wanted."""
+
+        def __init__(self, task: str) -> None:
+            super().__init__()
+            self.task = task
+            """The task picked."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.selected: str | None = None
+        """The task whose log is (or is about to be) shown."""
+        self.log_shown: TaskLog | None = None
+        """The log on display."""
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(id="task-log-tasks", cursor_type="row")
+        table.add_column("task", key="task")
+        yield table
+        yield Log(id="task-log-text", highlight=False)
+
+    @property
+    def table(self) -> DataTable[Any]:
+        """The task list."""
+        return self.query_one("#task-log-tasks", DataTable)
+
+    @property
+    def text(self) -> Log:
+        """The log pane."""
+        return self.query_one("#task-log-text", Log)
+
+    def show_tasks(self, tasks: Sequence[TaskRunRecord]) -> None:
+        """List ``tasks`` in run order, keeping the selection (the first failure at first)."""
+        names = [t.task for t in tasks]
+        wanted = self.selected if self.selected in names else first_to_show(tasks)
+        table = self.table
+        table.clear()
+        for task in tasks:
+            glyph = GLYPHS.get(task.status, "?")
+            style = STATUS_STYLES.get(task.status, "")
+            table.add_row(Text.assemble((glyph, style), " ", task.task), key=task.task)
+        self.selected = wanted
+        if wanted is not None:
+            table.move_cursor(row=names.index(wanted))
+
+    def show_log(self, log: TaskLog) -> None:
+        """Show ``log`` if it is the selected task's (an older answer is dropped)."""
+        if log.task != self.selected:
+            return
+        self.log_shown = log
+        pane = self.text
+        pane.clear()
+        pane.write_lines(log_lines(log))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        table = self.table
+        if table.row_count == 0:
+            return
+        # the cursor as it is now, not as it was when the message left: clear() and
+        # move_cursor() in show_tasks post highlights that are stale by the time they land
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None and key != self.selected:
+            self.selected = key
+            self.post_message(self.TaskSelected(key))
