@@ -72,6 +72,10 @@ def results(
         ]
         key = next(iter(out["run_detail"].metrics))
         out["metric_history"] = api.metric_history(1, key)
+        out["best_runs"] = api.best_runs(key)
+        out["tag_run"] = api.tag_run(1, {"stage": "dev"})
+        out["run_detail"] = api.run_detail(1)  # now with the tag
+        out["cached_results"] = api.cached_results()
         out["drift"] = api.drift(str(base / "data" / "january_6.csv"))
         api.ingest(str(write_slice(base / "data", 8)))  # labelled data production is scored on
         out["drift_reports"] = api.drift_reports()
@@ -80,6 +84,7 @@ def results(
         out["contract"] = api.contract()
         out["infer_contract"] = api.infer_contract(str(base / "data" / "january_6.csv"))
         out["contract_diff"] = api.contract_diff(str(base / "data" / "january_6.csv"))
+        out["clear_cache"] = api.clear_cache()
         yield out
 
 
@@ -130,6 +135,8 @@ def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]
     assert results["task_log"].path.endswith("run-1/validate.log")
     assert results["validation_report"]["checks"]
     assert results["serving_status"][0].state == "not_serving"
+    assert results["best_runs"] and results["run_detail"].tags[""]["stage"] == "dev"
+    assert results["cached_results"] and results["clear_cache"] == len(results["cached_results"])
 
 
 def test_nan_metrics_survive_the_wire() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workbench.api import RunDetail, WorkbenchApi, WorkspaceStatus
-from workbench.api.interface import ServingStatus, TaskLog
+from workbench.api.interface import RunScore, ServingStatus, TaskLog
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
@@ -31,6 +31,7 @@ from workbench.core.records import (
     ServerInfo,
     TaskRunRecord,
 )
+from workbench.store.task_cache import CachedResult
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 """When the fixed story starts."""
@@ -222,8 +223,30 @@ class FixedApi(WorkbenchApi):
     def status(self) -> WorkspaceStatus:
         return WorkspaceStatus("/work/fraud-demo", "is_fraud", 1, 1, 3, 1, 1)
 
-    def runs(self, status: str | None = None, limit: int = 50) -> list[RunRecord]:
-        return [r for r in self._runs if status in (None, r.status)][:limit]
+    def runs(
+        self,
+        status: str | None = None,
+        limit: int = 50,
+        trigger: str | None = None,
+        since: str | None = None,
+        tag: str | None = None,
+    ) -> list[RunRecord]:
+        return [
+            r for r in self._runs if status in (None, r.status) and trigger in (None, r.trigger)
+        ][:limit]
+
+    def best_runs(self, metric: str, direction: str = "max", limit: int = 10) -> list[RunScore]:
+        scored = [RunScore(r, METRICS_V1.get(metric, 0.0)) for r in self._runs if r.finished_at]
+        return scored[:limit]
+
+    def tag_run(self, run_id: int, tags: dict[str, str]) -> dict[str, dict[str, str]]:
+        return {"": dict(tags)}
+
+    def cached_results(self, task: str | None = None) -> list[CachedResult]:
+        return []
+
+    def clear_cache(self, task: str | None = None) -> int:
+        return 0
 
     def run_detail(self, run_id: int) -> RunDetail:
         run = next((r for r in self._runs if r.id == run_id), None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ from workbench.core.records import (
     TaskRunRecord,
 )
 from workbench.engine.inspect import ServingStatus, TaskLog
+from workbench.store.task_cache import CachedResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +68,18 @@ class RunDetail:
     """Latest value of each metric."""
     models: tuple[ModelVersionRecord, ...]
     """Model versions it registered."""
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Tags by task run; ``""`` holds the run's own (``workbench.user``, ...)."""
+
+
+@dataclass(frozen=True)
+class RunScore:
+    """A run and its latest value of the metric it was ranked by."""
+
+    run: RunRecord
+    """The run."""
+    value: float
+    """Its latest value of the metric."""
 
 
 @dataclass(frozen=True)
@@ -109,8 +122,36 @@ class WorkbenchApi(ABC):
 
     @operation("GET")
     @abstractmethod
-    def runs(self, status: str | None = None, limit: int = 50) -> list[RunRecord]:
-        """Runs, newest first."""
+    def runs(
+        self,
+        status: str | None = None,
+        limit: int = 50,
+        trigger: str | None = None,
+        since: str | None = None,
+        tag: str | None = None,
+    ) -> list[RunRecord]:
+        """Runs, newest first, by status, trigger, age (``2026-11-01``, ``24h``, ``7d``)
+        and run tag (``key=value``)."""
+
+    @operation("GET")
+    @abstractmethod
+    def best_runs(self, metric: str, direction: str = "max", limit: int = 10) -> list[RunScore]:
+        """The runs with the best latest value of ``metric`` (``max`` or ``min``)."""
+
+    @operation("POST")
+    @abstractmethod
+    def tag_run(self, run_id: int, tags: dict[str, str]) -> dict[str, dict[str, str]]:
+        """Set tags on a run (a key set again keeps the new value); returns all its tags."""
+
+    @operation("GET")
+    @abstractmethod
+    def cached_results(self, task: str | None = None) -> list[CachedResult]:
+        """Entries of the task cache, newest first (one task's, or all)."""
+
+    @operation("POST")
+    @abstractmethod
+    def clear_cache(self, task: str | None = None) -> int:
+        """Forget cached task results (one task's, or all) so they run again; how many."""
 
     @operation("GET")
     @abstractmethod

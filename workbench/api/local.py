@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from workbench.api.interface import RunDetail, WorkbenchApi, WorkspaceStatus, data_path
+from workbench.api.interface import (
+    RunDetail,
+    RunScore,
+    WorkbenchApi,
+    WorkspaceStatus,
+    data_path,
+)
 from workbench.core.errors import DataError, RegistryError, WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
@@ -24,6 +32,41 @@ from workbench.core.records import (
 )
 from workbench.engine.engine import Engine
 from workbench.engine.inspect import ServingProbe, ServingStatus, TaskLog, read_task_log
+from workbench.store.task_cache import CachedResult
+
+_AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
+_AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str) -> datetime:
+    """A moment from an ISO date/time (``2026-11-01``, UTC unless it says) or an age
+    (``30m``, ``24h``, ``7d``, ``2w`` ago).
+
+    Raises:
+        WorkbenchError: Neither form; the message shows both.
+    """
+    age = _AGE.match(text.strip())
+    if age:
+        return datetime.now(UTC) - timedelta(**{_AGE_UNITS[age.group(2)]: float(age.group(1))})
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise WorkbenchError(
+            f"since {text!r} is neither a date/time like 2026-11-01 nor an age like 24h or 7d"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_tag(text: str) -> tuple[str, str]:
+    """``key=value`` as a pair.
+
+    Raises:
+        WorkbenchError: No ``=`` or an empty key.
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise WorkbenchError(f"tag {text!r} must look like key=value")
+    return key.strip(), value
 
 
 class LocalApi(WorkbenchApi):
@@ -61,8 +104,58 @@ class LocalApi(WorkbenchApi):
             ids = [outcome.dataset.id]
         return self.engine.run(ids, trigger)
 
-    def runs(self, status: str | None = None, limit: int = 50) -> list[RunRecord]:
-        return self.engine.store.runs.list(status=status, limit=limit)
+    def runs(
+        self,
+        status: str | None = None,
+        limit: int = 50,
+        trigger: str | None = None,
+        since: str | None = None,
+        tag: str | None = None,
+    ) -> list[RunRecord]:
+        return self.engine.store.runs.list(
+            status=status,
+            trigger=trigger,
+            limit=limit,
+            since=parse_since(since) if since else None,
+            tag=parse_tag(tag) if tag else None,
+        )
+
+    def best_runs(self, metric: str, direction: str = "max", limit: int = 10) -> list[RunScore]:
+        if direction not in ("max", "min"):
+            raise WorkbenchError(f"direction must be 'max' or 'min', not {direction!r}")
+        runs = self.engine.store.runs
+        out = []
+        for run_id, value in runs.best(metric, direction, limit):
+            run = runs.get(run_id)
+            if run is not None:
+                out.append(RunScore(run, value))
+        return out
+
+    def tag_run(self, run_id: int, tags: dict[str, str]) -> dict[str, dict[str, str]]:
+        runs = self.engine.store.runs
+        if runs.get(run_id) is None:
+            raise WorkbenchError(f"there is no run {run_id}")
+        if not tags or not all(isinstance(k, str) and k.strip() for k in tags):
+            raise WorkbenchError("tags need non-empty names, e.g. stage=tuning")
+        runs.set_tags(run_id, {k.strip(): str(v) for k, v in tags.items()})
+        self.engine.emit(
+            "run.tagged",
+            f"run {run_id} tagged " + ", ".join(f"{k}={v}" for k, v in tags.items()),
+            run_id=run_id,
+            tags=dict(tags),
+        )
+        return runs.tags(run_id)
+
+    def cached_results(self, task: str | None = None) -> list[CachedResult]:
+        return self.engine.store.task_cache.list(task)
+
+    def clear_cache(self, task: str | None = None) -> int:
+        count = self.engine.store.task_cache.clear(task)
+        what = f"task {task}" if task else "every task"
+        self.engine.emit(
+            "cache.cleared", f"{count} cached result(s) of {what} forgotten", task=task, count=count
+        )
+        return count
 
     def run_detail(self, run_id: int) -> RunDetail:
         store = self.engine.store
@@ -75,6 +168,7 @@ class LocalApi(WorkbenchApi):
             params=store.runs.params(run_id),
             metrics=store.runs.metrics(run_id),
             models=tuple(store.registry.list(run_id=run_id)),
+            tags=store.runs.tags(run_id),
         )
 
     def task_log(self, run_id: int, task: str) -> TaskLog:
