@@ -6,11 +6,16 @@ its control API on 127.0.0.1 and records ``pid``, ``port`` and ``token`` in
 A file left by a dead engine (killed, crashed) is stale: its pid is gone or its port
 does not answer with its token. It is simply replaced, because holding the DuckDB lock
 is what proves ownership.
+
+The TUI opens the engine with ``publish=False`` and publishes once its first dashboard
+has painted: the control API (starlette, uvicorn) is not needed to show the workspace,
+and a process that attaches meanwhile waits for it (see :func:`connect`).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,23 +45,54 @@ PUBLISH_GRACE_S = 5.0
 class OwnerApi(LocalApi):
     """The in-process engine plus the control API through which others attach."""
 
-    def __init__(self, engine: Engine, control: ControlServer) -> None:
+    def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self.control = control
-        """The running control API (its ``url`` and ``token`` are in engine.json)."""
+        self._control: ControlServer | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    @property
+    def control(self) -> ControlServer:
+        """The running control API (its ``url`` and ``token`` are in engine.json).
+
+        Publishes it first if :meth:`publish` has not been called yet.
+        """
+        return self.publish()
+
+    def publish(self) -> ControlServer:
+        """Start the control API and record its port and token in engine.json (idempotent).
+
+        Raises:
+            ServingError: The control API could not start.
+            WorkbenchError: The api is closed, or engine.json could not be written.
+        """
+        with self._lock:
+            if self._closed:
+                raise WorkbenchError("the workspace is closed: its control API is not published")
+            if self._control is None:
+                self._control = _publish(self.engine.workspace, LocalApi(self.engine))
+            return self._control
 
     def close(self) -> None:
         """Stop the control API (attached clients lose the engine), then the engine."""
-        self.control.stop()
+        with self._lock:
+            self._closed = True
+            if self._control is not None:
+                self._control.stop()
         super().close()
 
 
-def connect(path: str | Path = ".", *, wait: float = STARTUP_WAIT_S) -> WorkbenchApi:
+def connect(
+    path: str | Path = ".", *, wait: float = STARTUP_WAIT_S, publish: bool = True
+) -> WorkbenchApi:
     """The api for the workspace at ``path``: attached if an engine runs, else in-process.
 
     Args:
         path: The workspace folder (the one holding workbench.toml).
         wait: Seconds to wait for an owner that is still starting up.
+        publish: Publish the control API before returning when the engine opens here;
+            with False the caller calls :meth:`OwnerApi.publish` soon (within
+            ``PUBLISH_GRACE_S``, or processes that attach meanwhile give up waiting).
 
     Raises:
         WorkspaceError: ``path`` is not a workspace.
@@ -70,7 +106,7 @@ def connect(path: str | Path = ".", *, wait: float = STARTUP_WAIT_S) -> Workbenc
         if remote is not None:
             return remote
         try:
-            return own(workspace)
+            return own(workspace, publish=publish)
         except WorkspaceLockedError as exc:
             if time.monotonic() >= deadline or _never_publishes(workspace):
                 owner = describe_owner(workspace) or "another process"
@@ -136,26 +172,33 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def own(workspace: Workspace) -> OwnerApi:
-    """Open the engine in this process and publish its control API.
+def own(workspace: Workspace, *, publish: bool = True) -> OwnerApi:
+    """Open the engine in this process and (unless ``publish`` is False) publish its API.
 
     Raises:
         WorkspaceLockedError: Another process holds the store.
         ServingError: The control API could not start.
     """
-    from workbench.api.control import ControlServer
-
     engine = Engine(workspace)  # takes the DuckDB lock; a stale engine.json is overwritten
-    try:
-        control = ControlServer(LocalApi(engine)).start()
-    except BaseException:
-        engine.close()
-        raise
+    api = OwnerApi(engine)
+    if publish:
+        try:
+            api.publish()
+        except BaseException:
+            api.close()
+            raise
+    return api
+
+
+def _publish(workspace: Workspace, api: LocalApi) -> ControlServer:
+    """Start the control API on ``api`` and record it in engine.json (mode 0600)."""
+    from workbench.api.control import ControlServer  # starlette, uvicorn: once published
+
+    control = ControlServer(api).start()
     try:
         write_owner(workspace, port=control.port, token=control.token, url=control.url)
         os.chmod(workspace.engine_file, 0o600)  # the token must stay private to this user
     except (OSError, WorkbenchError):
         control.stop()
-        engine.close()
         raise
-    return OwnerApi(engine, control)
+    return control

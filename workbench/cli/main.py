@@ -10,16 +10,43 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
 
 from workbench import __version__
-from workbench.cli import commands
 from workbench.core.errors import WorkbenchError
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace, Console], int | None]
+"""What a command runs: the parsed arguments and the console to print on."""
+
+
+def _tui(args: argparse.Namespace, console: Console) -> int:
+    """``workbench`` with no command: the TUI on the workspace (or its welcome screen)."""
+    from workbench.tui import run_tui  # textual: only the TUI needs it
+
+    return run_tui(args.workspace)
+
+
+def _command(name: str) -> Handler:
+    """The handler ``workbench.cli.commands.<name>``, imported when the command runs.
+
+    The commands module imports the api (the engine, the remote client); ``workbench``
+    alone opens the TUI, which opens the engine after its first frame, so parsing the
+    command line must not import them.
+    """
+
+    def run(args: argparse.Namespace, console: Console) -> int | None:
+        from workbench.cli import commands  # the api and the engine: see the docstring
+
+        handler: Handler = getattr(commands, name)
+        return handler(args, console)
+
+    run.__name__ = name
+    return run
 
 
 def _workspace_option() -> argparse.ArgumentParser:
@@ -48,46 +75,46 @@ def build_parser() -> argparse.ArgumentParser:
         default=".",
         help="with no command: open the TUI on this workspace (default: the current folder)",
     )
-    parser.set_defaults(handler=commands.tui)
+    parser.set_defaults(handler=_tui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ws, js = _workspace_option(), _json_option()
 
     p = sub.add_parser("init", help="create a workspace")
     p.add_argument("path", nargs="?", default=".", help="folder to create (default: here)")
     p.add_argument("--target", required=True, help="the column to predict")
-    p.set_defaults(handler=commands.init)
+    p.set_defaults(handler=_command("init"))
 
     p = sub.add_parser("run", parents=[ws, js], help="ingest a data file and train on it")
     p.add_argument("--data", help="data file (csv, parquet, ndjson); default: the window")
-    p.set_defaults(handler=commands.run)
+    p.set_defaults(handler=_command("run"))
 
     p = sub.add_parser("runs", parents=[ws, js], help="list runs, or show one")
     p.add_argument("run_id", nargs="?", type=int, help="show this run's tasks and metrics")
     p.add_argument("--status", help="only runs with this status")
     p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(handler=commands.runs)
+    p.set_defaults(handler=_command("runs"))
 
     p = sub.add_parser("reproduce", parents=[ws, js], help="re-run a run, compare metrics")
     p.add_argument("run_id", type=int)
-    p.set_defaults(handler=commands.reproduce)
+    p.set_defaults(handler=_command("reproduce"))
 
     p = sub.add_parser("compare", parents=[ws, js], help="runs' params and metrics side by side")
     p.add_argument("run_ids", type=int, nargs="+", metavar="RUN")
-    p.set_defaults(handler=commands.compare)
+    p.set_defaults(handler=_command("compare"))
 
     p = sub.add_parser("models", parents=[ws, js], help="list model versions")
     p.add_argument("--status", help="candidate | approved | rejected | archived")
-    p.set_defaults(handler=commands.models)
+    p.set_defaults(handler=_command("models"))
 
     p = sub.add_parser("datasets", parents=[ws, js], help="list ingested datasets")
     p.add_argument("--status", help="accepted | quarantined")
-    p.set_defaults(handler=commands.datasets)
+    p.set_defaults(handler=_command("datasets"))
 
     _add_registry_commands(sub, ws, js)
 
     p = sub.add_parser("lineage", parents=[ws, js], help="data, run and decisions of a model")
     p.add_argument("version", type=int)
-    p.set_defaults(handler=commands.lineage)
+    p.set_defaults(handler=_command("lineage"))
     _add_service_commands(sub, ws, js)
     return parser
 
@@ -101,22 +128,22 @@ def _add_registry_commands(
         p = sub.add_parser(name, parents=[ws, js], help=f"{verb} a candidate model version")
         p.add_argument("version", type=int)
         p.add_argument("--comment", default="", help="why (recorded with the decision)")
-        p.set_defaults(handler=getattr(commands, name))
+        p.set_defaults(handler=_command(name))
 
     p = sub.add_parser("promote", parents=[ws, js], help="point an alias at a version")
     p.add_argument("version", type=int)
     p.add_argument("--alias", required=True)
     p.add_argument("--reason", default="")
-    p.set_defaults(handler=commands.promote)
+    p.set_defaults(handler=_command("promote"))
 
     p = sub.add_parser("archive", parents=[ws, js], help="retire a version no alias points at")
     p.add_argument("version", type=int)
     p.add_argument("--reason", default="")
-    p.set_defaults(handler=commands.archive)
+    p.set_defaults(handler=_command("archive"))
 
     p = sub.add_parser("rollback", parents=[ws, js], help="serve the previous production again")
     p.add_argument("--reason", default="")
-    p.set_defaults(handler=commands.rollback)
+    p.set_defaults(handler=_command("rollback"))
 
 
 def _add_service_commands(
@@ -128,25 +155,25 @@ def _add_service_commands(
     p.add_argument("action", choices=("show", "infer", "diff"))
     p.add_argument("file", nargs="?", help="data file (infer, diff)")
     p.add_argument("--pin", action="store_true", help="infer: pin the inferred contract")
-    p.set_defaults(handler=commands.contract)
+    p.set_defaults(handler=_command("contract"))
 
     p = sub.add_parser("drift", parents=[ws, js], help="drift of a file vs production's data")
     p.add_argument("file", nargs="?", help="data file (default: the newest dataset)")
-    p.set_defaults(handler=commands.drift)
+    p.set_defaults(handler=_command("drift"))
 
     p = sub.add_parser("events", parents=[ws, js], help="the event log")
     p.add_argument("--after", type=int, default=0, help="only events after this id")
     p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(handler=commands.events)
+    p.set_defaults(handler=_command("events"))
 
     p = sub.add_parser("serve", parents=[ws], help="serve the production model over HTTP")
     _serve_options(p)
-    p.set_defaults(handler=commands.serve)
+    p.set_defaults(handler=_command("serve"))
 
     p = sub.add_parser("watch", parents=[ws], help="run headless: watch incoming/, train, serve")
     p.add_argument("--no-serve", action="store_true", help="do not start the scoring server")
     _serve_options(p)
-    p.set_defaults(handler=commands.watch)
+    p.set_defaults(handler=_command("watch"))
 
     p = sub.add_parser("demo", help="train, approve and serve on the bundled sample data")
     p.add_argument("--path", default="workbench-demo", help="demo workspace folder")
@@ -158,7 +185,7 @@ def _add_service_commands(
         help="no TUI: print the curl example and serve until Ctrl-C (the default without a TTY)",
     )
     _serve_options(p)
-    p.set_defaults(handler=commands.demo)
+    p.set_defaults(handler=_command("demo"))
 
 
 def _serve_options(p: argparse.ArgumentParser) -> None:
@@ -176,9 +203,22 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _before_taking_signals() -> None:
+    """Import polars before installing our SIGINT handler, for any command but the TUI.
+
+    Importing polars installs a SIGINT handler that restarts interrupted system calls
+    (pola-rs/polars#21739), so a command blocked waiting for Ctrl-C (``watch``, ``serve``,
+    ``demo``) would never see it. The engine now imports polars only when it first needs
+    it, which for a command is after :func:`main` took SIGINT: so take it after polars.
+    """
+    import polars  # noqa: F401  (see the docstring: imported for its side effect)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     args = build_parser().parse_args(argv)
+    if args.handler is not _tui:  # the TUI reads Ctrl-C as a key and must start fast
+        _before_taking_signals()
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     console = Console()

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-import tomlkit
-
 from workbench.core.errors import ConfigError
 
 CONFIG_FILE = "workbench.toml"
@@ -288,6 +286,8 @@ def load_config(path: Path) -> WorkbenchConfig:
 
 def render_config(config: WorkbenchConfig) -> str:
     """workbench.toml text for ``config``, every key preceded by its documentation."""
+    import tomlkit  # only ``init`` writes the file; every process that opens one reads it
+
     doc = tomlkit.document()
     doc.add(tomlkit.comment("Workbench settings. Every key has a default that works."))
     doc.add(tomlkit.comment("Delete a key to get its default back."))

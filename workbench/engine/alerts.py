@@ -15,8 +15,6 @@ import time
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-import httpx
-
 from workbench.core.records import EventRecord, to_jsonable
 
 if TYPE_CHECKING:
@@ -52,6 +50,8 @@ class AlertSinks:
                     self._deliver(name, send, body, event)
 
     def _deliver(self, name: str, send: object, body: str, event: EventRecord) -> None:
+        import httpx  # loaded by the first alert: most engines never send one
+
         error = ""
         for attempt in range(1, self._settings.retries + 1):
             try:
@@ -83,6 +83,8 @@ class AlertSinks:
             raise ValueError(f"exit status {done.returncode}: {done.stderr.strip()[:200]}")
 
     def _webhook(self, body: str) -> None:
+        import httpx  # loaded by the first alert: most engines never send one
+
         response = httpx.post(
             self._settings.webhook,
             content=body,

@@ -11,13 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import WorkbenchError
-from workbench.validation import (
-    contract_from_toml,
-    contract_to_toml,
-    infer_contract,
-    scan_dataset,
-    validate,
-)
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
@@ -40,7 +33,9 @@ def pinned_text(engine: Engine) -> str:
 
 def infer_text(engine: Engine, path: Path, pin: bool) -> str:
     """The contract a file proposes (the same policy ingest applies), optionally pinned."""
+    # polars and the validation package load on first use, not with every engine
     from workbench.engine.ingest import soften_ranges
+    from workbench.validation import contract_to_toml, infer_contract, scan_dataset
 
     contract = soften_ranges(infer_contract(scan_dataset(path), target=engine.config.target.column))
     text = contract_to_toml(contract)
@@ -54,5 +49,7 @@ def infer_text(engine: Engine, path: Path, pin: bool) -> str:
 
 def diff_report(engine: Engine, path: Path) -> dict[str, Any]:
     """A file checked against the pinned contract: failed checks and schema changes."""
+    from workbench.validation import contract_from_toml, validate  # polars: on first use
+
     contract = contract_from_toml(pinned_text(engine), str(engine.workspace.contract_path))
     return validate(path, contract).to_dict()

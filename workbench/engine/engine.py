@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import (
     RegistryError,
@@ -32,18 +32,21 @@ from workbench.core.records import (
 from workbench.core.workspace import Workspace
 from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
-from workbench.engine.ingest import ingest_file
 from workbench.engine.monitor import DriftMonitor, drift_for_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
 from workbench.engine.policy import beats_production
-from workbench.engine.predictions import PredictionIngester
 from workbench.engine.queue import RunQueue
-from workbench.engine.supervisor import ServingSupervisor, port_is_free
 from workbench.engine.veto import VetoTimers
-from workbench.engine.watch import WatchService
-from workbench.serving.manifest import ServingManifest
 from workbench.store import Store
-from workbench.validation import read_dataset
+
+if TYPE_CHECKING:
+    # Imported where they are used: polars, pyarrow, the validation and serving
+    # packages, watchdog and httpx took most of a second to import, and opening a
+    # workspace to look at it (the TUI's first dashboard) needs none of them.
+    from workbench.engine.predictions import PredictionIngester
+    from workbench.engine.supervisor import ServingSupervisor
+    from workbench.engine.watch import WatchService
+    from workbench.serving.manifest import ServingManifest
 
 
 class Engine:
@@ -124,6 +127,8 @@ class Engine:
     def watch(self) -> WatchService:
         """Start the watched folder and the run queue (idempotent)."""
         if self._watch is None:
+            from workbench.engine.watch import WatchService  # watchdog loads when watching
+
             self._watch = WatchService(self)
             self._watch.start()
         return self._watch
@@ -138,6 +143,8 @@ class Engine:
 
     def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
         """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`)."""
+        from workbench.engine.ingest import ingest_file  # polars loads with the first file
+
         keep = self.config.watch.move_after_ingest if move is None else move
         outcome = ingest_file(self, Path(path), move=keep)
         if outcome.status == "accepted" and outcome.dataset is not None:
@@ -163,6 +170,8 @@ class Engine:
         Raises:
             WorkbenchError: No production model, no dataset, or an unreadable file.
         """
+        from workbench.validation import read_dataset  # polars loads on first use
+
         if path is not None:
             return drift_for_file(self, path)
         newest = self.store.datasets.list("accepted", limit=1)
@@ -283,6 +292,8 @@ class Engine:
         Raises:
             RegistryError: No version carries the alias yet.
         """
+        from workbench.serving.manifest import ServingManifest  # numpy, polars: serving only
+
         target = self.store.registry.alias(alias)
         if target is None:
             raise RegistryError(
@@ -344,6 +355,10 @@ class Engine:
             RegistryError: No version is production yet.
             ServingError: The port is taken or the server did not come up.
         """
+        # httpx and polars (the prediction log) load when something is served
+        from workbench.engine.predictions import PredictionIngester
+        from workbench.engine.supervisor import ServingSupervisor, port_is_free
+
         manifest = self.serving_manifest()
         host = host or self.config.serve.host
         port = self.config.serve.port if port is None else port
@@ -371,6 +386,8 @@ class Engine:
 
     def example_request(self) -> dict[str, Any]:
         """One input row the production model accepts, for the printed curl example."""
+        from workbench.validation import read_dataset  # polars loads on first use
+
         manifest = self.serving_manifest()
         model = self.store.registry.get(manifest.version)
         assert model is not None

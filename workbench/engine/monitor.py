@@ -12,14 +12,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
 from workbench.engine.guardrails import Guardrails
-from workbench.validation import read_dataset
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from workbench.engine.engine import Engine
     from workbench.monitoring import DriftSettings
 
@@ -97,6 +96,8 @@ class DriftMonitor:
 
     def after_ingest(self, dataset: DatasetRecord) -> list[str]:
         """Check a newly accepted dataset; return the retrain signals it raised."""
+        from workbench.validation import read_dataset  # polars: on the first file, not at open
+
         if self._engine.store.registry.alias("production") is None:
             return []
         current = read_dataset(self._engine.workspace.inside(dataset.path))
@@ -194,6 +195,8 @@ class DriftMonitor:
 
 def drift_for_file(engine: Engine, path: Path) -> dict[str, Any]:
     """``workbench drift FILE``: compare any file with production's reference."""
+    from workbench.validation import read_dataset  # polars loads on first use
+
     current = read_dataset(path)
     _, report = engine.monitor.compare(current, "file", None)
     return report

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from workbench.core.errors import StoreError, WorkspaceLockedError
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -187,6 +186,8 @@ class Database:
         """
         if not rows:
             return
+        import pyarrow as pa  # 0.15 s to import: opening and reading the store never need it
+
         data = pa.table({name: [r[i] for r in rows] for i, name in enumerate(columns)})
         with self._lock:
             self._con.register("_incoming_rows", data)

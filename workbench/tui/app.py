@@ -4,15 +4,21 @@ The app owns the connection to the workspace (an :class:`~workbench.api.Workbenc
 in-process or remote: it cannot tell), relays the engine's events to the screens and
 renders every failure as an error screen. Engine calls run in thread workers through
 :meth:`WorkbenchApp.call_engine`; nothing here blocks the UI thread.
+
+Start-up is kept short (issue 8: a painted dashboard in under a second): the dashboard
+is the first screen and the only one imported with the app (the others are imported when
+first shown), the engine opens in a worker, and an engine opened here publishes its
+control API only once the dashboard has painted.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -27,6 +33,7 @@ from workbench.tui.formatting import Clock, utc_now
 from workbench.tui.messages import (
     ActionFailed,
     ApiConnected,
+    DashboardPainted,
     EventArrived,
     EventsLoaded,
     RunFinished,
@@ -34,15 +41,7 @@ from workbench.tui.messages import (
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.screens.dashboard import DashboardScreen
-from workbench.tui.screens.data import DataScreen
-from workbench.tui.screens.drift import DriftScreen
 from workbench.tui.screens.error import ErrorScreen
-from workbench.tui.screens.events import EventsScreen
-from workbench.tui.screens.lineage import LineageScreen
-from workbench.tui.screens.models import ModelsScreen
-from workbench.tui.screens.runs import RunsScreen
-from workbench.tui.screens.splash import SplashScreen
-from workbench.tui.screens.welcome import WelcomeScreen
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
@@ -68,6 +67,31 @@ BACKLOG_PAGE = 500
 BACKLOG_KEEP = 1000
 """Events the TUI keeps in memory (the Events screen pages older ones from the store)."""
 
+PUBLISH_LATEST_S = 3.0
+"""Publish the control API this long after connecting even if the dashboard never painted
+(other processes stop waiting for an unpublished owner after ``PUBLISH_GRACE_S``, 5 s)."""
+
+
+def _lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen factory that imports the screen's module when first shown.
+
+    The other screens' modules (data tables, plots) cost a tenth of a second or more to
+    import; start-up shows the dashboard only.
+    """
+
+    def make() -> Screen[Any]:
+        screen_type = getattr(importlib.import_module(f"workbench.tui.screens.{module}"), name)
+        return cast("Screen[Any]", screen_type())
+
+    return make
+
+
+@runtime_checkable
+class _Publishes(Protocol):
+    """An api on an engine opened here whose control API can be published later."""
+
+    def publish(self) -> object: ...
+
 
 class WorkbenchApp(App[None]):
     """The ``workbench`` terminal UI.
@@ -85,15 +109,19 @@ class WorkbenchApp(App[None]):
     DARK_THEME = "textual-dark"
     LIGHT_THEME = "textual-light"
 
+    DEFAULT_MODE: ClassVar[str] = "dashboard"
+    """The first screen is the dashboard, its panels "loading…" until the api connects
+    (a splash screen first would cost a second screen switch before the data shows)."""
+
     MODES: ClassVar[dict[str, Any]] = {
         "dashboard": DashboardScreen,
-        "runs": RunsScreen,
-        "data": DataScreen,
-        "models": ModelsScreen,
-        "drift": DriftScreen,
-        "lineage": LineageScreen,
-        "events": EventsScreen,
-        "welcome": WelcomeScreen,
+        "runs": _lazy_screen("runs", "RunsScreen"),
+        "data": _lazy_screen("data", "DataScreen"),
+        "models": _lazy_screen("models", "ModelsScreen"),
+        "drift": _lazy_screen("drift", "DriftScreen"),
+        "lineage": _lazy_screen("lineage", "LineageScreen"),
+        "events": _lazy_screen("events", "EventsScreen"),
+        "welcome": _lazy_screen("welcome", "WelcomeScreen"),
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,13 +151,11 @@ class WorkbenchApp(App[None]):
         """The model version the Lineage screen shows (set by the Models screen)."""
         self._connector = connector
         self._owns_api = False
+        self._publishing = False
         self._unsubscribe: Callable[[], None] | None = None
         self.theme = self.DARK_THEME
 
     # start and stop -----------------------------------------------------------------
-
-    def get_default_screen(self) -> Screen[Any]:
-        return SplashScreen()
 
     def on_mount(self) -> None:
         if self.api is not None:
@@ -145,28 +171,58 @@ class WorkbenchApp(App[None]):
         assert self._connector is not None
         try:
             api = self._connector()
-        except WorkbenchError as exc:
-            self.post_message(ActionFailed("opening the workspace", str(exc), fatal=True))
-            return
         except Exception as exc:
-            log.exception("opening the workspace failed")
-            reason = f"{type(exc).__name__}: {exc}"
-            self.post_message(ActionFailed("opening the workspace", reason, bug=True, fatal=True))
+            self.post_message(_failed("opening the workspace", exc, fatal=True))
             return
+        # Follow and replay the event log here, before the dashboard loads: its first
+        # paint then has the alerts, and its data load does not compete with this.
+        self._unsubscribe = api.subscribe(self._relay)
+        try:
+            self.post_message(EventsLoaded(_read_backlog(api)))
+        except Exception as exc:  # the workspace is open: say why, and go on without it
+            self.post_message(_failed("reading the event log", exc))
         self.post_message(ApiConnected(api))
 
     def on_api_connected(self, message: ApiConnected) -> None:
         self._owns_api = True
         self._follow(message.api)
+        self.set_timer(PUBLISH_LATEST_S, self._publish)
         if message.train_on is not None:
             self.start_run(message.train_on)
 
+    def on_dashboard_painted(self, message: DashboardPainted) -> None:
+        self._publish()
+
+    def _publish(self) -> None:
+        """Let other processes attach to an engine opened here (once, in a worker)."""
+        api = self.api
+        if self._publishing or not self._owns_api or not isinstance(api, _Publishes):
+            return
+        self._publishing = True
+        self.run_worker(
+            partial(self._publish_in_worker, api),
+            thread=True,
+            group="publish",
+            exit_on_error=False,
+            name="publish",
+        )
+
+    def _publish_in_worker(self, api: _Publishes) -> None:
+        try:
+            api.publish()
+        except Exception as exc:
+            self.post_message(_failed("publishing the control API", exc))
+
     def _follow(self, api: WorkbenchApi) -> None:
-        """Start following ``api``'s events and show the dashboard."""
+        """Show the dashboard and follow ``api``'s events (unless the connect worker does)."""
         self.api = api
-        self._unsubscribe = api.subscribe(self._relay)
-        self.call_engine(self, _read_backlog, EventsLoaded, "reading the event log")
-        self.switch_mode("dashboard")
+        if self._unsubscribe is None:
+            self._unsubscribe = api.subscribe(self._relay)
+            self.call_engine(self, _read_backlog, EventsLoaded, "reading the event log")
+        if self.current_mode == "dashboard" and isinstance(self.screen, WorkbenchScreen):
+            self.screen.reload()  # up since start-up, before there was an api to load from
+        else:
+            self.switch_mode("dashboard")
 
     def _relay(self, event: Any) -> None:
         """Engine thread -> UI thread: the one place engine events enter the TUI."""
@@ -334,6 +390,18 @@ class WorkbenchApp(App[None]):
             )
 
 
+def _failed(action: str, exc: Exception, *, fatal: bool = False) -> ActionFailed:
+    """The error screen's message for ``exc`` (called while handling it).
+
+    A WorkbenchError is the user's to act on; anything else is a bug, logged with its
+    traceback.
+    """
+    if isinstance(exc, WorkbenchError):
+        return ActionFailed(action, str(exc), fatal=fatal)
+    log.exception("%s failed", action)
+    return ActionFailed(action, f"{type(exc).__name__}: {exc}", bug=True, fatal=fatal)
+
+
 def _screen_bindings(screen: Screen[Any]) -> list[Binding]:
     """The screen's own described key bindings (its actions, for the palette)."""
     found = []
@@ -346,7 +414,7 @@ def _screen_bindings(screen: Screen[Any]) -> list[Binding]:
 def _read_backlog(api: WorkbenchApi) -> list[Any]:
     """The newest events in the store, oldest first (runs on a worker thread)."""
     events: list[Any] = []
-    after = 0
+    after = _backlog_start(api)
     while True:
         page = api.events(after_id=after, limit=BACKLOG_PAGE)
         events.extend(page)
@@ -354,3 +422,29 @@ def _read_backlog(api: WorkbenchApi) -> list[Any]:
         if len(page) < BACKLOG_PAGE:
             return events
         after = page[-1].id
+
+
+def _backlog_start(api: WorkbenchApi) -> int:
+    """An id after which lie the newest ``BACKLOG_KEEP`` events and at most a page more.
+
+    The api reads events forward from an id, and reading a long log from its start
+    (20,000 events after 10,000 runs) took longer than the rest of start-up. One-row
+    reads find the end instead: doubling steps past it, then halving the gap to a page.
+    Event ids are dense (the engine numbers them, one after another), so counting back
+    from the newest id is counting events.
+    """
+    first = api.events(after_id=0, limit=1)
+    if not first:
+        return 0
+    low, step = first[0].id, BACKLOG_KEEP  # low: an event that exists
+    while probe := api.events(after_id=low + step, limit=1):
+        low, step = probe[0].id, step * 2
+    high = low + step  # no event after high
+    while high - low > BACKLOG_PAGE:
+        middle = (low + high) // 2
+        probe = api.events(after_id=middle, limit=1)
+        if probe:
+            low = probe[0].id
+        else:
+            high = middle
+    return max(low - BACKLOG_KEEP, 0)

@@ -1,8 +1,9 @@
 """Starting the TUI: on a workspace, or on the welcome screen when there is none.
 
 The CLI calls :func:`run_tui` for ``workbench`` with no arguments. Opening the engine
-(DuckDB, the model libraries) is the slow part of start-up, so it happens in a worker
-after the first frame has painted.
+(DuckDB, the store) is the slow part of start-up, so it happens in a worker after the
+first frame has painted: nothing here imports the api package at module level, and the
+engine's control API is published by the app once the dashboard has painted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.api import demo
 from workbench.core.config import CONFIG_FILE
 from workbench.core.workspace import init_workspace
 
@@ -19,10 +19,13 @@ if TYPE_CHECKING:
 
 
 def connect_api(folder: Path) -> WorkbenchApi:
-    """The api on ``folder``; imports the engine on first use (it is the slow import)."""
+    """The api on ``folder``, its control API not yet published (the app publishes it).
+
+    Imports the engine on first use: it is the slow import, done in the app's worker.
+    """
     from workbench.api import connect
 
-    return connect(folder)
+    return connect(folder, publish=False)
 
 
 def create_workspace(folder: Path, target: str) -> WorkbenchApi:
@@ -37,6 +40,8 @@ def create_demo_workspace(folder: Path) -> tuple[WorkbenchApi, Path]:
     Raises:
         WorkbenchError: The bundled sample data is missing (an install without it).
     """
+    from workbench.api import demo  # the api package imports the engine: a worker's job
+
     workspace, data = demo.create_demo_workspace(folder)
     return connect_api(workspace.root), data
 
