@@ -27,6 +27,7 @@ DASHBOARD_NEEDS_NONE_OF = (
     "numpy",
     "starlette",
     "uvicorn",
+    "httpx",
     "watchdog",
     "plotext",
     "textual_plotext",

@@ -158,9 +158,10 @@ def test_a_full_store_disk_refuses_the_commit_clearly_and_reopens_with_every_com
             engine.store.flush()
             assert fill(state) > 0
             os.replace(feb, incoming / "feb.csv")
-            with pytest.raises(StoreError) as caught:
+            with pytest.raises(DiskFullError) as caught:
                 engine.ingest(incoming / "feb.csv", move=True)
             message = str(caught.value)
+            assert message.startswith("disk full: "), message
             assert "No space left on device" in message and str(ws.db_path) in message, message
             assert (incoming / "feb.csv").is_file(), "the file waits in incoming/: nothing lost"
             assert [d.name for d in engine.store.datasets.list()] == ["jan.csv"]

@@ -84,7 +84,7 @@ class LocalApi(WorkbenchApi):
             target=self.engine.config.target.column,
             datasets=len(store.datasets.list("accepted")),
             quarantined=len(store.datasets.list("quarantined")),
-            runs=len(store.runs.list(limit=1_000_000)),
+            runs=store.runs.count(),
             production=production.version if production else None,
             pending_approvals=len(store.registry.list("candidate")),
         )

@@ -21,13 +21,6 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.workspace import init_workspace
 
 
-def tui(args: argparse.Namespace, console: Console) -> int:
-    """``workbench`` with no command: the TUI on the workspace (or its welcome screen)."""
-    from workbench.tui import run_tui
-
-    return run_tui(args.workspace)
-
-
 def init(args: argparse.Namespace, console: Console) -> int:
     ws = init_workspace(args.path, target=args.target)
     console.print(f"workspace ready in [bold]{ws.root}[/] (target column: {args.target})")

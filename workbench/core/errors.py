@@ -33,6 +33,15 @@ class StoreError(WorkbenchError):
     """The DuckDB store or the artifact store cannot do what was asked."""
 
 
+class DiskFullError(StoreError):
+    """A file of ours could not be written: its disk or the user's quota is full.
+
+    Raised for artifacts, the DuckDB store and the engine's own files (reports, the
+    contract). Nothing partial is left behind and nothing already committed is touched:
+    free space (or raise the quota) and run again.
+    """
+
+
 class DataError(WorkbenchError):
     """A data file cannot be read or does not satisfy the data contract."""
 

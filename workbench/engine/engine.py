@@ -98,6 +98,11 @@ class Engine:
                     run_id=run.id,
                 )
 
+    @property
+    def server(self) -> ServingSupervisor | None:
+        """The supervisor of the scoring server this engine started, if any (read-only)."""
+        return self._server
+
     def serve_when_ready(
         self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
     ) -> ServerInfo | None:

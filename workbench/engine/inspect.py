@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from workbench.core.errors import WorkbenchError, WorkspaceError
 
 if TYPE_CHECKING:
@@ -229,8 +227,8 @@ class ServingProbe:
 
 
 def _supervisor(engine: Engine) -> ServingSupervisor | None:
-    """The engine's serving supervisor (kept private on the Engine; read-only here)."""
-    return engine._server
+    """The engine's serving supervisor, if it ever started a server."""
+    return engine.server
 
 
 def _is_scoring(endpoint: str) -> bool:
@@ -244,6 +242,7 @@ def _scrape(url: str, pid: int, timeout_s: float) -> _Scrape:
     Raises:
         WorkbenchError: The server did not answer in time or answered something else.
     """
+    import httpx  # 0.1 s to import: only when a running server is asked
     from prometheus_client.parser import text_string_to_metric_families
 
     try:

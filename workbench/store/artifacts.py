@@ -14,21 +14,12 @@ import re
 import tempfile
 from pathlib import Path
 
-from workbench.core.errors import StoreError
+from workbench.core.errors import DiskFullError, StoreError
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 _FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded"}
 """The errnos that mean the disk (or the user's quota on it) is full."""
-
-
-class DiskFullError(StoreError):
-    """A file of ours could not be written: its disk or the user's quota is full.
-
-    Raised for artifacts and for the engine's own files (reports, the contract). Nothing
-    partial is left behind and nothing already stored is touched: free space (or raise
-    the quota) and run again.
-    """
 
 
 class ArtifactStore:

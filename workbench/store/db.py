@@ -13,15 +13,18 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from workbench.core.errors import StoreError, WorkspaceLockedError
+from workbench.core.errors import DiskFullError, StoreError, WorkspaceLockedError
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+_DISK_FULL = ("No space left on device", "Disk quota exceeded")
+"""What DuckDB's messages say when the operating system refused a write for space."""
 
 CREATE_RACE_SECONDS = 10.0
 """How long a process creating a workspace waits for another one creating it too."""
@@ -160,7 +163,12 @@ class Database:
             except BaseException:
                 self._con.execute("ROLLBACK")
                 raise
-            self._con.execute("COMMIT")
+            try:
+                self._con.execute("COMMIT")
+            except duckdb.Error as exc:
+                with suppress(duckdb.Error):  # a failed commit has usually rolled back already
+                    self._con.execute("ROLLBACK")
+                raise self._failure("commit failed", exc) from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement and return all rows."""
@@ -168,7 +176,7 @@ class Database:
             try:
                 return self._con.execute(sql, list(params)).fetchall()
             except duckdb.Error as exc:
-                raise StoreError(f"store query failed: {exc}") from exc
+                raise self._failure("store query failed", exc) from exc
 
     def insert_rows(
         self,
@@ -198,9 +206,16 @@ class Database:
                     f"SELECT {', '.join(columns)} FROM _incoming_rows"
                 )
             except duckdb.Error as exc:
-                raise StoreError(f"store write to {table} failed: {exc}") from exc
+                raise self._failure(f"store write to {table} failed", exc) from exc
             finally:
                 self._con.unregister("_incoming_rows")
+
+    def _failure(self, what: str, exc: duckdb.Error) -> StoreError:
+        """The error to raise for a failed statement: "disk full" said plainly when it is."""
+        text = str(exc)
+        if any(sign in text for sign in _DISK_FULL):
+            return DiskFullError(f"disk full: {what} on {self.path}: {text}")
+        return StoreError(f"{what}: {text}")
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""

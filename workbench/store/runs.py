@@ -192,6 +192,10 @@ class RunRepo:
         )
         return self._records(rows)
 
+    def count(self) -> int:
+        """How many runs there are (a count, not a listing: the dashboard asks at start-up)."""
+        return int(self._db.scalar("SELECT count(*) FROM runs"))
+
     def _records(self, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[RunRecord]:
         if not rows:
             return []
