@@ -58,6 +58,36 @@ def test_init_run_models_approve_lineage_end_to_end(trained: Path) -> None:
     assert any(t["task"] == "train_random_forest" for t in detail["tasks"])
 
 
+def test_tags_filters_best_runs_and_the_cache_from_the_command_line(
+    trained: Path, small_sample: Path
+) -> None:
+    again = wb("run", "--data", str(small_sample), "-w", str(trained))
+    assert again.returncode == 0, again.stderr
+    detail = json.loads(wb("runs", "2", "--json", "-w", str(trained)).stdout)
+    cached = {t["task"] for t in detail["tasks"] if t["status"] == "cached"}
+    assert cached == {t["task"] for t in detail["tasks"] if t["task"].startswith("train_")}
+
+    tagged = wb("tag", "2", "stage=tuning", "owner=ana", "-w", str(trained))
+    assert tagged.returncode == 0, tagged.stderr
+    assert "stage=tuning" in tagged.stdout
+    runs = json.loads(wb("runs", "--tag", "stage=tuning", "--json", "-w", str(trained)).stdout)
+    assert [r["id"] for r in runs] == [2]
+    recent = json.loads(wb("runs", "--since", "1h", "--json", "-w", str(trained)).stdout)
+    assert [r["id"] for r in recent] == [2, 1]
+    best = json.loads(
+        wb("runs", "--best", "random_forest.roc_auc", "--json", "-w", str(trained)).stdout
+    )
+    assert {b["run"]["id"] for b in best} == {1, 2} and best[0]["value"] > 0.5
+    bad = wb("runs", "--since", "last tuesday", "-w", str(trained))
+    assert bad.returncode == 1 and "an age like 24h" in bad.stderr
+
+    entries = json.loads(wb("cache", "--json", "-w", str(trained)).stdout)
+    assert {e["task"] for e in entries} == cached and all(e["hits"] == 1 for e in entries)
+    cleared = wb("cache", "--clear", "-w", str(trained))
+    assert cleared.returncode == 0 and f"{len(cached)} cached result(s) forgotten" in cleared.stdout
+    assert json.loads(wb("cache", "--json", "-w", str(trained)).stdout) == []
+
+
 def test_reject_and_a_second_decision_is_a_one_line_error(trained: Path) -> None:
     assert wb("reject", "1", "--comment", "no", "-w", str(trained)).returncode == 0
     again = wb("approve", "1", "-w", str(trained))

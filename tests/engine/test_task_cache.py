@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from workbench.api.local import LocalApi
 from workbench.core.records import EventRecord
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
@@ -128,3 +129,29 @@ def _drain(inbox: queue.Queue[EventRecord]) -> list[EventRecord]:
     while not inbox.empty():
         events.append(inbox.get_nowait())
     return events
+
+
+def test_clearing_the_cache_frees_its_files_and_the_tasks_train_again(
+    workspace: Workspace, small_sample: Path
+) -> None:
+    set_config(workspace, "train", candidates=["logistic_regression", "random_forest"])
+    with Engine(workspace) as engine:
+        api = LocalApi(engine)
+        dataset = engine.ingest(small_sample, move=False).dataset
+        assert dataset is not None
+        engine.run([dataset.id])
+        entries = {e.task: e for e in api.cached_results()}
+        assert set(entries) == {"train_logistic_regression", "train_random_forest"}
+        assert api.clear_cache("train_random_forest") == 1
+        assert not engine.store.artifacts.path(entries["train_random_forest"].sha256).exists()
+        assert engine.store.artifacts.path(entries["train_logistic_regression"].sha256).exists()
+        run = engine.run([dataset.id])
+        assert _train_tasks(_statuses(engine, run.id)) == {
+            "train_logistic_regression": "cached",
+            "train_random_forest": "success",
+        }
+        production = engine.store.registry.list(run_id=run.id)[0]
+        assert api.clear_cache() == 2
+        # A model version's file is never removed with the cache, even if it was shared.
+        assert engine.store.artifacts.path(production.artifact_sha256).exists()
+        assert api.cached_results() == []

@@ -69,5 +69,6 @@ def test_the_task_cache_index_round_trips_counts_hits_and_clears(store: Store) -
     entry = store.task_cache.get("k1")
     assert entry is not None and (entry.task, entry.run_id, entry.hits) == ("train", run.id, 1)
     assert [e.key for e in store.task_cache.list(task="split")] == ["k2"]
-    assert store.task_cache.clear(task="train") == 1
+    assert store.task_cache.clear(task="train") == (1, [])  # k2 still uses the artifact
     assert store.task_cache.get("k1") is None and store.task_cache.get("k2") is not None
+    assert store.task_cache.clear() == (1, [sha])

@@ -150,10 +150,20 @@ class LocalApi(WorkbenchApi):
         return self.engine.store.task_cache.list(task)
 
     def clear_cache(self, task: str | None = None) -> int:
-        count = self.engine.store.task_cache.clear(task)
+        store = self.engine.store
+        count, unused = store.task_cache.clear(task)
+        freed = 0
+        for sha in unused:  # results nothing else refers to: their files go too
+            path = store.artifacts.path(sha)
+            freed += path.stat().st_size if path.exists() else 0
+            store.artifacts.remove(sha)
         what = f"task {task}" if task else "every task"
         self.engine.emit(
-            "cache.cleared", f"{count} cached result(s) of {what} forgotten", task=task, count=count
+            "cache.cleared",
+            f"{count} cached result(s) of {what} forgotten, {freed / 1e6:.1f} MB freed",
+            task=task,
+            count=count,
+            freed_bytes=freed,
         )
         return count
 

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from workbench.api import WorkbenchApi, connect
 from workbench.api.demo import create_demo_workspace
+from workbench.api.local import parse_tag
 from workbench.api.remote import RemoteApi
 from workbench.cli import render
 from workbench.cli.progress import run_progress
@@ -60,8 +61,42 @@ def runs(args: argparse.Namespace, console: Console) -> int:
                 for table in render.run_detail_tables(detail):
                     console.print(table)
             return 0
-        records = api.runs(status=args.status, limit=args.limit)
+        if args.best:
+            scores = api.best_runs(args.best, "min" if args.min else "max", args.limit)
+            return _show(console, args.json, scores, render.best_runs_table)
+        records = api.runs(
+            status=args.status,
+            limit=args.limit,
+            trigger=args.trigger,
+            since=args.since,
+            tag=args.tag,
+        )
     return _show(console, args.json, records, render.runs_table)
+
+
+def tag(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        tags = dict(parse_tag(text) for text in args.tags)
+        result = api.tag_run(args.run_id, tags)
+    if args.json:
+        render.print_json(console, result)
+    else:
+        own = result.get("", {})
+        console.print(f"run {args.run_id}: " + ", ".join(f"{k}={v}" for k, v in own.items()))
+    return 0
+
+
+def cache(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        if args.clear:
+            count = api.clear_cache(args.task)
+            if args.json:
+                render.print_json(console, {"cleared": count})
+            else:
+                console.print(f"{count} cached result(s) forgotten; those tasks will run again")
+            return 0
+        entries = api.cached_results(args.task)
+    return _show(console, args.json, entries, render.cache_table)
 
 
 def reproduce(args: argparse.Namespace, console: Console) -> int:

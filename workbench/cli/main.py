@@ -91,8 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runs", parents=[ws, js], help="list runs, or show one")
     p.add_argument("run_id", nargs="?", type=int, help="show this run's tasks and metrics")
     p.add_argument("--status", help="only runs with this status")
+    p.add_argument("--trigger", help="only runs started so: file | manual | code | drift | ...")
+    p.add_argument("--since", help="only runs created since a date (2026-11-01) or an age (24h)")
+    p.add_argument("--tag", help="only runs tagged KEY=VALUE")
+    p.add_argument("--best", metavar="METRIC", help="the runs with the best latest value of METRIC")
+    p.add_argument("--min", action="store_true", help="with --best: lower is better")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(handler=_command("runs"))
+
+    p = sub.add_parser("tag", parents=[ws, js], help="set tags on a run: KEY=VALUE ...")
+    p.add_argument("run_id", type=int)
+    p.add_argument("tags", nargs="+", metavar="KEY=VALUE")
+    p.set_defaults(handler=_command("tag"))
+
+    p = sub.add_parser("cache", parents=[ws, js], help="list (or --clear) cached task results")
+    p.add_argument("--task", help="only this task's results")
+    p.add_argument("--clear", action="store_true", help="forget them, so the tasks run again")
+    p.set_defaults(handler=_command("cache"))
 
     p = sub.add_parser("reproduce", parents=[ws, js], help="re-run a run, compare metrics")
     p.add_argument("run_id", type=int)

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from workbench.api import RunDetail
+from workbench.api.interface import RunScore
 from workbench.core.records import (
     DatasetRecord,
     EventRecord,
@@ -26,6 +27,7 @@ from workbench.core.records import (
     RunRecord,
     to_jsonable,
 )
+from workbench.store.task_cache import CachedResult
 
 
 def print_json(console: Console, value: Any) -> None:
@@ -79,6 +81,41 @@ def runs_table(runs: Sequence[RunRecord]) -> Table:
     return table
 
 
+def best_runs_table(scores: Sequence[RunScore]) -> Table:
+    """Runs ranked by a metric, best first."""
+    table = Table(title="Best runs")
+    for column in ("run", "value", "status", "trigger", "datasets", "created"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for score in scores:
+        run = score.run
+        table.add_row(
+            str(run.id),
+            f"{score.value:.4f}",
+            _status(run.status),
+            run.trigger,
+            ", ".join(map(str, run.dataset_ids)) or "-",
+            _when(run.created_at),
+        )
+    return table
+
+
+def cache_table(entries: Sequence[CachedResult]) -> Table:
+    """Cached task results, newest first."""
+    table = Table(title="Task cache")
+    for column in ("task", "from run", "size", "hits", "stored", "key"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(
+            entry.task,
+            str(entry.run_id) if entry.run_id is not None else "-",
+            f"{entry.size / 1024:.1f} KiB",
+            str(entry.hits),
+            _when(entry.created_at),
+            entry.key[:12],
+        )
+    return table
+
+
 _KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
 
 
@@ -121,7 +158,16 @@ def run_detail_tables(detail: RunDetail) -> list[Table]:
     metrics.add_column("value", justify="right")
     for key, value in detail.metrics.items():
         metrics.add_row(key, f"{value:.4f}")
-    return [tasks, metrics]
+    tables = [tasks, metrics]
+    if detail.tags:
+        tags = Table(title="Tags")
+        for column in ("task", "tag", "value"):
+            tags.add_column(column)
+        for task, values in detail.tags.items():
+            for name, text in values.items():
+                tags.add_row(task or "(run)", name, text)
+        tables.append(tags)
+    return tables
 
 
 def lineage_tree(node: LineageNode) -> Tree:

@@ -67,6 +67,14 @@ class ArtifactStore:
             raise write_error(exc, what) from exc
         return digest
 
+    def remove(self, sha256: str) -> bool:
+        """Delete an artifact nothing needs any more; False if it was not there."""
+        try:
+            self.path(sha256).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def read(self, sha256: str) -> bytes:
         """The artifact's bytes, verified against its name."""
         try:

@@ -71,12 +71,27 @@ class TaskCacheRepo:
         )
         return self._records(rows)
 
-    def clear(self, task: str | None = None) -> int:
-        """Forget entries (all, or one task's); returns how many. Artifacts stay."""
+    def clear(self, task: str | None = None) -> tuple[int, builtins.list[str]]:
+        """Forget entries (all, or one task's).
+
+        Returns:
+            How many entries went, and the artifacts only they used (no model version,
+            no other entry): the caller may delete those files.
+        """
         where, params = ("WHERE task = ?", [task]) if task else ("", [])
-        count = int(self._db.scalar(f"SELECT count(*) FROM task_cache {where}", params))
-        self._db.execute(f"DELETE FROM task_cache {where}", params)
-        return count
+        with self._db.transaction():
+            shas = [
+                str(r[0])
+                for r in self._db.execute(f"SELECT sha256 FROM task_cache {where}", params)
+            ]
+            self._db.execute(f"DELETE FROM task_cache {where}", params)
+            still_used = {
+                str(r[0])
+                for r in self._db.execute(
+                    "SELECT sha256 FROM task_cache UNION SELECT artifact_sha256 FROM model_versions"
+                )
+            }
+        return len(shas), sorted(set(shas) - still_used)
 
     @staticmethod
     def _records(rows: builtins.list[tuple[object, ...]]) -> builtins.list[CachedResult]:
