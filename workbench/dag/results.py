@@ -246,12 +246,6 @@ class _Reader:
     @staticmethod
     def estimator(data: bytes) -> Any:
         """A skops part, loaded only if every type in it is on the model allowlist."""
-        import tempfile
-        from pathlib import Path
+        from workbench.modelfile import loads_model
 
-        from workbench.modelfile import load_model
-
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "model.skops"
-            path.write_bytes(data)
-            return load_model(path)
+        return loads_model(data, "cached model")

@@ -4,6 +4,6 @@ Loading trusts only an explicit allowlist of types (``TRUSTED_TYPES``) and verif
 file's sha256 first, so a changed byte or a pickled payload is refused instead of run.
 """
 
-from workbench.modelfile.skops_io import TRUSTED_TYPES, dump_model, load_model
+from workbench.modelfile.skops_io import TRUSTED_TYPES, dump_model, load_model, loads_model
 
-__all__ = ["TRUSTED_TYPES", "dump_model", "load_model"]
+__all__ = ["TRUSTED_TYPES", "dump_model", "load_model", "loads_model"]
