@@ -30,6 +30,8 @@ from workbench.core.workspace import Workspace, init_workspace
 from workbench.engine.engine import Engine
 from workbench.store.artifacts import ArtifactStore, DiskFullError
 
+from .helpers import wait_for
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
 FILLER = ".filler"
 
@@ -224,3 +226,29 @@ def test_queued_events_and_metrics_survive_a_flush_that_hits_a_full_disk(tmp_pat
             assert len(store.runs.metric_history(run.id, "loss")) == 999
         finally:
             store.close()
+
+
+def test_a_watched_file_refused_for_space_is_taken_once_space_is_back_without_a_restart(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "ws"
+    with small_disk(root / ".workbench", "16m") as state:
+        settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
+        settings = with_overrides(settings, "train", candidates=["logistic_regression"])
+        settings = with_overrides(settings, "watch", quiet_period_ms=100, batch_window_ms=0)
+        ws = init_workspace(root, target="is_fraud", config=settings)
+        jan, feb = _data(tmp_path, "jan.csv", 0), _data(tmp_path, "feb.csv", 3000)
+        with Engine(ws) as engine, engine.bus.listen() as inbox:
+            assert engine.ingest(jan, move=False).status == "accepted"
+            engine.store.flush()
+            service = engine.watch()
+            assert fill(state) > 0
+            os.replace(feb, ws.root / "incoming" / "feb.csv")
+            refused = wait_for(inbox, "dataset.error")
+            assert "disk full" in refused.message and "tried again" in refused.message
+            assert (ws.root / "incoming" / "feb.csv").is_file()
+            (state / FILLER).unlink()
+            service.watcher.rescan()  # what the periodic reconciling scan does
+            ingested = wait_for(inbox, "dataset.ingested")
+            assert ingested.payload["file"] == "feb.csv"
+            assert sorted(d.name for d in engine.store.datasets.list()) == ["feb.csv", "jan.csv"]

@@ -237,3 +237,16 @@ def test_an_exception_in_the_batch_callback_is_reported_and_later_files_still_ar
 
     assert "first.csv" in error.message and "store is busy" in error.message
     assert calls[0] == (first,)
+
+
+def test_a_file_the_consumer_could_not_take_is_offered_again_at_the_next_scan(
+    watch: Callable[..., FolderWatcher], inbox: Inbox, incoming: Path
+) -> None:
+    watcher = watch()
+    data = incoming / "january.csv"
+    data.write_text("a,b\n1,2\n")
+    assert inbox.next_batch() == (data,)
+    assert watcher.rescan() == 0  # taken: an unchanged file is not offered twice
+    watcher.retry(data)  # ... unless the consumer says it could not take it
+    assert watcher.rescan() == 1
+    assert inbox.next_batch() == (data,)

@@ -97,8 +97,21 @@ class WatchService:
             try:
                 outcome = self._engine.ingest(path)
             except WorkbenchError as exc:
+                # Not a verdict on the data (that quarantines): the store or the disk
+                # failed. The file stays in incoming/ and the next scan offers it again.
+                kept = path.exists()
+                if kept:
+                    self.watcher.retry(path)
                 self._engine.emit(
-                    "dataset.error", f"{path.name}: {exc}", level="error", file=path.name
+                    "dataset.error",
+                    f"{path.name}: {exc}"
+                    + (
+                        "; it stays in incoming/ and is tried again at the next scan"
+                        if kept
+                        else ""
+                    ),
+                    level="error",
+                    file=path.name,
                 )
                 continue
             accepted += outcome.status == "accepted"

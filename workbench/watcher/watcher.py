@@ -233,6 +233,17 @@ class FolderWatcher:
         except OSError as exc:
             raise WatchError(f"cannot scan the watched folder {self._folder}: {exc}") from exc
 
+    def retry(self, path: Path) -> None:
+        """Hand ``path`` over again at the next scan, though it has not changed.
+
+        For a file the consumer could not take for a reason that may pass (the disk was
+        full, the store was busy): it stays where it is and the next reconciling scan
+        (periodic, or :meth:`rescan`) offers it again, so nothing waits for a restart.
+        """
+        tracker = self._tracker
+        if tracker is not None:
+            tracker.forget(path)
+
     def _start_parts(self) -> None:
         close_events = self._mode == "events" and self._factory is None and native_reports_closes()
         tracker = SettleTracker(
