@@ -26,6 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data"
 JANUARY = SAMPLE / "transactions_2026_01.csv"
 TARGET = "is_fraud"
+CURVE_PIPELINE = REPO / "examples" / "custom_pipeline" / "pipeline.py"
+"""The example custom pipeline: ``learning_curve`` logs ``curve.*`` at steps 0..3 (cached
+across runs) and tags itself; ``train`` registers one model."""
 
 FAILING_PIPELINE = '''"""Two tasks; the second raises, so the run fails at once with a traceback."""
 
@@ -147,16 +150,23 @@ def api(workspace_copy: Path) -> Iterator[WorkbenchApi]:
         yield owner
 
 
+def _install_pipeline(root: Path, source: str) -> None:
+    """Make the (closed) workspace at ``root`` run ``source`` as its pipeline.py."""
+    (root / "pipeline.py").write_text(source, encoding="utf-8")
+    config = root / "workbench.toml"
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    doc["pipeline"]["path"] = "pipeline.py"  # type: ignore[index]
+    doc["pipeline"]["on_code_change"] = False  # type: ignore[index]
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
 @pytest.fixture
 def failing_pipeline() -> Callable[[Path], None]:
     """Makes the (closed) workspace at a path run :data:`FAILING_PIPELINE` from now on."""
+    return lambda root: _install_pipeline(root, FAILING_PIPELINE)
 
-    def install(root: Path) -> None:
-        (root / "pipeline.py").write_text(FAILING_PIPELINE, encoding="utf-8")
-        config = root / "workbench.toml"
-        doc = tomlkit.parse(config.read_text(encoding="utf-8"))
-        doc["pipeline"]["path"] = "pipeline.py"  # type: ignore[index]
-        doc["pipeline"]["on_code_change"] = False  # type: ignore[index]
-        config.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
-    return install
+@pytest.fixture(scope="session")
+def curve_pipeline() -> Callable[[Path], None]:
+    """Makes the (closed) workspace at a path run :data:`CURVE_PIPELINE` from now on."""
+    return lambda root: _install_pipeline(root, CURVE_PIPELINE.read_text(encoding="utf-8"))

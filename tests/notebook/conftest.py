@@ -1,4 +1,5 @@
-"""Notebook fixtures: the shared trained template (one quick candidate), data, a waiter.
+"""Notebook fixtures: the shared trained template (one quick candidate), data, a waiter,
+and runs of the failing and of the example custom pipeline.
 
 The template workspace, its per-test copy and the ``api`` on it come from
 ``tests/conftest.py``; the notebook tests train only logistic regression, so runs stay
@@ -8,12 +9,14 @@ quick and their task names are known.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+
+from workbench.api import WorkbenchApi, connect
 
 REPO = Path(__file__).resolve().parents[2]
 FEBRUARY = REPO / "sample_data" / "transactions_2026_02_drifted.csv"
@@ -34,6 +37,32 @@ def drifted_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("data") / "february_3k.csv"
     pl.read_csv(FEBRUARY, n_rows=3000).write_csv(path)
     return path
+
+
+@pytest.fixture
+def curve_run(
+    workspace_copy: Path, curve_pipeline: Callable[[Path], None]
+) -> Iterator[WorkbenchApi]:
+    """The template plus run 3: the example custom pipeline on dataset 1, whose
+    ``learning_curve`` logged ``curve.*`` at steps 0..3 and ``train`` each metric once."""
+    curve_pipeline(workspace_copy)
+    with connect(workspace_copy) as api:
+        run = api.run()
+        assert (run.id, run.status) == (3, "success"), run
+        yield api
+
+
+@pytest.fixture
+def failed_run(
+    workspace_copy: Path, failing_pipeline: Callable[[Path], None]
+) -> Iterator[WorkbenchApi]:
+    """The template plus run 3: the failing pipeline on dataset 1; ``explode`` raised, so
+    its traceback is in ``.workbench/logs/run-3/explode.log``."""
+    failing_pipeline(workspace_copy)
+    with connect(workspace_copy) as api:
+        run = api.run()
+        assert (run.id, run.status) == (3, "failed"), run
+        yield api
 
 
 def wait_for_trait(

@@ -11,17 +11,28 @@ import pytest
 
 from tests.notebook.conftest import DEFECTS
 from workbench.api import WorkbenchApi
+from workbench.api.interface import ServingStatus, TaskLog
 from workbench.core.errors import WorkbenchError
-from workbench.core.records import LineageNode
+from workbench.core.records import LineageNode, MetricRecord
 from workbench.notebook import (
+    InputReport,
+    MetricHistoryView,
+    ServingView,
+    TaskLogView,
     compare_view,
     drift_view,
+    input_reports,
     lineage_view,
+    metric_history_view,
     run_view,
+    serving_view,
+    task_log_view,
     validation_view,
 )
 from workbench.notebook.charts import Bar, line_chart, paired_histogram, timeline
+from workbench.notebook.frames import METRICS_SCHEMA
 from workbench.notebook.markup import Safe, esc, table, tree
+from workbench.notebook.run_views import preferred_metric, sorted_points
 
 
 def test_run_view_shows_every_task_and_a_timeline(api: WorkbenchApi) -> None:
@@ -124,3 +135,85 @@ def test_charts_are_well_formed_svg() -> None:
     ]
     for chart in charts:
         assert ElementTree.fromstring(chart).tag.endswith("svg")
+
+
+def test_metric_history_view_of_a_curve_keeps_its_steps_in_order(curve_run: WorkbenchApi) -> None:
+    view = metric_history_view(curve_run, 3, "curve.roc_auc")
+    assert view.frame.schema == pl.Schema(METRICS_SCHEMA)
+    assert view.frame["step"].to_list() == [0, 1, 2, 3]
+    assert view.frame["task"].unique().to_list() == ["learning_curve"]
+    html = view._repr_html_()
+    assert html.count("<circle") == 4 and "4 points, steps 0 to 3" in html
+    assert ElementTree.fromstring(html[html.index("<svg") : html.index("</svg>") + 6]) is not None
+    once = metric_history_view(curve_run, 3, "roc_auc")
+    assert len(once.points) == 1 and "one point, at step 0" in once._repr_html_()
+    assert "logged no nothing" in metric_history_view(curve_run, 3, "nothing")._repr_html_()
+
+
+def test_metric_history_view_orders_points_by_step_then_time() -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    points = [
+        MetricRecord(1, "fit", "loss", 0.5, 2, t0),
+        MetricRecord(1, "fit", "loss", 0.9, 0, t0 + timedelta(seconds=2)),
+        MetricRecord(1, "fit", "loss", 0.7, 0, t0 + timedelta(seconds=1)),
+    ]
+    view = MetricHistoryView(1, "loss", sorted_points(points))
+    assert view.frame["value"].to_list() == [0.7, 0.9, 0.5]
+
+
+def test_task_log_views_show_the_text_escaped_and_say_when_it_is_cut_or_missing(
+    failed_run: WorkbenchApi,
+) -> None:
+    view = task_log_view(failed_run, 3, "explode")
+    assert "ValueError: boom after 3000 rows" in view.text
+    assert "boom after 3000 rows" in view._repr_html_()
+    assert "has no log" in task_log_view(failed_run, 3, "count_rows")._repr_html_()
+    with pytest.raises(WorkbenchError, match="no task 'nope'"):
+        task_log_view(failed_run, 3, "nope")
+    cut = TaskLogView(TaskLog(3, "t", ".workbench/logs/run-3/t.log", "<b>end</b>\n", 9999, True))
+    html = cut._repr_html_()
+    assert "the end of a 9,999-byte log" in html and "<b>end</b>" not in html
+
+
+def test_input_reports_say_why_a_report_is_missing(api: WorkbenchApi) -> None:
+    found, missing = input_reports(api, [1, 99])
+    assert found.report is not None and found.report["rows"] == 3000
+    assert "Dataset 1: january_3k.csv" in found._repr_html_()
+    assert missing.report is None and "99" in missing.problem
+    assert "Error" in missing._repr_html_()
+    assert repr(InputReport(7, None, "gone")) == "<InputReport dataset 7: no report>"
+
+
+def test_serving_view_says_up_stopped_or_never_started(api: WorkbenchApi) -> None:
+    assert "not serving" in serving_view(api)._repr_html_()
+    up = ServingStatus("running", "http://127.0.0.1:8000", 3, 42, 12.5, 0.0087, 30.0, 5210)
+    html = ServingView(up)._repr_html_()
+    assert "serving v3" in html and "http://127.0.0.1:8000" in html
+    assert "12.5 req/s" in html and "p99 8.7 ms" in html and "5,210 request(s)" in html
+    gone = ServingStatus(
+        "stopped", "http://127.0.0.1:8000", 3, 42, None, None, 0.0, None, "it <exited>"
+    )
+    html = ServingView(gone)._repr_html_()
+    assert "server stopped" in html and "it &lt;exited&gt;" in html
+
+
+def test_run_view_lists_the_run_and_task_tags(curve_run: WorkbenchApi) -> None:
+    html = run_view(curve_run, 3)._repr_html_()
+    assert "Tags" in html and "workbench.user" in html
+    assert "curve.model" in html and "logistic_regression" in html
+
+
+def test_the_metric_shown_first_is_one_candidates_are_compared_by() -> None:
+    assert preferred_metric(["gate.value", "lr.f1", "lr.roc_auc", "curve.roc_auc"]) == (
+        "curve.roc_auc"
+    )
+    assert preferred_metric(["b", "a"]) == "a"
+    assert preferred_metric([]) is None
+
+
+def test_a_long_line_labels_a_dozen_steps_first_and_last_included() -> None:
+    chart = line_chart([(str(i), float(i)) for i in range(100)], title="loss")
+    texts = ElementTree.fromstring(chart).iter("{http://www.w3.org/2000/svg}text")
+    labels = [int(t.text or "") for t in texts if t.get("text-anchor") == "middle"]
+    assert len(labels) == 12 and labels[0] == 0 and labels[-1] == 99
+    assert labels == sorted(set(labels))

@@ -241,3 +241,67 @@ def test_panels_work_the_same_on_an_engine_attached_over_the_control_api(
         wait_for_trait(runs.table, "row_keys", lambda keys: keys[:1] == (3,))
         runs.close()
         models.close()
+
+
+def test_runs_panel_charts_the_learning_curve_of_the_chosen_metric(
+    curve_run: WorkbenchApi,
+) -> None:
+    runs = runs_panel(curve_run, live=False)
+    assert runs.selected == 3
+    assert runs.sections.titles == ("Metric history", "Task logs", "Validation")
+    assert runs.metric.value == "curve.roc_auc", "a metric candidates are compared by"
+    assert "curve.roc_auc" in runs.metric.options and "roc_auc" in runs.metric.options
+    assert runs.history.value.count("<circle") == 4
+    assert "4 points, steps 0 to 3" in runs.history.value
+
+    runs.metric.value = "roc_auc"  # the final model's score, logged once by train
+
+    assert runs.history.value.count("<circle") == 1
+    assert "logged once in run 3: one point, at step 0" in runs.history.value
+    runs.close()
+
+
+def test_runs_panel_opens_the_failed_tasks_log_and_another_on_request(
+    failed_run: WorkbenchApi,
+) -> None:
+    runs = runs_panel(failed_run, live=False)
+    assert runs.log_task.options == ("count_rows", "explode")
+    assert runs.log_task.value == "explode", "the failure first"
+    assert "ValueError: boom after 3000 rows" in runs.log_text.value
+    assert "Traceback (most recent call last)" in runs.log_text.value
+
+    runs.log_task.value = "count_rows"
+
+    assert "count_rows has no log" in runs.log_text.value
+    assert ".workbench/logs/run-3/count_rows.log" in runs.log_text.value
+    assert "No metric" not in runs.history.value and "logged no metric" in runs.history.value
+    runs.close()
+
+
+def test_runs_panel_shows_the_validation_report_of_each_dataset_the_run_read(
+    api: WorkbenchApi,
+) -> None:
+    runs = runs_panel(api, live=False)
+    assert runs.selected == 2
+    html = runs.inputs.value
+    assert "Dataset 1: january_3k.csv" in html
+    assert "passed" in html and "checks passed on 3,000 rows" in html
+    runs.close()
+
+
+def test_the_panels_show_whether_production_is_being_served(
+    api: WorkbenchApi, free_port: int
+) -> None:
+    whole = panel(api, live=False)
+    assert "not serving" in whole.header.value
+    assert "not serving" in whole.models.serving.value
+
+    api.approve(1, "serve it")
+    server = api.serve(port=free_port)
+    whole.models.refresh()
+    whole.events_arrived([])  # the header reads again as a live panel does on events
+
+    assert "serving v1" in whole.header.value and "production v1" in whole.header.value
+    assert "serving v1" in whole.models.serving.value
+    assert server.url in whole.models.serving.value
+    whole.close()

@@ -1,4 +1,5 @@
-"""TUI fixtures: the shared trained template (see ``tests/conftest.py``) and a failed run.
+"""TUI fixtures: the shared trained template (see ``tests/conftest.py``), a failed run and
+runs of the example custom pipeline.
 
 The template (two runs, model versions 1 and 2 awaiting a decision), its per-test copy
 and the ``api`` on it come from ``tests/conftest.py``; this folder trains the default
@@ -7,6 +8,7 @@ candidates.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -50,4 +52,32 @@ def failed_run(
     with connect(workspace_copy) as api:
         run = api.run(data=str(warned_csv))
         assert (run.id, run.status, run.dataset_ids) == (3, "failed", (2,)), run
+        yield api
+
+
+@pytest.fixture(scope="session")
+def curve_template(
+    trained_templates: Callable[[tuple[str, ...]], Path],
+    curve_pipeline: Callable[[Path], None],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """The template plus runs 3 and 4 of the example custom pipeline on dataset 1, built
+    once (copy it, never change it).
+
+    Run 3's ``learning_curve`` logged ``curve.*`` at steps 0..3 and tagged itself; run 4
+    reused that result from the task cache, so it shows the task as ``cached``.
+    """
+    root = Path(shutil.copytree(trained_templates(()), tmp_path_factory.mktemp("curve") / "ws"))
+    curve_pipeline(root)
+    with connect(root) as api:
+        for run_id in (3, 4):
+            run = api.run()
+            assert (run.id, run.status) == (run_id, "success"), run
+    return root
+
+
+@pytest.fixture
+def curve_runs(curve_template: Path, tmp_path: Path) -> Iterator[WorkbenchApi]:
+    """This test's copy of :func:`curve_template`, opened."""
+    with connect(shutil.copytree(curve_template, tmp_path / "ws")) as api:
         yield api

@@ -231,8 +231,13 @@ class FixedApi(WorkbenchApi):
         since: str | None = None,
         tag: str | None = None,
     ) -> list[RunRecord]:
+        key, _, value = (tag or "").partition("=")
         return [
-            r for r in self._runs if status in (None, r.status) and trigger in (None, r.trigger)
+            r
+            for r in self._runs
+            if status in (None, r.status)
+            and trigger in (None, r.trigger)
+            and (tag is None or self.run_detail(r.id).tags[""].get(key) == value)
         ][:limit]
 
     def best_runs(self, metric: str, direction: str = "max", limit: int = 10) -> list[RunScore]:
@@ -259,10 +264,21 @@ class FixedApi(WorkbenchApi):
         }
         params = {"target": "is_fraud", "seed": "0", "split.rows_train": "20000"}
         models = tuple(m for m in self._models if m.run_id == run_id)
-        return RunDetail(run, _tasks(run_id, run.started_at or T0), params, metrics, models)
+        tags = {
+            "": {"workbench.user": "alice", "workbench.pipeline": "tabular"},
+            "train_random_forest": {"search": "off"},
+        }
+        tasks = _tasks(run_id, run.started_at or T0)
+        return RunDetail(run, tasks, params, metrics, models, tags)
 
     def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
-        return []
+        """One point at step 0, as the built-in pipeline logs each candidate's scores."""
+        detail = self.run_detail(run_id)
+        if key not in detail.metrics:
+            return []
+        task = f"train_{key.split('.', 1)[0]}"
+        at = detail.run.finished_at or NOW
+        return [MetricRecord(run_id, task, key, detail.metrics[key], 0, at)]
 
     def task_log(self, run_id: int, task: str) -> TaskLog:
         detail = self.run_detail(run_id)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from workbench.api import WorkbenchApi
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.run_detail import RunDetailScreen, metric_grid
-from workbench.tui.screens.runs import COLUMNS, RunsScreen
+from workbench.tui.screens.runs import COLUMNS, RunFilter, RunsScreen, parse_filter, with_field
 from workbench.tui.widgets.task_timeline import TaskTimeline
 
+from .fixed_api import NOW, FixedApi
 from .pilot import open_screen, settle, wait_until
 
 pytestmark = pytest.mark.anyio
@@ -37,6 +38,86 @@ async def test_filter_narrows_the_table_and_escape_clears_it(api: WorkbenchApi) 
         await pilot.press("escape")
         assert row_keys(screen.table) == ["2", "1"]
         assert screen.table.has_focus
+        await settle(pilot)
+
+
+async def test_g_narrows_the_table_to_one_trigger_at_a_time_then_shows_all_again() -> None:
+    app = WorkbenchApp(FixedApi(), clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_runs(pilot)
+        box = screen.query_one("#runs-filter", Input)
+        assert row_keys(screen.table) == ["3", "2", "1"]
+        seen = []
+        for _ in range(4):
+            await pilot.press("g")
+            await pilot.pause()
+            seen.append((box.value, row_keys(screen.table)))
+        assert seen == [
+            ("trigger:drift", ["2"]),
+            ("trigger:file", ["3"]),
+            ("trigger:manual", ["1"]),
+            ("", ["3", "2", "1"]),
+        ]
+        assert screen.table.has_focus, "the cursor stays in the table"
+        await settle(pilot)
+
+
+async def test_fields_and_words_in_the_filter_box_all_have_to_match() -> None:
+    app = WorkbenchApp(FixedApi(), clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_runs(pilot)
+        await pilot.press("slash", *"status:succ")
+        assert row_keys(screen.table) == ["2", "1"], "a field matches the start of the value"
+        await pilot.press(*" man")
+        assert row_keys(screen.table) == ["1"]
+        await pilot.press("enter", "g")
+        await pilot.pause()
+        assert screen.query_one("#runs-filter", Input).value == "status:succ man trigger:drift"
+        assert row_keys(screen.table) == []
+        assert "0 run(s)" in str(screen.table.border_title)
+        await settle(pilot)
+
+
+async def test_a_tag_in_the_filter_box_asks_the_engine_for_the_runs_tagged_so(
+    api: WorkbenchApi,
+) -> None:
+    api.tag_run(1, {"stage": "baseline"})
+    app = WorkbenchApp(api)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_runs(pilot)
+        assert row_keys(screen.table) == ["2", "1"]
+        await pilot.press("slash", *"stage=baseline")
+        await wait_until(pilot, lambda: screen.data.tag == "stage=baseline", "the tagged runs")
+        assert row_keys(screen.table) == ["1"]
+        assert "1 run(s) tagged stage=baseline" in str(screen.table.border_title)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: row_keys(screen.table) == ["2", "1"], "every run again")
+        await settle(pilot)
+
+
+def test_parse_filter_tells_words_fields_and_a_tag_apart() -> None:
+    parsed = parse_filter("Trigger:Drift 12 k=v other=x colour:red dataset:3")
+    assert parsed == RunFilter(
+        ("12", "other=x", "colour:red"), (("trigger", "drift"), ("dataset", "3")), "k=v"
+    )
+    assert parse_filter("") == RunFilter()
+    assert parse_filter("=v trigger:").words == ("=v", "trigger:"), "incomplete: plain words"
+    assert with_field("a trigger:file b", "trigger", "drift") == "a b trigger:drift"
+    assert with_field("trigger:file", "trigger", None) == ""
+
+
+async def test_r_reverses_the_sort() -> None:
+    app = WorkbenchApp(FixedApi(), clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_runs(pilot)
+        await pilot.press("r")
+        assert row_keys(screen.table) == ["1", "2", "3"]
+        assert "sorted by run ↑" in str(screen.table.border_title)
+        await pilot.press("s")
+        assert screen.sort_key == "status" and not screen.sort_reverse
+        assert row_keys(screen.table) == ["3", "2", "1"], "running before success"
+        await pilot.press("r")
+        assert row_keys(screen.table) == ["2", "1", "3"]
         await settle(pilot)
 
 

@@ -49,6 +49,7 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
         pytest.param(("2", "down", "enter"), id="run_detail"),
         pytest.param(("2", "enter", "l"), id="run_logs"),
         pytest.param(("2", "down", "enter", "v"), id="run_validation"),
+        pytest.param(("2", "down", "enter", "a"), id="run_tags"),
         pytest.param(("4", "down"), id="models"),
         pytest.param(("7",), id="events"),
     ],

@@ -20,6 +20,9 @@ LINE = "#1e88e5"
 SECOND = "#ef6c00"
 """Colour of the current side of a histogram and of highlighted points."""
 
+MAX_X_LABELS = 12
+"""A line with more points labels this many, evenly spread from the first to the last."""
+
 _TEXT = 'fill="currentColor" font-size="10" font-family="system-ui, sans-serif"'
 
 
@@ -61,6 +64,8 @@ def line_chart(
         return left + i * step, y
 
     coords = [xy(i, v) for i, v in enumerate(values)]
+    shown = min(len(points), MAX_X_LABELS)
+    labelled = {round(k * (len(points) - 1) / max(shown - 1, 1)) for k in range(shown)}
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     body = [
         f'<text x="2" y="{top + 8}" {_TEXT}>{high:.4g}</text>',
@@ -73,9 +78,11 @@ def line_chart(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{LINE}"{ring}>'
             f"<title>{esc(label)}: {value:.4f}</title></circle>"
         )
-        body.append(
-            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" {_TEXT}>{esc(label)}</text>'
-        )
+        if i in labelled:
+            body.append(
+                f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" {_TEXT}>'
+                f"{esc(label)}</text>"
+            )
     return _svg(width, height, "".join(body), title)
 
 

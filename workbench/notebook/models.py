@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
+from workbench.api.interface import ServingStatus
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.notebook import markup
 from workbench.notebook.base import Panel, RecordTable
 from workbench.notebook.formatting import metric_names, metric_value, stamp
-from workbench.notebook.views import CompareView
+from workbench.notebook.views import CompareView, ServingView
 
 PRODUCTION = "production"
 """The alias the scoring server serves."""
@@ -34,6 +35,8 @@ class ModelsData:
     """Newest first."""
     approvals: list[ApprovalRecord]
     """Every decision."""
+    serving: ServingStatus | None = None
+    """The scoring server as its process says (None before the first load)."""
 
     def get(self, version: int | None) -> ModelVersionRecord | None:
         """The version numbered ``version``."""
@@ -67,6 +70,8 @@ class ModelsPanel(Panel):
         """Every version; ``row_keys`` are version numbers."""
         self.picker = widgets.Dropdown(description="Version", options=[], value=None)
         """The version the buttons act on."""
+        self.serving = widgets.HTML()
+        """Whether production is served right now: version, address, traffic."""
         self.compare = widgets.HTML()
         """The selected version beside production."""
         self.comment = widgets.Textarea(
@@ -84,7 +89,7 @@ class ModelsPanel(Panel):
         self.picker.observe(self._picked, names="value")
         decide = widgets.HBox([self.approve_button, self.reject_button])
         move = widgets.HBox([self.alias, self.promote_button, self.rollback_button])
-        return [self.table, self.picker, self.compare, self.comment, decide, move]
+        return [self.table, self.serving, self.picker, self.compare, self.comment, decide, move]
 
     @property
     def selected(self) -> ModelVersionRecord | None:
@@ -92,10 +97,13 @@ class ModelsPanel(Panel):
         return self.data.get(self.picker.value)
 
     def load(self) -> ModelsData:
-        return ModelsData(self.api.models(), self.api.approvals())
+        return ModelsData(self.api.models(), self.api.approvals(), self.api.serving_status())
 
     def show(self, data: ModelsData) -> None:
         self.data = data
+        self.serving.value = (
+            markup.block(ServingView(data.serving).html()) if data.serving is not None else ""
+        )
         names = metric_names([m.metrics for m in data.models])[:3]
         self.table.show(
             ["version", "status", "aliases", "candidate", "gate", *names, "run", "decided"],

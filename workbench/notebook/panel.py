@@ -23,6 +23,7 @@ from workbench.notebook.lineage import LineagePanel
 from workbench.notebook.live import LiveFeed
 from workbench.notebook.models import ModelsPanel
 from workbench.notebook.runs import RunsPanel
+from workbench.notebook.views import ServingView
 
 
 class WorkbenchPanel(widgets.VBox):
@@ -42,7 +43,8 @@ class WorkbenchPanel(widgets.VBox):
         """The one subscription feeding every tab."""
         self._lock = threading.Lock()
         self.header = widgets.HTML()
-        """Workspace, datasets, runs, production version, pending approvals."""
+        """Workspace, datasets, runs, production version and whether it is served, pending
+        approvals."""
         self.runs = RunsPanel(api, live=False, closable=False)
         """The Runs tab."""
         self.models = ModelsPanel(api, live=False, closable=False)
@@ -76,10 +78,11 @@ class WorkbenchPanel(widgets.VBox):
         with self._lock:
             try:
                 status = self.api.status()
+                serving = ServingView(self.api.serving_status())
             except WorkbenchError as exc:
                 self.header.value = markup.error(str(exc))
                 return
-            self.header.value = markup.block(_status_line(status))
+            self.header.value = markup.block(_status_line(status, serving))
 
     def close(self) -> None:
         """Stop following events and close every tab."""
@@ -94,14 +97,14 @@ class WorkbenchPanel(widgets.VBox):
         super().close()
 
 
-def _status_line(status: WorkspaceStatus) -> markup.Safe:
+def _status_line(status: WorkspaceStatus, serving: ServingView) -> markup.Safe:
     production = f"v{status.production}" if status.production is not None else "none yet"
     parts = [
         markup.Safe(f"<b>{markup.esc(status.root)}</b>"),
         markup.esc(f"target {status.target}"),
         markup.esc(f"{status.datasets} dataset(s), {status.quarantined} quarantined"),
         markup.esc(f"{status.runs} run(s)"),
-        markup.esc(f"production {production}"),
+        markup.join([markup.esc(f"production {production} "), serving.badge()]),
         markup.badge("candidate", f"{status.pending_approvals} awaiting approval")
         if status.pending_approvals
         else markup.esc("nothing awaiting approval"),

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from workbench.api import RunDetail, WorkbenchApi
+from workbench.api.interface import ServingStatus
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord
 from workbench.notebook import charts, markup
 from workbench.notebook.formatting import (
@@ -93,11 +94,22 @@ class RunView:
                 empty="no task has started yet",
             ),
             _key_metrics(self.detail.metrics),
+            _tags(self.detail.tags),
             markup.note(f"models: {models}") if models else "",
         )
 
     def _repr_html_(self) -> str:
         return self.html()
+
+
+def _tags(tags: dict[str, dict[str, str]]) -> Safe:
+    """The run's own tags, then each task's (``ctx.set_tags``)."""
+    rows = [("run", k, v) for k, v in sorted(tags.get("", {}).items())]
+    for task in sorted(t for t in tags if t):
+        rows.extend((task, k, v) for k, v in sorted(tags[task].items()))
+    if not rows:
+        return Safe("")
+    return markup.join([markup.heading("Tags"), markup.table(["on", "tag", "value"], rows)])
 
 
 def _key_metrics(metrics: dict[str, float]) -> Safe:
@@ -303,6 +315,48 @@ class LineageView:
         return self.html()
 
 
+@dataclass(frozen=True, repr=False)
+class ServingView:
+    """Whether the scoring server is up, as its process says (not as the event log says)."""
+
+    status: ServingStatus
+    """What the api reported."""
+
+    def __repr__(self) -> str:
+        return f"<ServingView {self.status.state}>"
+
+    def badge(self) -> Safe:
+        """One coloured word: ``serving v3``, ``server stopped`` or ``not serving``."""
+        status = self.status
+        if status.state == "running":
+            version = f" v{status.version}" if status.version is not None else ""
+            return markup.badge("success", f"serving{version}")
+        if status.state == "stopped":
+            return markup.badge("failed", "server stopped")
+        return markup.badge("skipped", "not serving")
+
+    def html(self) -> Safe:
+        """The badge with where it answers, its recent traffic, and any note."""
+        status = self.status
+        parts: list[object] = [self.badge()]
+        if status.url:
+            parts.append(markup.esc(f" {status.url}"))
+        if status.pid is not None:
+            parts.append(markup.esc(f" · pid {status.pid}"))
+        if status.requests_per_s is not None:
+            parts.append(markup.esc(f" · {status.requests_per_s:.1f} req/s"))
+        if status.p99_latency_s is not None:
+            parts.append(markup.esc(f" · p99 {status.p99_latency_s * 1000:.1f} ms"))
+        if status.requests_total is not None:
+            parts.append(markup.esc(f" · {status.requests_total:,} request(s) in all"))
+        if status.note:
+            parts.append(markup.note(status.note))
+        return markup.join(parts)
+
+    def _repr_html_(self) -> str:
+        return markup.block(self.html())
+
+
 def run_view(api: WorkbenchApi, run_id: int) -> RunView:
     """Run ``run_id`` with its tasks, for display or ``.frame``."""
     return RunView(api.run_detail(run_id))
@@ -332,3 +386,8 @@ def compare_view(api: WorkbenchApi, version: int | None = None) -> CompareView:
 def lineage_view(api: WorkbenchApi, version: int) -> LineageView:
     """The lineage tree of model version ``version``."""
     return LineageView(api.lineage(version))
+
+
+def serving_view(api: WorkbenchApi) -> ServingView:
+    """The scoring server now: up or not, what it serves, how busy it is."""
+    return ServingView(api.serving_status())

@@ -1,5 +1,6 @@
-"""One run: its tasks drawn as a timeline, live while it runs; params, metrics, models,
-task logs and the validation reports of the data it read."""
+"""One run: its tasks drawn as a timeline, live while it runs; metrics with the history of
+the one selected, params, tags, models, task logs and the validation reports of the data
+it read."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from workbench.core.errors import WorkbenchError
 from workbench.tui.formatting import (
+    KEY_METRICS,
     ago,
     key_metric,
     metric_value,
@@ -24,8 +26,9 @@ from workbench.tui.formatting import (
 )
 from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.widgets.history_plot import HistoryPlot, Series, series_of
 from workbench.tui.widgets.task_logs import TaskLogs
-from workbench.tui.widgets.task_timeline import TaskTimeline
+from workbench.tui.widgets.task_timeline import TaskTimeline, cache_sources
 from workbench.tui.widgets.validation_report import DatasetValidation, ValidationReports
 
 if TYPE_CHECKING:
@@ -81,13 +84,47 @@ def metric_grid(
     return columns, sorted(rows.items())
 
 
+def metric_keys(name: str, columns: list[str]) -> dict[str, str]:
+    """Column -> full metric key of a :func:`metric_grid` row (``rf`` -> ``rf.roc_auc``).
+
+    Pass the columns the row has a value in, in table order (the plot's series follow it).
+    """
+    return {column: name if column == "run" else f"{column}.{name}" for column in columns}
+
+
+def first_metric_row(names: list[str]) -> str | None:
+    """The row whose history is shown first: a metric candidates are compared by."""
+    for preferred in KEY_METRICS:
+        for name in names:
+            if name.rsplit(".", 1)[-1] == preferred:
+                return name
+    return names[0] if names else None
+
+
+def tag_rows(tags: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
+    """(scope, tag, value) rows: the run's own tags first, then each task's, by name."""
+    rows = [("run", key, value) for key, value in sorted(tags.get("", {}).items())]
+    for task in sorted(t for t in tags if t):
+        rows.extend((task, key, value) for key, value in sorted(tags[task].items()))
+    return rows
+
+
 class RunDetailScreen(WorkbenchScreen):
     """Pushed over the Runs screen; Escape goes back."""
 
     MODE = "runs"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+    """Below 40 lines the metric history sits beside the metrics table, not under it."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the runs table"),
         Binding("f5", "refresh", "Refresh", tooltip="Fetch the run again"),
+        Binding(
+            "m",
+            "show_tab('tab-metrics')",
+            "Metrics",
+            tooltip="The run's metrics; the one under the cursor is plotted by step",
+        ),
+        Binding("a", "show_tab('tab-tags')", "Tags", tooltip="Tags of the run and its tasks"),
         Binding("l", "show_tab('tab-logs')", "Logs", tooltip="The selected task's log"),
         Binding(
             "v",
@@ -105,6 +142,16 @@ class RunDetailScreen(WorkbenchScreen):
             self.log = log
             """The log."""
 
+    class HistoryLoaded(Message):
+        """The points of a metric row came back from the engine."""
+
+        def __init__(self, metric: str, series: list[Series]) -> None:
+            super().__init__()
+            self.metric = metric
+            """The metric row they belong to."""
+            self.series = series
+            """One series per key of the row."""
+
     def __init__(self, run_id: int) -> None:
         super().__init__()
         self.run_id = run_id
@@ -113,16 +160,23 @@ class RunDetailScreen(WorkbenchScreen):
         """What was fetched last."""
         self.validations: tuple[DatasetValidation, ...] | None = None
         """The input datasets' reports (fetched once: a dataset and its report never change)."""
+        self.metric_row: str | None = None
+        """The metrics table row whose history is plotted (kept across reloads)."""
+        self._metric_rows: dict[str, dict[str, str]] = {}
+        """Each metrics table row's keys, by column."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(f"run {self.run_id}", id="run-summary")
         with VerticalScroll(id="run-tasks"):
             yield TaskTimeline(id="run-timeline")
         with TabbedContent(id="run-tabs"):
-            with TabPane("Metrics", id="tab-metrics"):
+            with TabPane("Metrics", id="tab-metrics"), Container(id="run-metrics-body"):
                 yield DataTable(id="run-metrics", cursor_type="row")
+                yield HistoryPlot(id="run-history")
             with TabPane("Params", id="tab-params"):
                 yield DataTable(id="run-params", cursor_type="row")
+            with TabPane("Tags", id="tab-tags"):
+                yield DataTable(id="run-tags", cursor_type="row")
             with TabPane("Models", id="tab-models"):
                 yield DataTable(id="run-models", cursor_type="row")
             with TabPane("Logs", id="tab-logs"):
@@ -134,6 +188,7 @@ class RunDetailScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         self.query_one("#run-params", DataTable).add_columns("param", "value")
+        self.query_one("#run-tags", DataTable).add_columns("on", "tag", "value")
         self.query_one("#run-models", DataTable).add_columns(
             "version", "candidate", "status", "key metric", "gate"
         )
@@ -163,9 +218,12 @@ class RunDetailScreen(WorkbenchScreen):
         if run.error:
             summary.append(f"\n{run.error}", style="red")
         self.query_one("#run-summary", Static).update(summary)
-        self.query_one("#run-timeline", TaskTimeline).show_tasks(detail.tasks, now)
+        sources = cache_sources(self.workbench.event_log.of_kind("task.cached"), run.id)
+        self.query_one("#run-timeline", TaskTimeline).show_tasks(detail.tasks, now, sources)
         self._metrics(detail.metrics)
+        self._fetch_history(self.metric_row)  # again on each reload: a running curve grows
         self._fill("#run-params", sorted(detail.params.items()))
+        self._tags(detail.tags)
         self._fill("#run-models", [self._model_row(m) for m in detail.models])
         errors = [f"{t.task}: {t.error}" for t in detail.tasks if t.error]
         self.query_one("#run-errors", Static).update(
@@ -204,15 +262,82 @@ class RunDetailScreen(WorkbenchScreen):
         self.query_one("#run-logs", TaskLogs).show_log(message.log)
 
     def _metrics(self, metrics: dict[str, float]) -> None:
-        """One row per metric, one column per candidate (``rf.roc_auc`` -> rf, roc_auc)."""
+        """One row per metric, one column per candidate (``rf.roc_auc`` -> rf, roc_auc).
+
+        The cursor stays on the row whose history is plotted; at first it goes to the
+        metric candidates are compared by (``roc_auc``, ...), else to the first row.
+        """
         columns, table = metric_grid(metrics)
         widget = self.query_one("#run-metrics", DataTable)
         widget.clear(columns=True)
         widget.add_columns("metric", *columns)
+        self._metric_rows = {
+            name: metric_keys(name, [c for c in columns if c in values]) for name, values in table
+        }
         for name, values in table:
             widget.add_row(
-                name, *(Text(metric_value(values.get(c)), justify="right") for c in columns)
+                name,
+                *(Text(metric_value(values.get(c)), justify="right") for c in columns),
+                key=name,
             )
+        if self.metric_row not in self._metric_rows:
+            self.metric_row = first_metric_row(list(self._metric_rows))
+        if self.metric_row is not None:
+            widget.move_cursor(row=widget.get_row_index(self.metric_row))
+        else:
+            self.query_one("#run-history", HistoryPlot).draw(None, [])
+
+    def _fetch_history(self, metric: str | None) -> None:
+        """Ask for every point of the keys of row ``metric``; :class:`HistoryLoaded` brings them."""
+        keys = self._metric_rows.get(metric or "")
+        if metric is None or not keys:
+            return
+        run_id = self.run_id
+
+        def points(api: WorkbenchApi) -> list[Series]:
+            return [
+                series_of(key, column, api.metric_history(run_id, key))
+                for column, key in keys.items()
+            ]
+
+        self.workbench.call_engine(
+            self,
+            points,
+            lambda series: self.HistoryLoaded(metric, series),
+            f"reading the history of {metric} in run {run_id}",
+            group="metric-history",
+            exclusive=True,
+        )
+
+    @on(DataTable.RowHighlighted, "#run-metrics")
+    @on(DataTable.RowSelected, "#run-metrics")
+    def metric_selected(self, event: DataTable.RowHighlighted | DataTable.RowSelected) -> None:
+        """Plot the history of the metric a person moved to (or pressed Enter on)."""
+        event.stop()
+        table = self.query_one("#run-metrics", DataTable)
+        if table.row_count == 0:
+            return
+        # the cursor as it is now: clear() and move_cursor() post highlights that are
+        # stale by the time they land (the same as in the task list of the Logs tab)
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is None or (key == self.metric_row and isinstance(event, DataTable.RowHighlighted)):
+            return
+        self.metric_row = key
+        self._fetch_history(key)
+
+    @on(HistoryLoaded)
+    def history_loaded(self, message: HistoryLoaded) -> None:
+        """Draw the points if their row is still the selected one."""
+        message.stop()
+        if message.metric == self.metric_row:
+            self.query_one("#run-history", HistoryPlot).draw(message.metric, message.series)
+
+    def _tags(self, tags: dict[str, dict[str, str]]) -> None:
+        """The run's own tags, then each task's (``ctx.set_tags``)."""
+        rows = tag_rows(tags)
+        self._fill("#run-tags", rows)
+        table = self.query_one("#run-tags", DataTable)
+        table.border_title = f"{len(rows)} tag(s)" if rows else "no tags on this run or its tasks"
 
     @staticmethod
     def _model_row(model: Any) -> tuple[Any, ...]:
@@ -247,7 +372,10 @@ class RunDetailScreen(WorkbenchScreen):
         self.reload()
 
     def action_show_tab(self, tab: str) -> None:
-        """Bring a tab to the front (keys l and v); on Logs, the cursor goes to the tasks."""
+        """Bring a tab to the front (keys m, a, l and v); on Metrics the cursor goes to the
+        metrics (up and down plot another), on Logs to the tasks."""
         self.query_one("#run-tabs", TabbedContent).active = tab
-        if tab == "tab-logs":
+        if tab == "tab-metrics":
+            self.query_one("#run-metrics", DataTable).focus()
+        elif tab == "tab-logs":
             self.query_one("#run-logs", TaskLogs).table.focus()
