@@ -48,6 +48,8 @@ def test_a_rerun_on_unchanged_data_reuses_the_trained_candidates_even_after_a_re
             "train_random_forest": "cached",
         }
         assert statuses["evaluate"] == "success"  # downstream work still runs
+        sources = {t.cached_from for t in engine.store.runs.tasks(second.id) if t.cached_from}
+        assert sources == {first.id}, "each cached task run names the run it reused"
         cached = [e for e in _drain(inbox) if e.kind == "task.cached"]
         assert {e.payload["source_run"] for e in cached} == {first.id}
         # What the cached tasks logged when they ran is part of the new run too.

@@ -159,10 +159,9 @@ async def test_a_cached_task_says_which_run_its_result_came_from(
     async with app.run_test(size=(100, 30)) as pilot:
         detail = await open_run(pilot, 4)
         timeline = detail.query_one(TaskTimeline)
-        assert {t.task: t.status for t in timeline.tasks}["learning_curve"] == "cached"
-        await wait_until(
-            pilot, lambda: timeline.sources == {"learning_curve": 3}, "the cache event replayed"
-        )
+        tasks = {t.task: t for t in timeline.tasks}
+        assert tasks["learning_curve"].status == "cached"
+        assert tasks["learning_curve"].cached_from == 3, "the store says where it came from"
         row = next(line for line in plain(timeline).splitlines() if "learning_curve" in line)
         assert "cached" in row and "from run 3" in row
         assert "from run" not in plain(timeline).replace(row, ""), "only the cached task"

@@ -90,6 +90,8 @@ class TaskRunRecord:
     """Wall time of the task, all attempts."""
     error: str | None
     """Why it failed, one line."""
+    cached_from: int | None = None
+    """For a ``cached`` task: the run whose stored result it reused."""
 
 
 @dataclass(frozen=True)

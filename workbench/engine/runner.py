@@ -44,10 +44,17 @@ if TYPE_CHECKING:
 class RecordingHooks(RunHooks):
     """Writes task runs, params and metrics to the store and emits task events."""
 
-    def __init__(self, engine: Engine, run_id: int, logs: TaskLogWriter) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        run_id: int,
+        logs: TaskLogWriter,
+        cache: ArtifactCache | None = None,
+    ) -> None:
         self._engine = engine
         self._run_id = run_id
         self._logs = logs
+        self._cache = cache
         self._starts: dict[str, datetime] = {}
 
     def on_task_start(self, run_id: str, task_name: str, attempt: int) -> None:
@@ -75,6 +82,7 @@ class RecordingHooks(RunHooks):
             outcome.finished_at,
             outcome.duration_s,
             outcome.error,
+            self._cache.sources.get(outcome.task) if outcome.cached and self._cache else None,
         )
         failed = str(outcome.status) in ("failed", "timed_out")
         if outcome.traceback:
@@ -358,11 +366,12 @@ def _execute(
     }
     # A dask:local cluster lives exactly as long as the run; ctx.log records of this run
     # (from tasks on this process's threads) go to the tasks' log files meanwhile.
+    cache = ArtifactCache(engine, run_id) if use_cache else None
     with executor, TaskLogWriter(engine.workspace.logs, run_id) as logs:
         return executor.run(
             loaded.pipeline,
             run_id=str(run_id),
             inputs={k: v for k, v in inputs.items() if k in loaded.pipeline.inputs},
-            hooks=RecordingHooks(engine, run_id, logs),
-            cache=ArtifactCache(engine, run_id) if use_cache else None,
+            hooks=RecordingHooks(engine, run_id, logs, cache),
+            cache=cache,
         )

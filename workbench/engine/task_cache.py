@@ -49,6 +49,8 @@ class ArtifactCache:
         self._engine = engine
         self._run_id = run_id
         self._salt = _salt()
+        self.sources: dict[str, int | None] = {}
+        """Task -> the run whose result it reused, for the tasks this run found cached."""
 
     def _key(self, key: str) -> str:
         return hashlib.blake2b(f"{self._salt}|{key}".encode(), digest_size=32).hexdigest()
@@ -71,6 +73,7 @@ class ArtifactCache:
             )
             return False, None
         store.task_cache.hit(entry.key)
+        self.sources[task] = entry.run_id
         if entry.run_id is not None:
             store.runs.copy_task_tracking(entry.run_id, entry.task, self._run_id)
         self._engine.emit(

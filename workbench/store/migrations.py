@@ -214,6 +214,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, task, key)
     );
     CREATE INDEX tags_key ON tags(key, value);
+    ALTER TABLE task_runs ADD COLUMN cached_from INTEGER;
     """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""

@@ -34,6 +34,7 @@ _TASK_COLUMNS = (
     "finished_at",
     "duration_s",
     "error",
+    "cached_from",
 )
 _RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, error"
 
@@ -233,6 +234,7 @@ class RunRepo:
         finished_at: datetime | None,
         duration_s: float | None,
         error: str | None,
+        cached_from: int | None = None,
     ) -> None:
         """Insert or update one task run (queued; written with the next flush)."""
         naive = [t.replace(tzinfo=None) if t else None for t in (started_at, finished_at)]
@@ -245,18 +247,19 @@ class RunRepo:
                 *naive,
                 duration_s,
                 error,
+                cached_from,
             )
 
     def tasks(self, run_id: int) -> builtins.list[TaskRunRecord]:
         """The run's task runs in start order."""
         self.flush()
         rows = self._db.execute(
-            "SELECT run_id, task, status, attempts, started_at, finished_at, duration_s, error "
+            f"SELECT {', '.join(_TASK_COLUMNS)} "
             "FROM task_runs WHERE run_id = ? ORDER BY started_at NULLS LAST, task",
             [run_id],
         )
         return [
-            TaskRunRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), as_utc(r[5]), r[6], r[7])
+            TaskRunRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), as_utc(r[5]), r[6], r[7], r[8])
             for r in rows
         ]
 

@@ -28,7 +28,7 @@ from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets.history_plot import HistoryPlot, Series, series_of
 from workbench.tui.widgets.task_logs import TaskLogs
-from workbench.tui.widgets.task_timeline import TaskTimeline, cache_sources
+from workbench.tui.widgets.task_timeline import TaskTimeline
 from workbench.tui.widgets.validation_report import DatasetValidation, ValidationReports
 
 if TYPE_CHECKING:
@@ -218,8 +218,7 @@ class RunDetailScreen(WorkbenchScreen):
         if run.error:
             summary.append(f"\n{run.error}", style="red")
         self.query_one("#run-summary", Static).update(summary)
-        sources = cache_sources(self.workbench.event_log.of_kind("task.cached"), run.id)
-        self.query_one("#run-timeline", TaskTimeline).show_tasks(detail.tasks, now, sources)
+        self.query_one("#run-timeline", TaskTimeline).show_tasks(detail.tasks, now)
         self._metrics(detail.metrics)
         self._fetch_history(self.metric_row)  # again on each reload: a running curve grows
         self._fill("#run-params", sorted(detail.params.items()))

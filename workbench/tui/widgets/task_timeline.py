@@ -8,14 +8,14 @@ result was reused from an earlier run says which run, when the event log still k
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from workbench.core.records import EventRecord, TaskRunRecord
+from workbench.core.records import TaskRunRecord
 from workbench.tui.formatting import STATUS_STYLES, seconds, status_text
 
 BAR_WIDTH = 24
@@ -50,39 +50,20 @@ def _bar(task: TaskRunRecord, start: datetime, total: float, now: datetime) -> T
     return Text(" " * left) + Text("█" * width, style=style)
 
 
-def cache_sources(events: Iterable[EventRecord], run_id: int) -> dict[str, int]:
-    """Task -> the run whose result it reused, from the ``task.cached`` events of ``run_id``."""
-    found: dict[str, int] = {}
-    for event in events:
-        payload = event.payload
-        source = payload.get("source_run")
-        if (
-            event.kind == "task.cached"
-            and payload.get("run_id") == run_id
-            and isinstance(source, int)
-        ):
-            found[str(payload.get("task"))] = source
-    return found
-
-
-def _cache_cell(task: TaskRunRecord, sources: Mapping[str, int]) -> Text:
+def _cache_cell(task: TaskRunRecord) -> Text:
     if task.status != "cached":
         return Text("-", style="dim")
-    source = sources.get(task.task)
+    source = task.cached_from
     style = STATUS_STYLES["cached"]
     return Text(f"from run {source}" if source is not None else "reused", style=style)
 
 
-def timeline_table(
-    tasks: Sequence[TaskRunRecord], now: datetime, sources: Mapping[str, int] | None = None
-) -> Table:
+def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
     """A rich table of the tasks in start order with a bar per task.
 
     Args:
-        tasks: The run's task runs.
+        tasks: The run's task runs (a cached one says which run's result it reused).
         now: The end of a bar still running.
-        sources: Task -> the run a cached task reused its result from (see
-            :func:`cache_sources`); a cached task missing here reads ``reused``.
     """
     table = Table(expand=True, box=None, pad_edge=False, header_style="bold")
     table.add_column("", width=1)
@@ -105,7 +86,7 @@ def timeline_table(
             status_text(task.status),
             str(task.attempts),
             seconds(task.duration_s),
-            _cache_cell(task, sources or {}),
+            _cache_cell(task),
             _bar(task, start, total, now),
         )
     return table
@@ -118,16 +99,8 @@ class TaskTimeline(Static):
         super().__init__("no tasks yet", id=id)
         self.tasks: tuple[TaskRunRecord, ...] = ()
         """The tasks on display."""
-        self.sources: dict[str, int] = {}
-        """Cached task -> the run its result came from, as far as known."""
 
-    def show_tasks(
-        self,
-        tasks: Sequence[TaskRunRecord],
-        now: datetime,
-        sources: Mapping[str, int] | None = None,
-    ) -> None:
-        """Redraw with these tasks (``sources``: where cached tasks' results came from)."""
+    def show_tasks(self, tasks: Sequence[TaskRunRecord], now: datetime) -> None:
+        """Redraw with these tasks."""
         self.tasks = tuple(tasks)
-        self.sources = dict(sources or {})
-        self.update(timeline_table(tasks, now, sources) if tasks else "no tasks yet")
+        self.update(timeline_table(tasks, now) if tasks else "no tasks yet")
