@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+from collections.abc import Callable
 from typing import Any
 
 from workbench.core.records import DatasetRecord
@@ -28,8 +29,9 @@ def _record(row: tuple[Any, ...]) -> DatasetRecord:
 class DatasetRepo:
     """Ingested files, addressed by number or content hash."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, flush_runs: Callable[[], None] = lambda: None) -> None:
         self._db = db
+        self._flush_runs = flush_runs
 
     def add(
         self,
@@ -81,6 +83,7 @@ class DatasetRepo:
 
     def untrained(self) -> builtins.list[DatasetRecord]:
         """Accepted datasets no run has read yet (e.g. ingested just before a crash)."""
+        self._flush_runs()  # a queued run's inputs count
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM datasets WHERE status = 'accepted' AND id NOT IN "
             "(SELECT dataset_id FROM run_datasets) ORDER BY id"

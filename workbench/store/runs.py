@@ -37,6 +37,16 @@ _TASK_COLUMNS = (
     "cached_from",
 )
 _RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, error"
+_RUN_INSERT = (
+    "id",
+    "pipeline",
+    "trigger",
+    "status",
+    "created_at",
+    "config_hash",
+    "code_hash",
+    "repro",
+)
 
 
 class RunRepo:
@@ -48,6 +58,9 @@ class RunRepo:
         self._pending: builtins.list[tuple[int, str | None, str, float, int, datetime]] = []
         self._pending_params: builtins.list[tuple[int, str | None, str, str]] = []
         self._pending_tasks: dict[tuple[int, str], tuple[Any, ...]] = {}
+        self._pending_runs: builtins.list[tuple[Any, ...]] = []
+        self._pending_inputs: builtins.list[tuple[int, int]] = []
+        self._next_id: int | None = None
         self._pending_lock = threading.Lock()
         self._beats: dict[int, float] = {}
 
@@ -64,28 +77,30 @@ class RunRepo:
 
         ``repro`` is the reproducibility record (data hashes, code and config hashes,
         versions, seeds) that ``workbench reproduce`` replays.
+
+        The row is written with the next flush (every read flushes first, and so does
+        every change to the run), not committed on its own: a DuckDB commit costs
+        milliseconds, and a client creating runs in a loop should pay one per batch.
+        Ids are handed out here: this process is the store's only writer.
         """
         created = utcnow()
-        insert = (
-            "INSERT INTO runs (pipeline, trigger, status, created_at, config_hash, code_hash, "
-            "repro) VALUES (?, ?, 'queued', ?, ?, ?, ?) RETURNING id"
-        )
-        values = [
-            pipeline,
-            trigger,
-            created,
-            config_hash,
-            code_hash,
-            json.dumps(repro) if repro is not None else None,
-        ]
-        if not dataset_ids:  # one statement commits alone: no transaction round trips
-            run_id = int(self._db.execute(insert, values)[0][0])
-        else:
-            with self._db.transaction():
-                run_id = int(self._db.execute(insert, values)[0][0])
-                self._db.insert_rows(
-                    "run_datasets", ("run_id", "dataset_id"), [(run_id, d) for d in dataset_ids]
+        with self._pending_lock:  # written with the next flush, before anything refers to it
+            if self._next_id is None:
+                self._next_id = int(self._db.scalar("SELECT coalesce(max(id), 0) FROM runs")) + 1
+            run_id, self._next_id = self._next_id, self._next_id + 1
+            self._pending_runs.append(
+                (
+                    run_id,
+                    pipeline,
+                    trigger,
+                    "queued",
+                    created,
+                    config_hash,
+                    code_hash,
+                    json.dumps(repro) if repro is not None else None,
                 )
+            )
+            self._pending_inputs.extend((run_id, d) for d in dataset_ids)
         return RunRecord(
             id=run_id,
             pipeline=pipeline,
@@ -100,6 +115,7 @@ class RunRepo:
 
     def set_repro(self, run_id: int, repro: dict[str, Any]) -> None:
         """Attach the reproducibility record once the pipeline's code hash is known."""
+        self.flush()  # the run may still be queued
         self._db.execute(
             "UPDATE runs SET repro = ?, code_hash = ? WHERE id = ?",
             [json.dumps(repro, default=str), repro.get("code_hash"), run_id],
@@ -107,6 +123,7 @@ class RunRepo:
 
     def repro(self, run_id: int) -> dict[str, Any] | None:
         """The reproducibility record of a run."""
+        self.flush()  # the run may still be queued
         return loads(self._db.scalar("SELECT repro FROM runs WHERE id = ?", [run_id]))
 
     def best(
@@ -124,6 +141,7 @@ class RunRepo:
 
     def start(self, run_id: int) -> None:
         """Mark the run running (its first task is about to start)."""
+        self.flush()  # the run may still be queued
         now = utcnow()
         self._db.execute(
             "UPDATE runs SET status = 'running', started_at = ?, heartbeat_at = ? WHERE id = ?",
@@ -136,10 +154,12 @@ class RunRepo:
         if now - self._beats.get(run_id, 0.0) < HEARTBEAT_SECONDS:
             return
         self._beats[run_id] = now
+        self.flush()  # the run may still be queued
         self._db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [utcnow(), run_id])
 
     def finish(self, run_id: int, status: str, error: str | None = None) -> None:
         """Record how the run ended."""
+        self.flush()  # the run may still be queued
         self._db.execute(
             "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?",
             [status, utcnow(), error, run_id],
@@ -147,6 +167,7 @@ class RunRepo:
 
     def get(self, run_id: int) -> RunRecord | None:
         """One run with its input datasets."""
+        self.flush()  # the run may still be queued
         rows = self._db.execute(f"SELECT {_RUN} FROM runs WHERE id = ?", [run_id])
         return self._records(rows)[0] if rows else None
 
@@ -170,6 +191,7 @@ class RunRepo:
             until: Only runs created before this time.
             tag: ``(key, value)``: only runs tagged so (the run's own tags).
         """
+        self.flush()  # the run may still be queued
         clauses: builtins.list[str] = []
         params: builtins.list[object] = []
         for column, value in (("status", status), ("trigger", trigger)):
@@ -195,6 +217,7 @@ class RunRepo:
 
     def count(self) -> int:
         """How many runs there are (a count, not a listing: the dashboard asks at start-up)."""
+        self.flush()  # the run may still be queued
         return int(self._db.scalar("SELECT count(*) FROM runs"))
 
     def _records(self, rows: builtins.list[tuple[Any, ...]]) -> builtins.list[RunRecord]:
@@ -303,6 +326,12 @@ class RunRepo:
         Runs under the queue's lock so a reader that flushes sees every earlier write.
         """
         with self._pending_lock:  # a failed write (disk full) leaves its rows queued
+            if self._pending_runs:  # first: everything else refers to the runs
+                self._db.insert_rows("runs", _RUN_INSERT, self._pending_runs)
+                self._pending_runs = []
+            if self._pending_inputs:
+                self._db.insert_rows("run_datasets", ("run_id", "dataset_id"), self._pending_inputs)
+                self._pending_inputs = []
             if self._pending_params:
                 self._db.insert_rows(
                     "params", ("run_id", "task", "key", "value"), self._pending_params
@@ -340,11 +369,13 @@ class RunRepo:
 
     def set_tags(self, run_id: int, tags: dict[str, str], task: str | None = None) -> None:
         """Label the run (or one of its task runs); a key set again keeps the new value."""
+        self.flush()  # the run may still be queued
         rows = [(run_id, task or "", str(k), str(v)) for k, v in tags.items()]
         self._db.insert_rows("tags", ("run_id", "task", "key", "value"), rows, replace=True)
 
     def tags(self, run_id: int) -> dict[str, dict[str, str]]:
         """Tags by task run (``""`` holds the run's own), each ``{key: value}``."""
+        self.flush()  # the run may still be queued
         out: dict[str, dict[str, str]] = {}
         for task, key, value in self._db.execute(
             "SELECT task, key, value FROM tags WHERE run_id = ? ORDER BY task, key", [run_id]
@@ -380,12 +411,14 @@ class RunRepo:
 
     def link_artifact(self, run_id: int, name: str, sha256: str, task: str | None = None) -> None:
         """Say the run (or one of its tasks) produced an artifact."""
+        self.flush()  # the run may still be queued
         self._db.execute(
             "INSERT INTO run_artifacts VALUES (?, ?, ?, ?)", [run_id, task, name, sha256]
         )
 
     def artifacts(self, run_id: int) -> builtins.list[tuple[str | None, str, str]]:
         """(task, name, sha256) of each artifact the run produced."""
+        self.flush()  # the run may still be queued
         return [
             (r[0], r[1], r[2])
             for r in self._db.execute(

@@ -29,8 +29,8 @@ class Store:
     def __init__(self, db_path: Path, artifacts_path: Path) -> None:
         self.db = Database(db_path)
         self.artifacts = ArtifactStore(artifacts_path)
-        self.datasets = DatasetRepo(self.db)
         self.runs = RunRepo(self.db)
+        self.datasets = DatasetRepo(self.db, flush_runs=self.runs.flush)
         self.registry = RegistryRepo(self.db)
         self.events = EventRepo(self.db)
         self.monitoring = MonitoringRepo(self.db)
