@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from workbench.api.local import parse_since, parse_tag
+from workbench.api.local import LocalApi, parse_since, parse_tag
 from workbench.core.errors import WorkbenchError
+from workbench.core.workspace import init_workspace
+from workbench.engine.engine import Engine
 
 
 @pytest.mark.parametrize(
@@ -36,3 +39,16 @@ def test_tags_are_key_equals_value() -> None:
     for bad in ("stage", "=x"):
         with pytest.raises(WorkbenchError, match="must look like key=value"):
             parse_tag(bad)
+
+
+def test_newest_events_are_the_last_ones_oldest_first(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws", target="is_fraud")
+    with Engine(ws) as engine:
+        api = LocalApi(engine)
+        for i in range(30):
+            engine.emit("note", f"note {i}")
+        newest = api.events(limit=5, newest=True)
+        assert [e.message for e in newest] == [f"note {i}" for i in range(25, 30)]
+        assert [e.id for e in api.events(after_id=newest[2].id, limit=5, newest=True)] == [
+            e.id for e in newest[3:]
+        ]

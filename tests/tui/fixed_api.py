@@ -313,8 +313,11 @@ class FixedApi(WorkbenchApi):
             "model_version", str(version), f"model version {version}", (run, approval)
         )
 
-    def events(self, after_id: int = 0, limit: int = 200) -> list[EventRecord]:
-        return [e for e in self._events if e.id > after_id][:limit]
+    def events(
+        self, after_id: int = 0, limit: int = 200, newest: bool = False
+    ) -> list[EventRecord]:
+        later = [e for e in self._events if e.id > after_id]
+        return later[-limit:] if newest else later[:limit]
 
     def subscribe(self, callback: Callable[[EventRecord], None]) -> Callable[[], None]:
         return lambda: None

@@ -273,8 +273,11 @@ class WorkbenchApi(ABC):
 
     @operation("GET")
     @abstractmethod
-    def events(self, after_id: int = 0, limit: int = 200) -> list[EventRecord]:
-        """Events after an id, oldest first (resume from the last id seen)."""
+    def events(
+        self, after_id: int = 0, limit: int = 200, newest: bool = False
+    ) -> list[EventRecord]:
+        """Events after an id, oldest first (resume from the last id seen); with
+        ``newest``, the last ``limit`` events instead (a UI's backlog at start-up)."""
 
     @operation("POST")
     @abstractmethod

@@ -267,8 +267,13 @@ class LocalApi(WorkbenchApi):
             raise RegistryError(f"there is no model version {version}")
         return node
 
-    def events(self, after_id: int = 0, limit: int = 200) -> list[EventRecord]:
-        return self.engine.store.events.since(after_id, limit)
+    def events(
+        self, after_id: int = 0, limit: int = 200, newest: bool = False
+    ) -> list[EventRecord]:
+        events = self.engine.store.events
+        if newest:
+            return [e for e in events.recent(limit) if e.id > after_id]
+        return events.since(after_id, limit)
 
     def serve(
         self, host: str | None = None, port: int | None = None, allow_remote: bool = False

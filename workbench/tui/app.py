@@ -61,9 +61,6 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 """Mode name, key and title of each main screen, in navigation order."""
 
-BACKLOG_PAGE = 500
-"""Events read per call when replaying the log at start-up."""
-
 BACKLOG_KEEP = 1000
 """Events the TUI keeps in memory (the Events screen pages older ones from the store)."""
 
@@ -412,39 +409,5 @@ def _screen_bindings(screen: Screen[Any]) -> list[Binding]:
 
 
 def _read_backlog(api: WorkbenchApi) -> list[Any]:
-    """The newest events in the store, oldest first (runs on a worker thread)."""
-    events: list[Any] = []
-    after = _backlog_start(api)
-    while True:
-        page = api.events(after_id=after, limit=BACKLOG_PAGE)
-        events.extend(page)
-        events = events[-BACKLOG_KEEP:]
-        if len(page) < BACKLOG_PAGE:
-            return events
-        after = page[-1].id
-
-
-def _backlog_start(api: WorkbenchApi) -> int:
-    """An id after which lie the newest ``BACKLOG_KEEP`` events and at most a page more.
-
-    The api reads events forward from an id, and reading a long log from its start
-    (20,000 events after 10,000 runs) took longer than the rest of start-up. One-row
-    reads find the end instead: doubling steps past it, then halving the gap to a page.
-    Event ids are dense (the engine numbers them, one after another), so counting back
-    from the newest id is counting events.
-    """
-    first = api.events(after_id=0, limit=1)
-    if not first:
-        return 0
-    low, step = first[0].id, BACKLOG_KEEP  # low: an event that exists
-    while probe := api.events(after_id=low + step, limit=1):
-        low, step = probe[0].id, step * 2
-    high = low + step  # no event after high
-    while high - low > BACKLOG_PAGE:
-        middle = (low + high) // 2
-        probe = api.events(after_id=middle, limit=1)
-        if probe:
-            low = probe[0].id
-        else:
-            high = middle
-    return max(low - BACKLOG_KEEP, 0)
+    """The newest ``BACKLOG_KEEP`` events in the store, oldest first (on a worker thread)."""
+    return api.events(limit=BACKLOG_KEEP, newest=True)
