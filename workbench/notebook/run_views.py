@@ -102,7 +102,8 @@ class TaskLogView:
         if not log.text:
             return markup.note(
                 f"{log.task} has no log: {log.path} is absent or empty "
-                "(a failed task's traceback is kept there; a task that succeeded leaves none)."
+                "(what a task logs with ctx.log and a failed attempt's traceback are kept "
+                "there; this one said nothing, or was cached and did not run)."
             )
         head = (
             markup.note(f"… the end of a {log.size:,}-byte log; the whole of it is in {log.path}")

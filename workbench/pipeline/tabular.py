@@ -119,6 +119,13 @@ def split(validate: Prepared, settings: TabularSettings, ctx: TaskContext) -> Sp
         validate.frame, settings.target, validate.task, settings.test_size, settings.seed
     )
     ctx.log_params({"rows_train": train.height, "rows_test": test.height, "task": validate.task})
+    ctx.log.info(
+        "%s task: %d rows to train on, %d held out (seed %d)",
+        validate.task,
+        train.height,
+        test.height,
+        settings.seed,
+    )
     return Split(train, test)
 
 
@@ -127,6 +134,14 @@ def preprocess(split: Split, settings: TabularSettings, ctx: TaskContext) -> Fea
     """Decide each column's treatment: numeric, categorical, datetime, or dropped and why."""
     plan = plan_features(split.train, settings.target)
     ctx.log_params({f"dropped.{c}": why for c, why in plan.dropped_reasons.items()})
+    ctx.log.info(
+        "features: %d numeric, %d categorical, %d datetime",
+        len(plan.numeric),
+        len(plan.categorical),
+        len(plan.datetime),
+    )
+    for column, why in plan.dropped_reasons.items():
+        ctx.log.info("dropped %s: %s", column, why)
     return plan
 
 
@@ -148,6 +163,14 @@ def _trainer(name: str, task_name: str, params: dict[str, Any]) -> Task:
         ctx.log_metric(f"{label}.fit_seconds", model.fit_seconds)
         for key, value in metrics.items():
             ctx.log_metric(f"{label}.{key}", value)
+        ctx.log.info(
+            "fitted %s%s on %d rows in %.2f s; held out: %s",
+            name,
+            f" {params}" if params else "",
+            split.train.height,
+            model.fit_seconds,
+            ", ".join(f"{k} {v:.4f}" for k, v in sorted(metrics.items())),
+        )
         return Scored(model, metrics)
 
     train.__doc__ = f"Fit and score the {name} candidate" + (f" with {params}." if params else ".")
@@ -234,6 +257,13 @@ def gate(evaluate: Evaluation, ctx: TaskContext) -> str:
     """Follow ``register`` when the best candidate reaches the threshold, else alert."""
     ctx.log_params({"gate.metric": evaluate.metric, "gate.best": evaluate.best.model.name})
     ctx.log_metric("gate.value", evaluate.best.metrics[evaluate.metric])
+    ctx.log.info(
+        "best: %s with %s %.4f; %s",
+        evaluate.best.model.name,
+        evaluate.metric,
+        evaluate.best.metrics[evaluate.metric],
+        "passes the gate: register" if evaluate.passed else "below the gate: alert",
+    )
     return "register" if evaluate.passed else "alert_if_fail"
 
 

@@ -39,7 +39,8 @@ def log_lines(log: TaskLog) -> list[str]:
     if not log.text:
         return [
             f"{log.task} has no log: {log.path} is absent or empty.",
-            "A failed task's traceback is kept there; a task that succeeded leaves none.",
+            "What a task logs (ctx.log) and a failed attempt's traceback are kept there; "
+            "this one said nothing (a cached task did not run).",
         ]
     lines = log.text.rstrip("\n").split("\n")
     if log.truncated:
