@@ -138,20 +138,21 @@ class Task:
 
     @functools.cached_property
     def code_hash(self) -> str:
-        """A hash of the function's source (or bytecode when the source is unavailable).
+        """A hash of the function's compiled code: bytecode, names, constants, defaults.
 
         Part of the cache key, so editing the function invalidates its cached results.
-        Globals and closure variables the function reads are not part of it.
+        It is taken from the code that is loaded, not from the file on disk, which may
+        have been saved again since the import (and would then give the tasks of one
+        run different hashes). Moving the function or editing a comment does not
+        change it. Globals and closure variables the function reads are not part of it.
         """
         digest = hashlib.sha256()
-        try:
-            digest.update(b"source\0" + inspect.getsource(self.fn).encode("utf-8"))
-        except (OSError, TypeError):
-            code = getattr(self.fn, "__code__", None)
-            if code is None:
-                digest.update(b"repr\0" + repr(type(self.fn)).encode("utf-8"))
-            else:
-                _feed_code(digest, code)
+        code = getattr(self.fn, "__code__", None)
+        if code is None:
+            digest.update(b"repr\0" + repr(type(self.fn)).encode("utf-8"))
+        else:
+            _feed_code(digest, code)
+            digest.update(b"defaults\0" + repr(getattr(self.fn, "__defaults__", None)).encode())
         return digest.hexdigest()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -183,10 +184,12 @@ class Task:
 
 def _feed_code(digest: Any, code: Any) -> None:
     digest.update(b"code\0" + code.co_code)
-    digest.update(repr(code.co_names).encode("utf-8"))
+    digest.update(repr((code.co_names, code.co_varnames)).encode("utf-8"))
     for const in code.co_consts:
         if hasattr(const, "co_code"):
             _feed_code(digest, const)
+        elif isinstance(const, frozenset):  # its order follows string hashing: sort it
+            digest.update(repr(sorted(map(repr, const))).encode("utf-8"))
         else:
             digest.update(repr(const).encode("utf-8"))
 
