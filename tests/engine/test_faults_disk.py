@@ -70,10 +70,13 @@ def fill(folder: Path) -> int:
                 return written
 
 
-def _workspace(tmp_path: Path) -> Workspace:
+def _workspace(tmp_path: Path, root: Path | None = None, **watch: int) -> Workspace:
+    """One quick candidate, a low gate; ``watch`` overrides [watch] (quiet period, ...)."""
     settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
     settings = with_overrides(settings, "train", candidates=["logistic_regression"])
-    return init_workspace(tmp_path / "ws", target="is_fraud", config=settings)
+    if watch:
+        settings = with_overrides(settings, "watch", **watch)
+    return init_workspace(root or tmp_path / "ws", target="is_fraud", config=settings)
 
 
 def _data(tmp_path: Path, name: str, offset: int) -> Path:
@@ -150,9 +153,7 @@ def test_a_full_store_disk_refuses_the_commit_clearly_and_reopens_with_every_com
 ) -> None:
     root = tmp_path / "ws"
     with small_disk(root / ".workbench", "16m") as state:
-        settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
-        settings = with_overrides(settings, "train", candidates=["logistic_regression"])
-        ws = init_workspace(root, target="is_fraud", config=settings)
+        ws = _workspace(tmp_path, root)
         incoming = ws.root / "incoming"
         jan, feb = _data(tmp_path, "jan.csv", 0), _data(tmp_path, "feb.csv", 3000)
         with Engine(ws) as engine:
@@ -233,10 +234,7 @@ def test_a_watched_file_refused_for_space_is_taken_once_space_is_back_without_a_
 ) -> None:
     root = tmp_path / "ws"
     with small_disk(root / ".workbench", "16m") as state:
-        settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
-        settings = with_overrides(settings, "train", candidates=["logistic_regression"])
-        settings = with_overrides(settings, "watch", quiet_period_ms=100, batch_window_ms=0)
-        ws = init_workspace(root, target="is_fraud", config=settings)
+        ws = _workspace(tmp_path, root, quiet_period_ms=100, batch_window_ms=0)
         jan, feb = _data(tmp_path, "jan.csv", 0), _data(tmp_path, "feb.csv", 3000)
         with Engine(ws) as engine, engine.bus.listen() as inbox:
             assert engine.ingest(jan, move=False).status == "accepted"
