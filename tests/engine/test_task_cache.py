@@ -157,3 +157,28 @@ def test_clearing_the_cache_frees_its_files_and_the_tasks_train_again(
         # A model version's file is never removed with the cache, even if it was shared.
         assert engine.store.artifacts.path(production.artifact_sha256).exists()
         assert api.cached_results() == []
+
+
+def test_past_the_size_cap_the_least_recently_used_results_go_and_zero_turns_caching_off(
+    workspace: Workspace, small_sample: Path
+) -> None:
+    set_config(workspace, "train", candidates=["logistic_regression", "random_forest"])
+    set_config(workspace, "train", cache_max_mb=1.0)  # a forest's model is bigger than this
+    with Engine(workspace) as engine, engine.bus.listen() as inbox:
+        dataset = engine.ingest(small_sample, move=False).dataset
+        assert dataset is not None
+        engine.run([dataset.id])
+        evicted = [e for e in _drain(inbox) if e.kind == "cache.evicted"]
+        assert evicted and "train.cache_max_mb" in evicted[0].message
+        entries = engine.store.task_cache.list()
+        assert [e.task for e in entries] == ["train_logistic_regression"]
+        assert engine.store.task_cache.size() <= 1024 * 1024
+        run = engine.run([dataset.id])
+        assert _train_tasks(_statuses(engine, run.id)) == {
+            "train_logistic_regression": "cached",
+            "train_random_forest": "success",
+        }
+    set_config(workspace, "train", cache_max_mb=0.0)
+    with Engine(workspace) as engine:
+        run = engine.run([dataset.id])
+        assert set(_train_tasks(_statuses(engine, run.id)).values()) == {"success"}

@@ -72,3 +72,15 @@ def test_the_task_cache_index_round_trips_counts_hits_and_clears(store: Store) -
     assert store.task_cache.clear(task="train") == (1, [])  # k2 still uses the artifact
     assert store.task_cache.get("k1") is None and store.task_cache.get("k2") is not None
     assert store.task_cache.clear() == (1, [sha])
+
+
+def test_eviction_keeps_the_most_recently_used_results_that_fit(store: Store) -> None:
+    run = store.runs.create("p", "manual")
+    shas = [store.artifacts.put(f"result {i}".encode()) for i in range(3)]
+    for i, sha in enumerate(shas):
+        store.task_cache.put(f"k{i}", f"t{i}", run.id, sha, 100)
+    store.task_cache.hit("k0")  # used last: kept first
+    assert store.task_cache.size() == 300
+    assert store.task_cache.evict(250) == (1, [shas[1]])  # k1: the oldest use
+    assert sorted(e.key for e in store.task_cache.list()) == ["k0", "k2"]
+    assert store.task_cache.evict(0) == (2, sorted([shas[0], shas[2]]))

@@ -32,6 +32,7 @@ from workbench.core.records import (
 )
 from workbench.engine.engine import Engine
 from workbench.engine.inspect import ServingProbe, ServingStatus, TaskLog, read_task_log
+from workbench.engine.task_cache import remove_unused
 from workbench.store.task_cache import CachedResult
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
@@ -150,13 +151,8 @@ class LocalApi(WorkbenchApi):
         return self.engine.store.task_cache.list(task)
 
     def clear_cache(self, task: str | None = None) -> int:
-        store = self.engine.store
-        count, unused = store.task_cache.clear(task)
-        freed = 0
-        for sha in unused:  # results nothing else refers to: their files go too
-            path = store.artifacts.path(sha)
-            freed += path.stat().st_size if path.exists() else 0
-            store.artifacts.remove(sha)
+        count, unused = self.engine.store.task_cache.clear(task)
+        freed = remove_unused(self.engine, unused)  # results nothing else refers to
         what = f"task {task}" if task else "every task"
         self.engine.emit(
             "cache.cleared",

@@ -86,6 +86,11 @@ class TrainConfig:
         "Hyperparameter search per candidate, e.g. [train.search.random_forest] with "
         "strategy = 'grid' | 'random', budget = N (random) and params = {max_depth = [5, 10]}.",
     )
+    cache_max_mb: float = _doc(
+        1024.0,
+        "Disk the task cache may use; past it the least recently used results are deleted. "
+        "0 turns the cache off.",
+    )
 
 
 @dataclass(frozen=True)

@@ -366,7 +366,8 @@ def _execute(
     }
     # A dask:local cluster lives exactly as long as the run; ctx.log records of this run
     # (from tasks on this process's threads) go to the tasks' log files meanwhile.
-    cache = ArtifactCache(engine, run_id) if use_cache else None
+    caching = use_cache and config.train.cache_max_mb > 0
+    cache = ArtifactCache(engine, run_id) if caching else None
     with executor, TaskLogWriter(engine.workspace.logs, run_id) as logs:
         return executor.run(
             loaded.pipeline,

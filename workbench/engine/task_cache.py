@@ -37,6 +37,16 @@ def _salt() -> str:
     return ";".join([*versions, f"python={platform.python_version()}"])
 
 
+def remove_unused(engine: Engine, shas: list[str]) -> int:
+    """Delete the files of results nothing refers to any more; the bytes freed."""
+    freed = 0
+    for sha in shas:
+        path = engine.store.artifacts.path(sha)
+        freed += path.stat().st_size if path.exists() else 0
+        engine.store.artifacts.remove(sha)
+    return freed
+
+
 class ArtifactCache:
     """One run's view of the workspace's task cache (thread-safe: the store serialises).
 
@@ -101,4 +111,14 @@ class ArtifactCache:
             return
         sha = store.artifacts.put(data)
         store.task_cache.put(self._key(key), task, self._run_id, sha, len(data))
-        store.runs.link_artifact(self._run_id, f"cache-{task}.result", sha, task)
+        limit = int(self._engine.config.train.cache_max_mb * 1024 * 1024)
+        if store.task_cache.size() > limit:
+            count, unused = store.task_cache.evict(limit)
+            freed = remove_unused(self._engine, unused)
+            self._engine.emit(
+                "cache.evicted",
+                f"task cache past train.cache_max_mb: {count} least recently used result(s) "
+                f"forgotten, {freed / 1e6:.1f} MB freed",
+                count=count,
+                freed_bytes=freed,
+            )

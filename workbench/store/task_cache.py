@@ -79,19 +79,50 @@ class TaskCacheRepo:
             no other entry): the caller may delete those files.
         """
         where, params = ("WHERE task = ?", [task]) if task else ("", [])
+        keys = [str(r[0]) for r in self._db.execute(f"SELECT key FROM task_cache {where}", params)]
+        return len(keys), self._forget(keys)
+
+    def size(self) -> int:
+        """Bytes of all cached results (as stored, before any sharing of artifacts)."""
+        return int(self._db.scalar("SELECT coalesce(sum(size), 0) FROM task_cache"))
+
+    def evict(self, max_bytes: int) -> tuple[int, builtins.list[str]]:
+        """Forget the least recently used entries until the rest fit in ``max_bytes``.
+
+        Returns:
+            How many entries went, and the artifacts only they used.
+        """
+        rows = self._db.execute(
+            "SELECT key, size FROM task_cache ORDER BY coalesce(last_hit_at, created_at) DESC"
+        )
+        kept, going = 0, []
+        for key, size in rows:
+            if kept + int(size) <= max_bytes:
+                kept += int(size)
+            else:
+                going.append(str(key))
+        return len(going), self._forget(going)
+
+    def _forget(self, keys: builtins.list[str]) -> builtins.list[str]:
+        """Delete these entries; the artifacts nothing else uses any more, sorted."""
+        if not keys:
+            return []
+        marks = ", ".join("?" for _ in keys)
         with self._db.transaction():
-            shas = [
+            shas = {
                 str(r[0])
-                for r in self._db.execute(f"SELECT sha256 FROM task_cache {where}", params)
-            ]
-            self._db.execute(f"DELETE FROM task_cache {where}", params)
+                for r in self._db.execute(
+                    f"SELECT sha256 FROM task_cache WHERE key IN ({marks})", keys
+                )
+            }
+            self._db.execute(f"DELETE FROM task_cache WHERE key IN ({marks})", keys)
             still_used = {
                 str(r[0])
                 for r in self._db.execute(
                     "SELECT sha256 FROM task_cache UNION SELECT artifact_sha256 FROM model_versions"
                 )
             }
-        return len(shas), sorted(set(shas) - still_used)
+        return sorted(shas - still_used)
 
     @staticmethod
     def _records(rows: builtins.list[tuple[object, ...]]) -> builtins.list[CachedResult]:
