@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -22,55 +21,7 @@ from workbench.core.errors import WorkspaceLockedError
 from workbench.core.records import EventRecord
 from workbench.core.workspace import open_workspace
 
-START_S = 60.0
-"""Bound on a child process importing the engine and opening the workspace (busy CI)."""
-
-
-class Child:
-    """A child process whose output lines are collected and can be waited for."""
-
-    def __init__(self, args: list[str]) -> None:
-        env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            args,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-        )
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
-        with self._changed:
-            self._changed.notify_all()
-
-    def wait_for(self, text: str, timeout: float = START_S) -> None:
-        """Until a line containing ``text`` appears (fails if the child exits first)."""
-        with self._changed:
-            found = self._changed.wait_for(
-                lambda: any(text in line for line in self.lines) or self.proc.poll() is not None,
-                timeout,
-            )
-            output = "".join(self.lines)
-        assert found and text in output, f"no {text!r} from the child:\n{output}"
-
-    def stop(self) -> int:
-        """Ctrl-C, as a person would; kill if it does not exit."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                return self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self.proc.wait(timeout=30)
+from ..children import Child
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ hold exactly the decisions that committed, with aliases and deployments agreeing
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ import sklearn
 
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
+
+from ..children import Child
 
 pytestmark = pytest.mark.slow
 
@@ -40,32 +40,12 @@ with Engine(open_workspace(Path(sys.argv[1]))) as engine:
 
 def _approve_until_killed(ws: Workspace, after: int) -> list[int]:
     """Start an approving owner, kill -9 it once ``after`` approvals were reported."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(ws.root)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    reported: list[int] = []
-    enough = threading.Event()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.startswith("approved "):
-                reported.append(int(line.split()[1]))
-                if len(reported) >= after:
-                    enough.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    child = Child([sys.executable, "-c", CHILD, str(ws.root)])
     try:
-        assert enough.wait(120), f"only {reported} approved"
+        child.wait_for("approved ", times=after)
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-        reader.join(5)
-    return reported
+        child.stop(signal.SIGKILL)
+    return [int(line.split()[1]) for line in child.lines if line.startswith("approved ")]
 
 
 def _check_consistent(engine: Engine, must_be_approved: list[int]) -> list[int]:

@@ -24,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,56 +36,19 @@ from workbench.core.config import WorkbenchConfig, with_overrides
 from workbench.core.workspace import Workspace, init_workspace
 from workbench.engine.engine import Engine
 
+from ..children import Child
+
 pytestmark = pytest.mark.slow
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
 QUEUED = Path("/proc/sys/fs/inotify/max_queued_events")
-WAIT = 120.0
 
 
-class Watching:
-    """`workbench watch --no-serve` in a subprocess; its output lines, waited on by text."""
+class Watching(Child):
+    """`workbench watch --no-serve` in a subprocess (after ``prefix``, e.g. unshare)."""
 
     def __init__(self, ws: Workspace, prefix: Sequence[str] = ()) -> None:
         command = [sys.executable, "-m", "workbench.cli.main", "watch", "--no-serve"]
-        self.proc = subprocess.Popen(
-            [*prefix, *command, "-w", str(ws.root)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "COLUMNS": "400", "NO_COLOR": "1"},
-        )
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
-        with self._changed:
-            self.lines.append("<exited>\n")
-            self._changed.notify_all()
-
-    def count(self, text: str) -> int:
-        """How many output lines so far contain ``text``."""
-        with self._changed:
-            return sum(text in line for line in self.lines)
-
-    def wait_for(self, text: str, times: int = 1, timeout: float = WAIT) -> str:
-        """The ``times``-th line containing ``text``; fails with the output after ``timeout``."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = [line for line in self.lines if text in line]
-                if len(found) >= times:
-                    return found[times - 1]
-                left = deadline - time.monotonic()
-                if left <= 0 or (self.lines and self.lines[-1] == "<exited>\n"):
-                    output = "".join(self.lines[-60:])
-                    raise AssertionError(f"{times} x {text!r} not seen:\n{output}")
-                self._changed.wait(left)
+        super().__init__([*prefix, *command, "-w", str(ws.root)], columns=400)
 
     def holds_inotify(self) -> bool:
         """True when the process has an inotify instance open (events mode)."""
@@ -101,15 +63,8 @@ class Watching:
             assert time.monotonic() < deadline, "the watcher did not stop"
             time.sleep(0.01)
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+    def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        return super().stop(how)
 
 
 def _fd_targets(pid: int) -> set[str]:
