@@ -43,6 +43,13 @@ def _run_and_report(api: WorkbenchApi, data: str | None, console: Console, as_js
         console.print(
             f"run {run.id}: [bold]{run.status}[/]" + (f" ({run.error})" if run.error else "")
         )
+        if run.status == "success" and not detail.models:
+            refused = [
+                e.message
+                for e in api.events(newest=True, limit=50)
+                if e.kind == "gate.failed" and e.payload.get("run_id") == run.id
+            ]
+            console.print(f"[yellow]{refused[-1] if refused else 'no model registered'}[/]")
     return 0 if run.status == "success" else 1
 
 

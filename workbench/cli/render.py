@@ -17,6 +17,7 @@ from rich.tree import Tree
 
 from workbench.api import RunDetail
 from workbench.api.interface import RunScore
+from workbench.core import model_summary
 from workbench.core.records import (
     DatasetRecord,
     EventRecord,
@@ -116,15 +117,12 @@ def cache_table(entries: Sequence[CachedResult]) -> Table:
     return table
 
 
-_KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
-
-
 def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None) -> Table:
-    """Model versions with their key metric, gate result and aliases."""
+    """Model versions: the test metric (measured once), the validation score that chose
+    it, the threshold served, the improvement over production with its 95% interval."""
     table = Table(title="Model versions")
-    present = {k for m in models for k in m.metrics}
-    keys = [metric] if metric else [k for k in _KEY_METRICS if k in present][:3]
-    for column in ("version", "candidate", "status", "gate", *keys, "aliases", "run", "created"):
+    columns = ("version", "candidate", "status", "gate", "test (once)", "validation")
+    for column in (*columns, "threshold", "vs production", "aliases", "run", "created"):
         table.add_column(column)
     for m in models:
         table.add_row(
@@ -132,7 +130,10 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
             m.candidate,
             _status(m.status),
             "[green]pass[/]" if m.gate_passed else "[red]fail[/]",
-            *[f"{m.metrics[k]:.4f}" if k in m.metrics else "-" for k in keys],
+            model_summary.tested_text(m, metric),
+            model_summary.validation_text(m, metric),
+            model_summary.threshold_text(m),
+            model_summary.versus_production_text(m),
             ", ".join(m.aliases) or "-",
             str(m.run_id),
             _when(m.created_at),

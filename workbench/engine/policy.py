@@ -9,23 +9,14 @@ straddles the margin is "not significant" and waits for a person.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from workbench.core.model_summary import comparison_text
 from workbench.core.records import ModelVersionRecord
 from workbench.engine import approvals
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
-
-
-def describe_comparison(comparison: dict[str, Any], margin: float = 0.0) -> str:
-    """``roc_auc +0.0123 [+0.0040, +0.0210]`` and "not significant" when the interval
-    does not clear ``margin`` (improvements: positive is better whatever the metric)."""
-    text = (
-        f"{comparison['metric']} {comparison['delta']:+.4f} "
-        f"[{comparison['low']:+.4f}, {comparison['high']:+.4f}]"
-    )
-    return text if comparison["low"] > margin else f"{text} not significant"
 
 
 def beats_production(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
@@ -45,8 +36,9 @@ def beats_production(engine: Engine, model: ModelVersionRecord) -> tuple[bool, s
     margin = engine.config.promotion.margin
     better = comparison["low"] > margin
     verdict = "clears" if better else "does not clear"
+    delta = comparison_text(comparison, margin)
     return better, (
-        f"versus production v{current.version}: {describe_comparison(comparison, margin)}; "
+        f"versus production v{current.version}: {comparison['metric']} {delta}; "
         f"the 95% interval {verdict} margin {margin}"
     )
 

@@ -48,6 +48,9 @@ class TabularSettings:
     """Binary decision threshold rule, chosen on validation predictions."""
     bootstrap: int = 1000
     """Paired bootstrap resamples behind the gate's and the promotion's intervals."""
+    promotion_margin: float = 0.0
+    """``promotion.margin``: recorded with the comparison with production, so every view
+    says "not significant" the same way the policy decides."""
     file_rows: tuple[int, ...] = ()
     """Rows per dataset of the training window, oldest first (for ``newest_file``)."""
 
@@ -73,4 +76,5 @@ class TabularSettings:
             baseline_gate=config.gate.baseline,
             threshold_rule=config.gate.threshold_rule,
             bootstrap=config.promotion.bootstrap,
+            promotion_margin=config.promotion.margin,
         )

@@ -118,7 +118,11 @@ def _champion(
     return {
         "version": champion.version,
         "metrics": metrics_of(theirs, validate.task, settings.target),
-        "comparison": compared.to_dict(),
+        "comparison": compared.to_dict()
+        | {
+            "margin": settings.promotion_margin,
+            "significant": compared.clears(settings.promotion_margin),
+        },
     }
 
 

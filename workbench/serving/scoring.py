@@ -66,9 +66,7 @@ class Prediction:
     def rows(self, start: int, stop: int) -> Prediction:
         """The slice of this prediction for rows ``start`` to ``stop`` (a batch member)."""
         probabilities = None if self.probabilities is None else self.probabilities[start:stop]
-        return Prediction(
-            self.predictions[start:stop], probabilities, self.classes, self.threshold
-        )
+        return Prediction(self.predictions[start:stop], probabilities, self.classes, self.threshold)
 
 
 @dataclass(frozen=True)
