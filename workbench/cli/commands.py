@@ -18,6 +18,7 @@ from workbench.api.local import parse_tag
 from workbench.api.remote import RemoteApi
 from workbench.cli import render
 from workbench.cli.progress import run_progress
+from workbench.core import model_summary
 from workbench.core.errors import WorkbenchError
 from workbench.core.workspace import init_workspace
 
@@ -310,6 +311,16 @@ def demo(args: argparse.Namespace, console: Console) -> int:
         status = api.status()
         if status.production is None:
             raise WorkbenchError("no model passed the gate, so there is nothing to serve")
+        served = next(m for m in api.models() if m.version == status.production)
+        for line in render.model_story(served):
+            console.print(line, highlight=False)
+        # Retraining on the same rows (the candidates come from the cache) shows what auto
+        # promotion asks of a challenger: an improvement whose interval clears the margin.
+        console.print("a second run on the same data, to show promotion on an interval:")
+        again = api.run()
+        for model in api.run_detail(again.id).models:
+            console.print(f"  {model_summary.versus_production_text(model)}", highlight=False)
+            console.print(f"  model version {model.version} is {model.status}")
         console.print(f"production: model version {status.production}")
         if code or args.no_serve:
             return code

@@ -141,6 +141,43 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
     return table
 
 
+def model_story(model: ModelVersionRecord) -> list[str]:
+    """How a version was chosen and tested, in a few lines (the demo prints it)."""
+    ev = model.evaluation or {}
+    metric = model_summary.gate_metric(model)
+    rows = ev.get("rows", {})
+    chooser = (
+        f"{ev.get('folds')}-fold cv on {rows.get('train')} rows"
+        if ev.get("selection") == "cv"
+        else f"fit on {rows.get('train')} rows, chosen on {rows.get('validation')} validation rows"
+    )
+    lines = [
+        f"model version {model.version} ({model.candidate}): split {ev.get('split', '?')}, "
+        f"{rows.get('test')} test rows; {chooser}",
+        f"  validation  {model_summary.validation_text(model)} (the score that chose it)",
+        f"  test        {model_summary.tested_text(model)} (measured once, on rows no choice saw)",
+    ]
+    versus = ev.get("versus_baseline")
+    if versus and metric:
+        lines.append(
+            f"  baseline    {metric} {versus['b']:.4f}; improvement "
+            f"{model_summary.comparison_text(versus, 0.0)} (95% paired bootstrap)"
+        )
+    if model.threshold is not None:
+        lines.append(
+            f"  threshold   {model.threshold:.3f} (rule {ev.get('threshold_rule')}, chosen on "
+            "validation; the server applies it)"
+        )
+    champion = model.champion or {}
+    if champion.get("comparison"):
+        lines.append(f"  promotion   {model_summary.versus_production_text(model)}")
+    elif champion.get("error"):
+        lines.append(f"  promotion   production could not score the test rows: {champion['error']}")
+    else:
+        lines.append("  promotion   no production model to beat yet")
+    return lines
+
+
 def run_detail_tables(detail: RunDetail) -> list[Table]:
     """A run's tasks and metrics."""
     tasks = Table(title=f"Run {detail.run.id}: {detail.run.status} ({detail.run.trigger})")
