@@ -72,4 +72,5 @@ def interval_line(
     return Text.assemble(
         f"v{challenger.version} vs production v{champion.version} on the same test rows: ",
         (f"{compared['metric']} {text}", style),
+        f"; threshold {model_summary.threshold_text(challenger)}",
     )
