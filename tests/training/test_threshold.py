@@ -15,7 +15,7 @@ SCORES = np.clip(TRUTH * 0.35 + RNG.random(2000) * 0.6, 0, 1)
 
 
 def _at(threshold: float) -> tuple[float, float, float]:
-    predicted = SCORES >= threshold
+    predicted = threshold <= SCORES
     return (
         metrics.precision_score(TRUTH, predicted, zero_division=0),
         metrics.recall_score(TRUTH, predicted),
