@@ -198,17 +198,25 @@ def test_regression_on_diabetes_passes_the_default_gate(tmp_path: Path) -> None:
         assert model.evaluation["versus_baseline"]["low"] > 0
 
 
-def test_cv_selection_records_fold_mean_and_spread_apart_from_the_test_metric(
+def test_cv_selection_records_fold_mean_and_spread_apart_from_the_test_metric_with_balanced_weights(
     tmp_path: Path,
 ) -> None:
     data = _nonlinear(tmp_path / "nonlinear.csv", rows=600)
     root = _workspace(
         tmp_path,
         "label",
-        train={"candidates": ["logistic_regression"], "selection": "cv", "cv_folds": 3},
+        train={
+            "candidates": ["logistic_regression"],
+            "selection": "cv",
+            "cv_folds": 3,
+            "params": {"logistic_regression": {"class_weight": "balanced"}},
+        },
     )
     with Engine(root) as engine:
         run = _run(engine, data)
+        params = engine.store.runs.params(run.id)
+        assert params["train_logistic_regression.class_weight"] == "balanced"
+        assert params["split.selection"] == "cv"
         metrics = engine.store.runs.metrics(run.id)
         assert {"cv_roc_auc_mean", "cv_roc_auc_std", "test_roc_auc"} <= set(metrics)
         assert "val_roc_auc" not in metrics

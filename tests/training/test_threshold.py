@@ -43,3 +43,14 @@ def test_precision_and_recall_targets_are_met() -> None:
 def test_a_bad_rule_names_the_key(text: str) -> None:
     with pytest.raises(ConfigError, match=r"\[gate\] threshold_rule"):
         parse_rule(text)
+
+
+def test_a_bad_rule_or_params_table_in_workbench_toml_fails_before_any_task() -> None:
+    from workbench.core.config import WorkbenchConfig, with_overrides
+    from workbench.pipeline.settings import TabularSettings
+
+    with pytest.raises(ConfigError, match="threshold_rule"):
+        TabularSettings.from_config(with_overrides(WorkbenchConfig(), "gate", threshold_rule="f2"))
+    bad = with_overrides(WorkbenchConfig(), "train", params={"random_forest": "balanced"})
+    with pytest.raises(ConfigError, match=r"\[train.params.random_forest\] must be a table"):
+        TabularSettings.from_config(bad)

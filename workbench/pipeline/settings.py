@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core.config import WorkbenchConfig
+from workbench.core.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,21 @@ class TabularSettings:
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> TabularSettings:
-        """Settings from workbench.toml."""
+        """Settings from workbench.toml.
+
+        Raises:
+            ConfigError: ``gate.threshold_rule`` is not a rule, or a ``[train.params.NAME]``
+                entry is not a table; checked before any task starts.
+        """
+        from workbench.training.threshold import parse_rule
+
+        parse_rule(config.gate.threshold_rule)
+        for name, values in config.train.params.items():
+            if not isinstance(values, dict):
+                raise ConfigError(
+                    f"workbench.toml: [train.params.{name}] must be a table of parameters, "
+                    f"e.g. class_weight = 'balanced'; got {values!r}"
+                )
         return cls(
             target=config.target.column,
             task=config.target.task,
