@@ -102,7 +102,9 @@ class Evaluation:
     """holdout | cv: what the scores in ``scored`` are."""
 
 
-def selection_keys(selection: str, metrics: dict[str, float], spread: dict[str, float] | None):
+def selection_keys(
+    selection: str, metrics: dict[str, float], spread: dict[str, float] | None
+) -> dict[str, float]:
     """Metric keys that say where a number came from: ``val_<m>`` or ``cv_<m>_mean/_std``."""
     if selection == "cv":
         out = {f"cv_{k}_mean": v for k, v in metrics.items()}
