@@ -246,3 +246,20 @@ def test_the_chosen_threshold_reaches_the_scoring_servers_answers(
         assert body["predictions"] == [int(p >= model.threshold) for p in positive]
         between = (positive >= model.threshold) & (positive < 0.5)
         assert between.any(), "no row shows the difference from the 0.5 default"
+
+
+def test_newest_file_holds_out_the_newest_dataset_of_the_window(tmp_path: Path) -> None:
+    whole = pl.read_csv(_nonlinear(tmp_path / "all.csv", rows=900))
+    whole.head(600).write_csv(tmp_path / "older.csv")
+    whole.tail(300).write_csv(tmp_path / "newer.csv")
+    ws = _workspace(
+        tmp_path, "label", train={"candidates": ["logistic_regression"], "split": "newest_file"}
+    )
+    with Engine(ws) as engine:
+        ids = [
+            engine.ingest(tmp_path / f"{n}.csv", move=False).dataset.id for n in ("older", "newer")
+        ]
+        run = engine.run(ids)
+        params = engine.store.runs.params(run.id)
+        assert params["split.split"] == "newest_file" and params["split.rows_test"] == "300"
+        assert params["split.rows_train"] == "480" and params["split.rows_validation"] == "120"
