@@ -165,9 +165,9 @@ class PromotionConfig:
 
     policy: str = _doc(
         "manual",
-        "manual (a person approves) | auto (approve when the gate passes and the candidate "
-        "beats production by margin) | auto-with-veto (auto, after veto_minutes unless "
-        "someone rejects).",
+        "manual (a person approves) | auto (approve when the gate passes and the 95% interval "
+        "of the improvement over production is above margin) | auto-with-veto (auto, after "
+        "veto_minutes unless someone rejects).",
     )
     margin: float = _doc(
         0.0,
