@@ -70,7 +70,9 @@ class TrainConfig:
         ["logistic_regression", "random_forest", "hist_gradient_boosting"],
         "Candidate estimators trained in parallel (regression maps logistic_regression to ridge).",
     )
-    test_size: float = _doc(0.2, "Share of rows held out for evaluation.")
+    test_size: float = _doc(
+        0.2, "Share of rows set aside as the test set, scored once by the chosen model."
+    )
     seed: int = _doc(0, "Random seed for the split and the estimators: same data, same model.")
     window: str = _doc(
         "all",
