@@ -76,7 +76,7 @@ def small_sample(tmp_path: Path) -> Path:
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     """A fresh workspace predicting ``is_fraud`` with a low gate, manual approval."""
-    settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
+    settings = WorkbenchConfig()  # the default gate: beat the baseline
     return init_workspace(tmp_path / "ws", target=TARGET, config=settings)
 
 
@@ -105,7 +105,7 @@ def trained_templates(
 
     def template(candidates: tuple[str, ...]) -> Path:
         if candidates not in built:
-            settings = with_overrides(WorkbenchConfig(), "gate", threshold=0.5)
+            settings = WorkbenchConfig()  # the default gate: beat the baseline
             if candidates:
                 settings = with_overrides(settings, "train", candidates=list(candidates))
             folder = tmp_path_factory.mktemp("template") / "ws"

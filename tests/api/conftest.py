@@ -32,7 +32,6 @@ def trained_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A closed workspace with three runs, so model versions 1-3 await a decision."""
     base = tmp_path_factory.mktemp("api-template")
     settings = with_overrides(WorkbenchConfig(), "train", candidates=["logistic_regression"])
-    settings = with_overrides(settings, "gate", threshold=0.5)
     workspace = init_workspace(base / "ws", target="is_fraud", config=settings)
     with LocalApi(Engine(workspace)) as api:
         for index in range(3):

@@ -65,7 +65,8 @@ def test_tags_filters_best_runs_and_the_cache_from_the_command_line(
     assert again.returncode == 0, again.stderr
     detail = json.loads(wb("runs", "2", "--json", "-w", str(trained)).stdout)
     cached = {t["task"] for t in detail["tasks"] if t["status"] == "cached"}
-    assert cached == {t["task"] for t in detail["tasks"] if t["task"].startswith("train_")}
+    trained_tasks = {t["task"] for t in detail["tasks"] if t["task"].startswith("train_")}
+    assert cached == trained_tasks | {"refit"}
 
     tagged = wb("tag", "2", "stage=tuning", "owner=ana", "-w", str(trained))
     assert tagged.returncode == 0, tagged.stderr
@@ -75,7 +76,7 @@ def test_tags_filters_best_runs_and_the_cache_from_the_command_line(
     recent = json.loads(wb("runs", "--since", "1h", "--json", "-w", str(trained)).stdout)
     assert [r["id"] for r in recent] == [2, 1]
     best = json.loads(
-        wb("runs", "--best", "random_forest.roc_auc", "--json", "-w", str(trained)).stdout
+        wb("runs", "--best", "random_forest.val_roc_auc", "--json", "-w", str(trained)).stdout
     )
     assert {b["run"]["id"] for b in best} == {1, 2} and best[0]["value"] > 0.5
     bad = wb("runs", "--since", "last tuesday", "-w", str(trained))
@@ -135,3 +136,30 @@ def test_contract_infer_pin_show_and_diff_the_defects_file(tmp_path: Path) -> No
     failed = {c["name"]: c for c in report["checks"] if not c["passed"]}
     assert [row for row, _ in failed["channel in allowed values"]["examples"]] == [141, 189]
     assert any(c["column"] == "amount" for c in report["schema_changes"])
+
+
+def test_a_run_the_gate_refuses_says_why_instead_of_a_silent_success(tmp_path: Path) -> None:
+    import numpy as np
+    import polars as pl
+    from sklearn.datasets import load_breast_cancer
+
+    features = load_breast_cancer().data
+    labels = np.random.default_rng(7).integers(0, 2, size=len(features))
+    data = tmp_path / "random_labels.csv"
+    pl.DataFrame({f"f{i}": features[:, i] for i in range(5)} | {"label": labels}).write_csv(data)
+    ws = tmp_path / "proj"
+    assert wb("init", str(ws), "--target", "label").returncode == 0
+    (ws / "workbench.toml").write_text(
+        (ws / "workbench.toml")
+        .read_text()
+        .replace(
+            'candidates = ["logistic_regression", "random_forest", "hist_gradient_boosting"]',
+            'candidates = ["logistic_regression"]',
+        )
+    )
+    result = wb("run", "--data", str(data), "-w", str(ws))
+    assert result.returncode == 0, result.stderr
+    assert "run 1: success" in result.stdout
+    said = " ".join(result.stdout.split("run 1: success")[-1].split())  # rich may wrap it
+    assert said.startswith("nothing registered: logistic_regression failed the gate")
+    assert "does not beat the baseline" in said

@@ -63,6 +63,11 @@ def test_demo_serves_an_approved_model_and_its_printed_curl_example_works(
         assert payload["model_version"] == 1
         assert payload["predictions"][0] in (0, 1)
         assert any("production: model version 1" in line for line in lines)
+        story = "".join(lines)
+        for shown in ("validation  val ", "test        test ", "threshold   ", "95% paired"):
+            assert shown in story, shown
+        # the second run's challenger is compared with production on an interval
+        assert "vs v1 +0.0000 [+0.0000, +0.0000] not significant" in story
         missing = json.loads(body)
         del missing["dataframe_records"][0]["amount"]
         bad = httpx.post(url, json=missing)

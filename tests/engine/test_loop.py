@@ -41,7 +41,8 @@ def test_a_run_trains_every_candidate_and_registers_the_best_as_a_candidate(
     assert models[0].status == "candidate" and models[0].gate_passed
     assert 0.6 < models[0].metrics["roc_auc"] <= 1.0
     metrics = engine.store.runs.metrics(run_id)
-    assert {"logistic_regression.roc_auc", "random_forest.roc_auc"} <= set(metrics)
+    candidates = {"logistic_regression.val_roc_auc", "random_forest.val_roc_auc"}
+    assert candidates | {"test_roc_auc"} <= set(metrics)
     assert engine.store.events.since(0)[-1].kind == "model.pending_approval"
 
 

@@ -106,7 +106,7 @@ def test_a_grid_search_runs_each_trial_as_a_task_and_records_the_space(
         assert '"C": [0.1, 1.0, 10.0]' in params["search.logistic_regression"]
         assert params["train_logistic_regression_t2.C"] == "10.0"
         metrics = engine.store.runs.metrics(run.id)
-        assert {f"logistic_regression_t{i}.roc_auc" for i in range(3)} <= set(metrics)
+        assert {f"logistic_regression_t{i}.val_roc_auc" for i in range(3)} <= set(metrics)
 
 
 def test_reproduce_gives_identical_metrics_and_compare_lines_runs_up(
@@ -123,9 +123,11 @@ def test_reproduce_gives_identical_metrics_and_compare_lines_runs_up(
         assert result.rerun.trigger == f"reproduce:{first.id}"
         comparison = engine.compare([first.id, result.rerun.id])
         assert (
-            comparison.metrics["random_forest.roc_auc"][0]
-            == comparison.metrics["random_forest.roc_auc"][1]
+            comparison.metrics["random_forest.val_roc_auc"][0]
+            == comparison.metrics["random_forest.val_roc_auc"][1]
         )
+        for key in ("test_average_precision", "gate.low", "gate.high", "threshold"):
+            assert comparison.metrics[key][0] == comparison.metrics[key][1], key
         with pytest.raises(WorkbenchError, match="no run 99"):
             engine.compare([first.id, 99])
 

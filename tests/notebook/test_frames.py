@@ -40,9 +40,9 @@ def test_tasks_and_metrics_frames_hold_a_runs_dag_and_every_metric_point(
     metrics = metrics_frame(api, 1)
     detail = api.run_detail(1)
     assert set(metrics["key"]) == set(detail.metrics)
-    auc = metrics.filter(pl.col("key") == "logistic_regression.roc_auc")
-    assert auc["value"].to_list() == [detail.metrics["logistic_regression.roc_auc"]]
-    assert metrics_frame(api, 1, key="gate.value").height == 1
+    auc = metrics.filter(pl.col("key") == "logistic_regression.val_roc_auc")
+    assert auc["value"].to_list() == [detail.metrics["logistic_regression.val_roc_auc"]]
+    assert metrics_frame(api, 1, key="test_roc_auc").height == 1
 
 
 def test_models_frame_has_one_column_per_metric(api: WorkbenchApi) -> None:

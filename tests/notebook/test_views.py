@@ -217,3 +217,32 @@ def test_a_long_line_labels_a_dozen_steps_first_and_last_included() -> None:
     labels = [int(t.text or "") for t in texts if t.get("text-anchor") == "middle"]
     assert len(labels) == 12 and labels[0] == 0 and labels[-1] == 99
     assert labels == sorted(set(labels))
+
+
+def test_the_compare_view_says_whether_the_improvement_over_production_is_significant() -> None:
+    from workbench.core.records import ModelVersionRecord
+    from workbench.notebook.views import CompareView
+
+    def version(n: int, low: float) -> ModelVersionRecord:
+        compared = {"metric": "roc_auc", "delta": 0.01, "low": low, "high": 0.03, "margin": 0.0}
+        champion = {"version": 1, "metrics": {"roc_auc": 0.8}, "comparison": compared}
+        return ModelVersionRecord(
+            n,
+            n,
+            "rf",
+            "a" * 64,
+            "candidate",
+            {"roc_auc": 0.81, "val_roc_auc": 0.83},
+            {"task": "binary"},
+            True,
+            datetime(2026, 12, 1, tzinfo=UTC),
+            champion=champion if n > 1 else None,
+            threshold=0.3,
+        )
+
+    production = version(1, 0.0)
+    straddles = CompareView(version(2, -0.01), production)
+    assert straddles.interval_line().endswith("+0.0100 [-0.0100, +0.0300] not significant")
+    assert "not significant" in str(straddles.html())
+    clears = CompareView(version(3, 0.005), production).interval_line()
+    assert clears.endswith("roc_auc +0.0100 [+0.0050, +0.0300]")

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from workbench.training import build_preprocessor, plan_features
+from workbench.training.preprocess import preprocessing_for
 
 TRAIN = pl.DataFrame(
     {
@@ -77,3 +78,46 @@ def test_datetime_columns_become_calendar_features() -> None:
         "datetime__at_day_of_month",
         "datetime__at_month",
     ]
+
+
+def test_tree_models_get_no_scaler_and_linear_models_do() -> None:
+    plan = plan_features(TRAIN, "y")
+    trees = build_preprocessor(plan, preprocessing_for("random_forest")).fit(TRAIN.drop("y"))
+    amount = trees.transform(TRAIN.drop("y"))[:, 0]
+    assert list(amount) == [10.0, 25.0, 30.0, 50.0, 20.0]  # imputed, not scaled
+    linear = build_preprocessor(plan, preprocessing_for("logistic_regression"))
+    assert "scale" in linear.fit(TRAIN.drop("y")).named_transformers_["numeric"].named_steps
+
+
+def test_boosting_reads_categories_natively_and_keeps_missing_values() -> None:
+    plan = plan_features(TRAIN, "y")
+    native = build_preprocessor(plan, preprocessing_for("hist_gradient_boosting"))
+    out = native.fit(TRAIN.drop("y")).transform(TRAIN.drop("y"))
+    assert isinstance(out, pl.DataFrame)
+    assert out.schema["colour"] == pl.Categorical
+    assert np.isnan(out["amount"][1]) and out["colour"][2] is None
+    assert list(native.get_feature_names_out())[:2] == ["amount", "colour"]
+
+
+def test_a_fitted_boosting_model_with_native_categories_stores_and_scores_with_skops() -> None:
+    from workbench.modelfile import dump_model, loads_model
+    from workbench.training import fit_candidate
+
+    rng = np.random.default_rng(0)
+    rows = 300
+    colour = rng.choice(["red", "green", "blue"], rows)
+    frame = pl.DataFrame(
+        {
+            "amount": [None if rng.random() < 0.1 else float(v) for v in rng.normal(size=rows)],
+            "colour": colour,
+            "y": (colour == "red").astype(int),
+        }
+    )
+    model = fit_candidate(
+        "hist_gradient_boosting", "binary", plan_features(frame, "y"), frame, "y", {}, 0
+    )
+    assert list(model.estimator.named_steps["model"].is_categorical_) == [False, True]
+    loaded = loads_model(dump_model(model.estimator))
+    fresh = pl.DataFrame({"amount": [None, 0.2], "colour": ["red", "purple"]})
+    proba = loaded.predict_proba(fresh)
+    assert proba[0, 1] > 0.9 and proba.shape == (2, 2)  # an unseen category still scores

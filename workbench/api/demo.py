@@ -1,8 +1,9 @@
 """The demo recipe, shared by ``workbench demo`` and the TUI's welcome screen.
 
 A workspace predicting ``is_fraud`` on the bundled card transactions, with the ``auto``
-promotion policy so the best candidate is approved without a person, and a gate at
-ROC AUC 0.7.
+promotion policy so the best candidate is approved without a person when its improvement
+over production is significant, and the default gate (beat the class prior on the test
+rows, with the 95% interval clear of zero).
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ DEMO_TARGET = "is_fraud"
 
 
 def demo_settings() -> WorkbenchConfig:
-    """workbench.toml of the demo: auto promotion, gate at 0.7."""
-    settings = with_overrides(WorkbenchConfig(), "promotion", policy="auto")
-    return with_overrides(settings, "gate", threshold=0.7)
+    """workbench.toml of the demo: auto promotion, the default gate."""
+    return with_overrides(WorkbenchConfig(), "promotion", policy="auto")
 
 
 def create_demo_workspace(

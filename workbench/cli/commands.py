@@ -18,6 +18,7 @@ from workbench.api.local import parse_tag
 from workbench.api.remote import RemoteApi
 from workbench.cli import render
 from workbench.cli.progress import run_progress
+from workbench.core import model_summary
 from workbench.core.errors import WorkbenchError
 from workbench.core.workspace import init_workspace
 
@@ -43,6 +44,13 @@ def _run_and_report(api: WorkbenchApi, data: str | None, console: Console, as_js
         console.print(
             f"run {run.id}: [bold]{run.status}[/]" + (f" ({run.error})" if run.error else "")
         )
+        if run.status == "success" and not detail.models:
+            refused = [
+                e.message
+                for e in api.events(newest=True, limit=50)
+                if e.kind == "gate.failed" and e.payload.get("run_id") == run.id
+            ]
+            console.print(f"[yellow]{refused[-1] if refused else 'no model registered'}[/]")
     return 0 if run.status == "success" else 1
 
 
@@ -303,6 +311,16 @@ def demo(args: argparse.Namespace, console: Console) -> int:
         status = api.status()
         if status.production is None:
             raise WorkbenchError("no model passed the gate, so there is nothing to serve")
+        served = next(m for m in api.models() if m.version == status.production)
+        for line in render.model_story(served):
+            console.print(line, highlight=False)
+        # Retraining on the same rows (the candidates come from the cache) shows what auto
+        # promotion asks of a challenger: an improvement whose interval clears the margin.
+        console.print("a second run on the same data, to show promotion on an interval:")
+        again = api.run()
+        for model in api.run_detail(again.id).models:
+            console.print(f"  {model_summary.versus_production_text(model)}", highlight=False)
+            console.print(f"  model version {model.version} is {model.status}")
         console.print(f"production: model version {status.production}")
         if code or args.no_serve:
             return code

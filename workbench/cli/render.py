@@ -17,6 +17,7 @@ from rich.tree import Tree
 
 from workbench.api import RunDetail
 from workbench.api.interface import RunScore
+from workbench.core import model_summary
 from workbench.core.records import (
     DatasetRecord,
     EventRecord,
@@ -116,15 +117,12 @@ def cache_table(entries: Sequence[CachedResult]) -> Table:
     return table
 
 
-_KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
-
-
 def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None) -> Table:
-    """Model versions with their key metric, gate result and aliases."""
+    """Model versions: the test metric (measured once), the validation score that chose
+    it, the threshold served, the improvement over production with its 95% interval."""
     table = Table(title="Model versions")
-    present = {k for m in models for k in m.metrics}
-    keys = [metric] if metric else [k for k in _KEY_METRICS if k in present][:3]
-    for column in ("version", "candidate", "status", "gate", *keys, "aliases", "run", "created"):
+    columns = ("version", "candidate", "status", "gate", "test (once)", "validation")
+    for column in (*columns, "threshold", "vs production", "aliases", "run", "created"):
         table.add_column(column)
     for m in models:
         table.add_row(
@@ -132,12 +130,52 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
             m.candidate,
             _status(m.status),
             "[green]pass[/]" if m.gate_passed else "[red]fail[/]",
-            *[f"{m.metrics[k]:.4f}" if k in m.metrics else "-" for k in keys],
+            model_summary.tested_text(m, metric),
+            model_summary.validation_text(m, metric),
+            model_summary.threshold_text(m),
+            model_summary.versus_production_text(m),
             ", ".join(m.aliases) or "-",
             str(m.run_id),
             _when(m.created_at),
         )
     return table
+
+
+def model_story(model: ModelVersionRecord) -> list[str]:
+    """How a version was chosen and tested, in a few lines (the demo prints it)."""
+    ev = model.evaluation or {}
+    metric = model_summary.gate_metric(model)
+    rows = ev.get("rows", {})
+    chooser = (
+        f"{ev.get('folds')}-fold cv on {rows.get('train')} rows"
+        if ev.get("selection") == "cv"
+        else f"fit on {rows.get('train')} rows, chosen on {rows.get('validation')} validation rows"
+    )
+    lines = [
+        f"model version {model.version} ({model.candidate}): split {ev.get('split', '?')}, "
+        f"{rows.get('test')} test rows; {chooser}",
+        f"  validation  {model_summary.validation_text(model)} (the score that chose it)",
+        f"  test        {model_summary.tested_text(model)} (measured once, on rows no choice saw)",
+    ]
+    versus = ev.get("versus_baseline")
+    if versus and metric:
+        lines.append(
+            f"  baseline    {metric} {versus['b']:.4f}; improvement "
+            f"{model_summary.comparison_text(versus, 0.0)} (95% paired bootstrap)"
+        )
+    if model.threshold is not None:
+        lines.append(
+            f"  threshold   {model.threshold:.3f} (rule {ev.get('threshold_rule')}, chosen on "
+            "validation; the server applies it)"
+        )
+    champion = model.champion or {}
+    if champion.get("comparison"):
+        lines.append(f"  promotion   {model_summary.versus_production_text(model)}")
+    elif champion.get("error"):
+        lines.append(f"  promotion   production could not score the test rows: {champion['error']}")
+    else:
+        lines.append("  promotion   no production model to beat yet")
+    return lines
 
 
 def run_detail_tables(detail: RunDetail) -> list[Table]:

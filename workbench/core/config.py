@@ -70,7 +70,9 @@ class TrainConfig:
         ["logistic_regression", "random_forest", "hist_gradient_boosting"],
         "Candidate estimators trained in parallel (regression maps logistic_regression to ridge).",
     )
-    test_size: float = _doc(0.2, "Share of rows held out for evaluation.")
+    test_size: float = _doc(
+        0.2, "Share of rows set aside as the test set, scored once by the chosen model."
+    )
     seed: int = _doc(0, "Random seed for the split and the estimators: same data, same model.")
     window: str = _doc(
         "all",
@@ -90,6 +92,32 @@ class TrainConfig:
         1024.0,
         "Disk the task cache may use; past it the least recently used results are deleted. "
         "0 turns the cache off.",
+    )
+    selection: str = _doc(
+        "holdout",
+        "How the best candidate and trial are chosen, never on the test rows: holdout "
+        "(a validation share of the training rows) | cv (K-fold on the training rows).",
+    )
+    validation_size: float = _doc(
+        0.2, "With selection = holdout: share of the training rows used to choose the model."
+    )
+    cv_folds: int = _doc(5, "With selection = cv: number of folds (stratified for classification).")
+    group_column: str = _doc(
+        "", "With selection = cv: rows sharing this column's value stay in one fold (empty: none)."
+    )
+    split: str = _doc(
+        "auto",
+        "Which rows are the test set: auto (time when the data has exactly one datetime "
+        "column, else random) | random | time (the newest rows by time_column) | "
+        "newest_file (the newest dataset of the window).",
+    )
+    time_column: str = _doc(
+        "", "Column that orders rows in time for split = time (empty: the one datetime column)."
+    )
+    params: dict[str, Any] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+        {},
+        "Fixed parameters per candidate, e.g. [train.params.random_forest] with "
+        "class_weight = 'balanced'; a search's trial values take precedence.",
     )
 
 
@@ -112,10 +140,24 @@ class GateConfig:
     """The quality gate a candidate must pass before it may be approved."""
 
     metric: str = _doc(
-        "auto", "Metric the gate reads; auto = roc_auc (binary), f1_macro (multiclass), rmse."
+        "auto",
+        "Metric the gate reads; auto = roc_auc (binary; average_precision when the minority "
+        "class is under 20% of rows), f1_macro (multiclass), rmse (regression).",
     )
     threshold: float = _doc(
-        0.0, "The candidate must reach this value (at least for max-metrics, at most for min)."
+        0.0,
+        "An absolute floor on top of the baseline test: the candidate must also reach this "
+        "value (at least for max-metrics, at most for min-metrics); 0 = no floor.",
+    )
+    baseline: bool = _doc(
+        True,
+        "Register only a candidate that beats the trivial baseline (class prior or mean) on "
+        "the test rows with its 95% bootstrap interval above zero.",
+    )
+    threshold_rule: str = _doc(
+        "f1",
+        "Binary models: how the decision threshold is chosen on validation predictions: "
+        "f1 | precision_at:P | recall_at:R | fixed:T (served with the model).",
     )
 
 
@@ -125,12 +167,17 @@ class PromotionConfig:
 
     policy: str = _doc(
         "manual",
-        "manual (a person approves) | auto (approve when the gate passes and the candidate "
-        "beats production by margin) | auto-with-veto (auto, after veto_minutes unless "
-        "someone rejects).",
+        "manual (a person approves) | auto (approve when the gate passes and the 95% interval "
+        "of the improvement over production is above margin) | auto-with-veto (auto, after "
+        "veto_minutes unless someone rejects).",
     )
     margin: float = _doc(
-        0.0, "With auto policies: how much better than production, on the same held-out rows."
+        0.0,
+        "With auto policies: the lower end of the 95% interval of the improvement over "
+        "production, on the same test rows, must exceed this.",
+    )
+    bootstrap: int = _doc(
+        1000, "Paired bootstrap resamples behind every interval (gate and promotion)."
     )
     veto_minutes: float = _doc(
         60.0, "With auto-with-veto: how long a person has to reject before approval."
@@ -214,6 +261,8 @@ class WorkbenchConfig:
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("target", "task"): ("auto", "binary", "multiclass", "regression"),
     ("watch", "mode"): ("events", "poll"),
+    ("train", "selection"): ("holdout", "cv"),
+    ("train", "split"): ("auto", "random", "time", "newest_file"),
     ("promotion", "policy"): ("manual", "auto", "auto-with-veto"),
     ("monitor", "retrain"): ("always", "on_drift"),
 }

@@ -137,8 +137,16 @@ class ModelVersionRecord:
     aliases: tuple[str, ...] = ()
     """Aliases now pointing at this version."""
     champion: dict[str, Any] | None = None
-    """Production at registration, scored on this candidate's held-out rows:
-    ``{"version": N, "metrics": {...}}`` (None when there was no production model)."""
+    """Production at registration, scored on this candidate's test rows:
+    ``{"version": N, "metrics": {...}, "comparison": {...}}`` where ``comparison`` is the
+    paired bootstrap of the gate metric (``delta``, ``low``, ``high``: improvement of this
+    version over production, 95% interval); None when there was no production model."""
+    threshold: float | None = None
+    """Binary: the decision threshold chosen on validation and applied when serving."""
+    evaluation: dict[str, Any] | None = None
+    """How it was chosen and tested: ``selection`` (holdout | cv), ``split`` (random |
+    time | newest_file), ``metric``, ``rows``, ``validation`` scores, ``baseline``
+    metrics, ``versus_baseline`` interval, ``threshold_rule``, ``gate`` sentence."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,8 @@ class ApprovalRecord:
     """When (UTC)."""
     metrics: dict[str, float]
     """The metrics the decision saw."""
+    comparison: dict[str, Any] | None = None
+    """The paired comparison with production the decision saw (delta and 95% interval)."""
 
 
 @dataclass(frozen=True)

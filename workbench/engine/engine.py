@@ -327,6 +327,7 @@ class Engine:
             sha256=model.artifact_sha256,
             signature=model.signature,
             metrics=model.metrics,
+            threshold=model.threshold,
         )
 
     def _production_moved(self) -> None:

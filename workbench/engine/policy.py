@@ -1,14 +1,17 @@
 """Promotion policy: whether a new candidate is approved without a person.
 
 ``manual`` asks a person (an event says a candidate awaits approval); ``auto`` approves a
-candidate that passed the gate and beats production on the gate metric by the margin.
-Champion/challenger on the same held-out rows deepens this in the registry issue.
+candidate that passed the gate and whose improvement over production, on the same test
+rows, is real: the lower end of the paired bootstrap's 95% interval (computed by the
+pipeline's ``test`` task) must exceed ``promotion.margin``. A difference whose interval
+straddles the margin is "not significant" and waits for a person.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workbench.core.model_summary import comparison_text
 from workbench.core.records import ModelVersionRecord
 from workbench.engine import approvals
 
@@ -17,29 +20,26 @@ if TYPE_CHECKING:
 
 
 def beats_production(engine: Engine, model: ModelVersionRecord) -> tuple[bool, str]:
-    """Whether ``model`` beats production on the gate metric by the margin, and why."""
-    from workbench.training import primary_metric  # scikit-learn loads on first use
-
-    metric, direction = primary_metric(model.signature["task"])
-    if engine.config.gate.metric != "auto":
-        metric = engine.config.gate.metric
+    """Whether ``model``'s improvement over production clears the margin, and why."""
     current = engine.store.registry.alias(approvals.PRODUCTION)
     if current is None:
         return True, "no production model yet"
-    production = engine.store.registry.get(current.version)
-    assert production is not None
-    mine, theirs = model.metrics.get(metric), production.metrics.get(metric)
     champion = model.champion or {}
-    if champion.get("version") == production.version and metric in champion.get("metrics", {}):
-        theirs = champion["metrics"][metric]  # like with like: the same held-out rows
-    if mine is None or theirs is None:
-        return False, f"{metric} missing on one side"
+    comparison = champion.get("comparison")
+    if champion.get("version") != current.version or not comparison:
+        why = champion.get("error") or (
+            f"it was compared with v{champion['version']}, production is now v{current.version}"
+            if champion.get("version")
+            else "it was not compared with production on the same rows"
+        )
+        return False, f"no paired comparison with production v{current.version}: {why}"
     margin = engine.config.promotion.margin
-    better = mine > theirs + margin if direction == "max" else mine < theirs - margin
-    verdict = "beats" if better else "does not beat"
+    better = comparison["low"] > margin
+    verdict = "clears" if better else "does not clear"
+    delta = comparison_text(comparison, margin)
     return better, (
-        f"{metric} {mine:.4f} {verdict} production v{production.version} {theirs:.4f} "
-        f"by margin {margin}"
+        f"versus production v{current.version}: {comparison['metric']} {delta}; "
+        f"the 95% interval {verdict} margin {margin}"
     )
 
 

@@ -7,6 +7,7 @@ table, the TUI and the notebook see every task start and end as it happens.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import platform
@@ -142,6 +143,8 @@ class RegistrySink:
         signature: Signature,
         gate_passed: bool,
         champion: dict[str, Any] | None = None,
+        threshold: float | None = None,
+        evaluation: dict[str, Any] | None = None,
     ) -> int:
         store = self._engine.store
         sha = store.artifacts.put(model_bytes)
@@ -155,6 +158,8 @@ class RegistrySink:
             gate_passed=gate_passed,
             sklearn_version=sklearn.__version__,
             champion=champion,
+            threshold=threshold,
+            evaluation=evaluation,
         )
         store.lineage.link(("run", self._run_id), ("model_version", record.version), "trained")
         self._engine.emit(
@@ -324,7 +329,7 @@ def load_champion(engine: Engine) -> Champion | None:
             version=model.version,
         )
         return None
-    return Champion(model.version, estimator)
+    return Champion(model.version, estimator, model.threshold)
 
 
 def _task_kind(frame: pl.DataFrame, settings: TabularSettings) -> str | None:
@@ -344,6 +349,10 @@ def _execute(
 ) -> RunOutcome:
     settings = TabularSettings.from_config(config)
     frame = load_frames(engine, ids)
+    records = [engine.store.datasets.get(i) for i in ids]
+    settings = dataclasses.replace(  # newest_file holds out the last dataset's rows
+        settings, file_rows=tuple(r.rows for r in records if r is not None)
+    )
     loaded = load_pipeline(engine.workspace, config, _task_kind(frame, settings))
     repro = repro_record(engine, config, ids, loaded.code_hash, loaded.source)
     engine.store.runs.set_repro(run_id, repro)

@@ -12,7 +12,7 @@ from skops.io.exceptions import UntrustedTypesFoundException
 
 from workbench.core.errors import ModelFileError
 
-ALLOWLIST_VERSION = 2
+ALLOWLIST_VERSION = 3
 """Bumped whenever ``TRUSTED_TYPES`` changes, so a review of the list is a visible diff."""
 
 TRUSTED_TYPES: frozenset[str] = frozenset(
@@ -49,6 +49,11 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "collections.OrderedDict",
         "workbench.training.transformers.CategoryStrings",
         "workbench.training.transformers.DatetimeFeatures",
+        "workbench.training.transformers.NativeColumns",
+        # histogram gradient boosting with native categoricals keeps a
+        # FunctionTransformer(partial(check_array)); partial can only wrap trusted names
+        "functools.partial",
+        "sklearn.utils.validation.check_array",
     }
 )
 """Fully qualified type names a stored model may contain. Anything else is refused."""

@@ -14,10 +14,11 @@ import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
 from workbench.api.interface import ServingStatus
+from workbench.core import model_summary
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.notebook import markup
 from workbench.notebook.base import Panel, RecordTable
-from workbench.notebook.formatting import metric_names, metric_value, stamp
+from workbench.notebook.formatting import stamp
 from workbench.notebook.views import CompareView, ServingView
 
 PRODUCTION = "production"
@@ -104,11 +105,11 @@ class ModelsPanel(Panel):
         self.serving.value = (
             markup.block(ServingView(data.serving).html()) if data.serving is not None else ""
         )
-        names = metric_names([m.metrics for m in data.models])[:3]
+        labels = ["test (once)", "validation", "threshold", "vs production (95%)"]
         self.table.show(
-            ["version", "status", "aliases", "candidate", "gate", *names, "run", "decided"],
-            [(m.version, self._cells(m, names)) for m in data.models],
-            right=(0, *range(5, 6 + len(names))),
+            ["version", "status", "aliases", "candidate", "gate", *labels, "run", "decided"],
+            [(m.version, self._cells(m)) for m in data.models],
+            right=(0, 7, 9),
             empty="No model versions yet: a successful run registers one.",
         )
         # the version a person picked stays selected; otherwise the newest candidate
@@ -123,7 +124,7 @@ class ModelsPanel(Panel):
             self._choosing = False
         self._show_selected()
 
-    def _cells(self, model: ModelVersionRecord, names: list[str]) -> tuple[object, ...]:
+    def _cells(self, model: ModelVersionRecord) -> tuple[object, ...]:
         decision = self.data.decision(model.version)
         decided = f"{decision.decision} by {decision.actor}" if decision else "-"
         return (
@@ -132,7 +133,10 @@ class ModelsPanel(Panel):
             ", ".join(model.aliases) or "-",
             model.candidate,
             "passed" if model.gate_passed else "failed",
-            *(metric_value(model.metrics.get(n)) for n in names),
+            model_summary.tested_text(model),
+            model_summary.validation_text(model),
+            model_summary.threshold_text(model),
+            model_summary.versus_production_text(model),
             model.run_id,
             f"{decided} {stamp(decision.decided_at)}" if decision else decided,
         )

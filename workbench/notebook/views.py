@@ -14,6 +14,7 @@ import polars as pl
 
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.api.interface import ServingStatus
+from workbench.core import model_summary
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord
 from workbench.notebook import charts, markup
 from workbench.notebook.formatting import (
@@ -259,8 +260,25 @@ class CompareView:
             )
             for r in self.frame.iter_rows(named=True)
         ]
-        return markup.table(
+        table = markup.table(
             ["metric", label, prod, "Δ"], rows, right=(1, 2, 3), empty="no model versions yet"
+        )
+        return markup.block(markup.note(self.interval_line()), table)
+
+    def interval_line(self) -> str:
+        """The candidate's improvement over production on the same test rows with its 95%
+        interval ("not significant" when it does not clear the margin), or why there is
+        none. Metrics are test metrics; ``val_``/``cv_`` rows chose the model."""
+        mine, prod = self.candidate, self.production
+        if mine is None or prod is None or mine.version == prod.version:
+            return "test metrics (measured once); val_/cv_ rows are the validation that chose it"
+        champion = mine.champion or {}
+        compared = champion.get("comparison")
+        if not compared or champion.get("version") != prod.version:
+            return f"v{mine.version} was not tested beside production v{prod.version}"
+        return (
+            f"v{mine.version} vs production v{prod.version} on the same test rows: "
+            f"{compared['metric']} {model_summary.comparison_text(compared)}"
         )
 
     def _repr_html_(self) -> str:

@@ -25,8 +25,14 @@ class ModelSink(Protocol):
         signature: Signature,
         gate_passed: bool,
         champion: dict[str, Any] | None = None,
+        threshold: float | None = None,
+        evaluation: dict[str, Any] | None = None,
     ) -> int:
-        """Store the model as an artifact, register a version, return its number."""
+        """Store the model as an artifact, register a version, return its number.
+
+        ``threshold`` is a binary model's decision threshold (served with it);
+        ``evaluation`` records how it was chosen and tested (split, selection, baseline).
+        """
         ...
 
     def alert(self, kind: str, message: str, **payload: Any) -> None:
@@ -42,3 +48,5 @@ class Champion:
     """Its model version."""
     estimator: Any
     """The loaded scikit-learn pipeline."""
+    threshold: float | None = None
+    """Its decision threshold (binary), so it is scored as it is served."""

@@ -55,6 +55,8 @@ class LoadedModel:
     """Input columns and task, used to check every request."""
     estimator: Any
     """The fitted scikit-learn estimator (usually a Pipeline)."""
+    threshold: float | None = None
+    """Binary: the decision threshold on P(positive) the model was registered with."""
 
     @classmethod
     def load(cls, manifest: ServingManifest) -> LoadedModel:
@@ -72,6 +74,7 @@ class LoadedModel:
             sha256=manifest.sha256,
             signature=manifest.parsed_signature(),
             estimator=estimator,
+            threshold=manifest.threshold,
         )
         model.check_estimator()
         model.warm_up()

@@ -47,6 +47,9 @@ class ServingManifest:
     """The model's input signature in ``Signature.to_dict()`` form."""
     metrics: dict[str, float] = field(default_factory=dict)
     """Evaluation metrics of this version, for display only."""
+    threshold: float | None = None
+    """Binary models: P(positive) from which a row is labelled positive (chosen on
+    validation when the model was trained); None predicts with the estimator's own 0.5."""
 
     def __post_init__(self) -> None:
         _require(
@@ -73,6 +76,12 @@ class ServingManifest:
         )
         _check_signature(self.signature)
         object.__setattr__(self, "metrics", _checked_metrics(self.metrics))
+        if self.threshold is not None:
+            number = _finite(self.threshold)
+            _require(
+                number is not None and 0.0 <= number <= 1.0, "threshold", "a number from 0 to 1"
+            )
+            object.__setattr__(self, "threshold", number)
         _check_text(self)
 
     def parsed_signature(self) -> Signature:
@@ -101,7 +110,7 @@ class ServingManifest:
         unknown = sorted(set(data) - set(names))
         if unknown:
             raise ServingError(f"serving manifest has unknown field(s): {', '.join(unknown)}")
-        missing = [n for n in names if n not in data and n != "metrics"]
+        missing = [n for n in names if n not in data and n not in ("metrics", "threshold")]
         if missing:
             raise ServingError(f"serving manifest is missing field(s): {', '.join(missing)}")
         return cls(**data)

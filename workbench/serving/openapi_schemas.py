@@ -66,6 +66,10 @@ SCHEMAS: dict[str, Any] = {
             "model_version": {"type": "integer"},
             "probabilities": {"type": "array", "items": {"type": "array"}},
             "classes": {"type": "array"},
+            "threshold": {
+                "type": "number",
+                "description": "Binary: P(positive) from which a row is labelled positive.",
+            },
         },
     },
     "Tensor": {

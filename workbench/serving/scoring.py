@@ -8,7 +8,10 @@ cannot mix two versions in one answer.
 For a classifier the response carries both labels and class probabilities. Where the
 estimator's ``predict`` is by definition the arg-max of ``predict_proba`` (tree
 ensembles), the labels are derived from the probabilities instead of running the model
-twice, which nearly halves the cost of a classifier request.
+twice, which nearly halves the cost of a classifier request. A binary model registered
+with a decision threshold (chosen on validation, see ``gate.threshold_rule``) labels a
+row positive when P(positive) reaches it, and the answer carries the threshold beside
+the probabilities.
 """
 
 from __future__ import annotations
@@ -57,11 +60,13 @@ class Prediction:
     """Per row, one probability per class in ``classes`` order; None for regressors."""
     classes: list[Any] | None
     """The class labels, for a classifier with ``predict_proba``."""
+    threshold: float | None = None
+    """Binary: the threshold on P(positive) the labels were decided with."""
 
     def rows(self, start: int, stop: int) -> Prediction:
         """The slice of this prediction for rows ``start`` to ``stop`` (a batch member)."""
         probabilities = None if self.probabilities is None else self.probabilities[start:stop]
-        return Prediction(self.predictions[start:stop], probabilities, self.classes)
+        return Prediction(self.predictions[start:stop], probabilities, self.classes, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class Scored:
         if self.prediction.probabilities is not None:
             result["probabilities"] = self.prediction.probabilities
             result["classes"] = self.prediction.classes
+        if self.prediction.threshold is not None:
+            result["threshold"] = self.prediction.threshold
         return result
 
 
@@ -123,7 +130,11 @@ def predict_frame(model: LoadedModel, frame: pl.DataFrame) -> Prediction:
         return Prediction(_as_list(_call(model, estimator.predict, frame)), None, None)
     classes = getattr(estimator, "classes_", None)
     probabilities = _call(model, estimator.predict_proba, frame)
-    if classes is not None and _final_name(estimator) in ARGMAX_PREDICTORS:
+    threshold = model.threshold if model.signature.task == "binary" else None
+    if classes is not None and threshold is not None and len(classes) == 2:
+        positive = np.asarray(probabilities)[:, 1] >= threshold
+        labels = np.where(positive, classes[1], classes[0])
+    elif classes is not None and _final_name(estimator) in ARGMAX_PREDICTORS:
         labels = np.asarray(classes).take(np.argmax(probabilities, axis=1))
     else:
         labels = _call(model, estimator.predict, frame)
@@ -131,6 +142,7 @@ def predict_frame(model: LoadedModel, frame: pl.DataFrame) -> Prediction:
         _as_list(labels),
         to_json_native(probabilities),
         to_json_native([] if classes is None else classes),
+        threshold if classes is not None and len(classes) == 2 else None,
     )
 
 

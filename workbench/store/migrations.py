@@ -216,6 +216,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tags_key ON tags(key, value);
     ALTER TABLE task_runs ADD COLUMN cached_from INTEGER;
     """,
+    # 7: honest model choice: a binary model's decision threshold and how it was chosen
+    # and tested (split, selection, baseline, intervals); decisions keep the interval
+    # they were made on.
+    """
+    ALTER TABLE model_versions ADD COLUMN threshold DOUBLE;
+    ALTER TABLE model_versions ADD COLUMN evaluation JSON;
+    ALTER TABLE approvals ADD COLUMN comparison JSON;
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

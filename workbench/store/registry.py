@@ -15,7 +15,7 @@ from workbench.store.db import Database, as_utc, loads, utcnow
 
 _VERSION = (
     "version, run_id, candidate, artifact_sha256, status, metrics, signature, gate_passed, "
-    "created_at, champion"
+    "created_at, champion, threshold, evaluation"
 )
 
 
@@ -36,6 +36,8 @@ class RegistryRepo:
         gate_passed: bool,
         sklearn_version: str,
         champion: dict[str, Any] | None = None,
+        threshold: float | None = None,
+        evaluation: dict[str, Any] | None = None,
     ) -> ModelVersionRecord:
         """Add a model version numbered one past the last, with status ``candidate``."""
         with self._db.transaction():
@@ -43,7 +45,10 @@ class RegistryRepo:
                 self._db.scalar("SELECT coalesce(max(version), 0) + 1 FROM model_versions")
             )
             self._db.execute(
-                "INSERT INTO model_versions VALUES (?, ?, ?, ?, 'candidate', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO model_versions (version, run_id, candidate, artifact_sha256, "
+                "status, metrics, signature, gate_passed, sklearn_version, created_at, "
+                "champion, threshold, evaluation) "
+                "VALUES (?, ?, ?, ?, 'candidate', ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     version,
                     run_id,
@@ -55,6 +60,8 @@ class RegistryRepo:
                     sklearn_version,
                     utcnow(),
                     json.dumps(champion) if champion is not None else None,
+                    threshold,
+                    json.dumps(evaluation) if evaluation is not None else None,
                 ],
             )
         found = self.get(version)
@@ -100,6 +107,8 @@ class RegistryRepo:
                 created_at=as_utc(r[8]),  # type: ignore[arg-type]
                 aliases=tuple(names.get(r[0], ())),
                 champion=loads(r[9]),
+                threshold=r[10],
+                evaluation=loads(r[11]),
             )
             for r in rows
         ]
@@ -115,11 +124,21 @@ class RegistryRepo:
         """Record an approval or rejection and any alias moves it causes, atomically."""
         record = self.get(version)
         metrics = record.metrics if record else {}
+        compared = (record.champion or {}).get("comparison") if record else None
         status = "approved" if decision == "approve" else "rejected"
         with self._db.transaction():
             self._db.execute(
-                "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?)",
-                [version, decision, actor, comment, json.dumps(metrics), utcnow()],
+                "INSERT INTO approvals (version, decision, actor, comment, metrics, decided_at, "
+                "comparison) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    version,
+                    decision,
+                    actor,
+                    comment,
+                    json.dumps(metrics),
+                    utcnow(),
+                    json.dumps(compared) if compared is not None else None,
+                ],
             )
             self._db.execute(
                 "UPDATE model_versions SET status = ? WHERE version = ?", [status, version]
@@ -136,7 +155,8 @@ class RegistryRepo:
                 "UPDATE model_versions SET status = ? WHERE version = ?", [status, version]
             )
             self._db.execute(
-                "INSERT INTO approvals VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO approvals (version, decision, actor, comment, metrics, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [version, status, actor, reason, json.dumps(metrics), utcnow()],
             )
 
@@ -182,12 +202,13 @@ class RegistryRepo:
         """Decisions, oldest first, for one version or all."""
         where, params = ("WHERE version = ?", [version]) if version is not None else ("", [])
         rows = self._db.execute(
-            "SELECT version, decision, actor, comment, decided_at, metrics FROM approvals "
+            "SELECT version, decision, actor, comment, decided_at, metrics, comparison "
+            "FROM approvals "
             f"{where} ORDER BY decided_at",
             params,
         )
         return [
-            ApprovalRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), loads(r[5]))  # type: ignore[arg-type]
+            ApprovalRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), loads(r[5]), loads(r[6]))  # type: ignore[arg-type]
             for r in rows
         ]
 

@@ -25,7 +25,12 @@ from workbench.core.errors import TrainingError
 from workbench.training.task_type import TASKS
 
 _FOREST = {"n_estimators": 100, "max_depth": 10, "min_samples_leaf": 5, "n_jobs": 1}
-_BOOSTING = {"max_iter": 200, "learning_rate": 0.1, "early_stopping": "auto"}
+_BOOSTING = {
+    "max_iter": 200,
+    "learning_rate": 0.1,
+    "early_stopping": "auto",
+    "categorical_features": "from_dtype",  # its preprocessing hands it Categorical columns
+}
 
 _CLASSIFIERS: dict[str, tuple[type[BaseEstimator], Mapping[str, Any]]] = {
     "logistic_regression": (LogisticRegression, {"C": 1.0, "max_iter": 1000}),

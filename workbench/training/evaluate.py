@@ -15,6 +15,7 @@ import polars as pl
 from sklearn import metrics
 
 from workbench.core.errors import TrainingError
+from workbench.training.bootstrap import Outputs
 from workbench.training.labels import plain_classes, target_labels
 from workbench.training.task_type import TASKS
 
@@ -32,7 +33,9 @@ def primary_metric(task: str) -> tuple[str, str]:
     return _PRIMARY[task]
 
 
-def evaluate(estimator: Any, test: pl.DataFrame, target: str, task: str) -> dict[str, float]:
+def evaluate(
+    estimator: Any, test: pl.DataFrame, target: str, task: str, threshold: float | None = None
+) -> dict[str, float]:
     """Compute the task's metrics for ``estimator`` on the rows of ``test``.
 
     Args:
@@ -40,6 +43,9 @@ def evaluate(estimator: Any, test: pl.DataFrame, target: str, task: str) -> dict
         test: Held-out rows, target included.
         target: Name of the target column.
         task: ``"binary"``, ``"multiclass"`` or ``"regression"``.
+        threshold: Binary only: the probability of the positive class from which a row
+            is labelled positive (the threshold the model is served with); None keeps
+            the estimator's own ``predict`` (0.5).
 
     Returns:
         Metric name to value, as plain floats.
@@ -48,22 +54,49 @@ def evaluate(estimator: Any, test: pl.DataFrame, target: str, task: str) -> dict
         TrainingError: The test set is empty, has null labels, lacks what a metric
             needs (both classes for ``roc_auc``), or the model cannot score it.
     """
+    return metrics_of(model_outputs(estimator, test, target, task, threshold), task, target)
+
+
+def metrics_of(outputs: Outputs, task: str, target: str) -> dict[str, float]:
+    """The task's metrics from a model's outputs on some rows (see :func:`model_outputs`)."""
+    if task == "regression":
+        return _regression(outputs.truth, outputs.scores)
+    assert outputs.classes is not None and outputs.predicted is not None
+    if task == "binary":
+        proba = np.column_stack([1 - outputs.scores, outputs.scores])
+        return _binary(outputs.truth, outputs.predicted, proba, outputs.classes, target)
+    return _multiclass(outputs.truth, outputs.predicted, outputs.scores, outputs.classes, target)
+
+
+def model_outputs(
+    estimator: Any, rows: pl.DataFrame, target: str, task: str, threshold: float | None = None
+) -> Outputs:
+    """What ``estimator`` says about ``rows``: truth, scores and labels, for metrics and the
+    paired bootstrap (binary labels at ``threshold`` when one is given).
+
+    Raises:
+        TrainingError: No rows, null labels, or the model cannot score them.
+    """
     primary_metric(task)
-    if test.height == 0:
+    if rows.height == 0:
         raise TrainingError("cannot evaluate on an empty test set")
-    truth = target_labels(test, target)
-    features = test.drop(target)
+    truth = target_labels(rows, target)
+    features = rows.drop(target)
     try:
         if task == "regression":
-            return _regression(truth, estimator.predict(features))
-        proba = estimator.predict_proba(features)
-        predicted = estimator.predict(features)
+            return Outputs(truth, np.asarray(estimator.predict(features), dtype=np.float64))
+        proba = np.asarray(estimator.predict_proba(features), dtype=np.float64)
+        predicted = None if threshold is not None else estimator.predict(features)
     except (ValueError, TypeError, KeyError, pl.exceptions.PolarsError) as exc:
-        raise TrainingError(f"model could not score the {test.height} test rows: {exc}") from exc
-    classes = estimator.classes_
+        raise TrainingError(f"model could not score the {rows.height} test rows: {exc}") from exc
+    classes = np.asarray(estimator.classes_)
     if task == "binary":
-        return _binary(truth, predicted, proba, classes, target)
-    return _multiclass(truth, predicted, proba, classes, target)
+        if len(classes) != 2:
+            raise TrainingError(f"binary task but the model learned {len(classes)} classes")
+        if threshold is not None:
+            predicted = np.where(proba[:, 1] >= threshold, classes[1], classes[0])
+        return Outputs(truth, proba[:, 1], np.asarray(predicted), classes)
+    return Outputs(truth, proba, np.asarray(predicted), classes)
 
 
 def _binary(

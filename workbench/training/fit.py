@@ -20,7 +20,7 @@ from workbench.core.signature import ColumnSpec, Signature
 from workbench.training.candidates import make_estimator
 from workbench.training.features import FeaturePlan
 from workbench.training.labels import plain_classes, target_labels
-from workbench.training.preprocess import build_preprocessor
+from workbench.training.preprocess import build_preprocessor, preprocessing_for
 from workbench.training.thread_cap import capped_threads
 
 
@@ -66,7 +66,8 @@ def fit_candidate(
             feature columns, or scikit-learn refused the data (the cause is kept).
     """
     estimator = make_estimator(name, task, params, seed=seed)
-    pipeline = Pipeline([("preprocess", build_preprocessor(plan)), ("model", estimator)])
+    preprocessor = build_preprocessor(plan, preprocessing_for(name))
+    pipeline = Pipeline([("preprocess", preprocessor), ("model", estimator)])
     missing = [c for c in plan.features if c not in train.columns]
     if missing:
         raise TrainingError(f"training data lacks planned feature column(s): {', '.join(missing)}")

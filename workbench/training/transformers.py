@@ -139,3 +139,61 @@ class CategoryStrings(TransformerMixin, BaseEstimator):
         """The input column names, unchanged."""
         names = self.feature_names_in_ if input_features is None else input_features
         return np.asarray(list(names), dtype=object)
+
+
+class NativeColumns(TransformerMixin, BaseEstimator):
+    """Hand histogram gradient boosting its columns as they are: categories and gaps.
+
+    Boosted trees split on categories natively (``categorical_features="from_dtype"``)
+    and learn where missing values go, so one-hot encoding, imputing and scaling only
+    cost them information. Numbers stay numbers with nulls as NaN, categoricals become a
+    polars ``Categorical`` column, datetimes become their calendar parts.
+    """
+
+    def __init__(
+        self,
+        numeric: tuple[str, ...] = (),
+        categorical: tuple[str, ...] = (),
+        datetime: tuple[str, ...] = (),
+    ) -> None:
+        self.numeric = numeric
+        self.categorical = categorical
+        self.datetime = datetime
+
+    def fit(self, X: Any, y: Any = None) -> NativeColumns:
+        """Remember the input columns; there is nothing to learn."""
+        names = [*self.numeric, *self.categorical, *self.datetime]
+        self.feature_names_in_ = np.asarray(names, dtype=object)
+        self.n_features_in_ = len(names)
+        return self
+
+    def transform(self, X: Any) -> pl.DataFrame:
+        """A polars frame of floats (NaN for missing) and ``Categorical`` columns."""
+        names = [str(n) for n in self.feature_names_in_]
+        frame = _as_frame(X, names)
+        missing = [n for n in names if n not in frame.columns]
+        if missing:
+            raise ValueError(f"columns missing from input: {', '.join(missing)}")
+        out: list[pl.Series] = []
+        for name in self.numeric:
+            column = frame[name].cast(pl.Float64, strict=False)
+            out.append(column.fill_null(float("nan")))
+        for name in self.categorical:
+            column = frame[name]
+            if column.dtype.is_float():
+                column = column.fill_nan(None)
+            out.append(column.cast(pl.String).cast(pl.Categorical))
+        for name in self.datetime:
+            stamps = parse_datetimes(frame[name])
+            for part, values in zip(
+                DATETIME_PARTS,
+                (stamps.dt.hour(), stamps.dt.weekday(), stamps.dt.day(), stamps.dt.month()),
+                strict=True,
+            ):
+                out.append(values.cast(pl.Float64).fill_null(float("nan")).alias(f"{name}_{part}"))
+        return pl.DataFrame(out)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Numeric and categorical names unchanged, then ``<column>_<part>`` per datetime."""
+        parts = [f"{name}_{part}" for name in self.datetime for part in DATETIME_PARTS]
+        return np.asarray([*self.numeric, *self.categorical, *parts], dtype=object)

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from workbench.core import model_summary
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.tui.formatting import ago, key_metric, metric_value, status_text
 from workbench.tui.messages import (
@@ -99,8 +100,13 @@ class ModelsScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
-        for key in ("version", "candidate", "status", "aliases", "gate", "metric", "created"):
+        for key in ("version", "candidate", "status", "aliases", "gate"):
             table.add_column(key.title(), key=key)
+        table.add_column("Test (once)", key="metric")
+        table.add_column("Validation", key="validation")
+        table.add_column("Threshold", key="threshold")
+        table.add_column("Vs production (95%)", key="versus")
+        table.add_column("Created", key="created")
         table.add_column("Last decision", key="decision")
         yield table
         compare = ChampionChallenger(id="models-compare")
@@ -125,7 +131,6 @@ class ModelsScreen(WorkbenchScreen):
         table = self.table
         table.clear()
         for model in data.models:
-            metric = key_metric(model.metrics)
             decision = data.last_decision(model.version)
             table.add_row(
                 Text(f"v{model.version}", justify="right"),
@@ -133,7 +138,10 @@ class ModelsScreen(WorkbenchScreen):
                 status_text(model.status),
                 Text(", ".join(model.aliases), style="bold green") if model.aliases else "",
                 Text("pass", style="green") if model.gate_passed else Text("fail", style="red"),
-                f"{metric[0]} {metric_value(metric[1])}" if metric else "-",
+                model_summary.tested_text(model),
+                model_summary.validation_text(model),
+                model_summary.threshold_text(model),
+                model_summary.versus_production_text(model),
                 ago(model.created_at, now),
                 _decision_text(decision),
                 key=str(model.version),

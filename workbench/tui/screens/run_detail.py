@@ -96,7 +96,7 @@ def first_metric_row(names: list[str]) -> str | None:
     """The row whose history is shown first: a metric candidates are compared by."""
     for preferred in KEY_METRICS:
         for name in names:
-            if name.rsplit(".", 1)[-1] == preferred:
+            if name.rsplit(".", 1)[-1].removeprefix("val_") == preferred:
                 return name
     return names[0] if names else None
 

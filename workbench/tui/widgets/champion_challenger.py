@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from workbench.core import model_summary
 from workbench.core.records import ModelVersionRecord
 from workbench.tui.formatting import LOWER_IS_BETTER, metric_value
 
@@ -49,4 +51,26 @@ class ChampionChallenger(Static):
         if champion is None and challenger is None:
             self.update(Text("no model versions yet", style="dim"))
             return
-        self.update(comparison_table(champion, challenger))
+        self.update(
+            Group(interval_line(champion, challenger), comparison_table(champion, challenger))
+        )
+
+
+def interval_line(
+    champion: ModelVersionRecord | None, challenger: ModelVersionRecord | None
+) -> Text:
+    """The challenger's improvement over production on the same test rows, with its 95%
+    interval, or why there is none; metrics below are test metrics unless prefixed
+    ``val_`` / ``cv_`` (the validation score that chose the model)."""
+    if challenger is None or champion is None:
+        return Text("test metrics; val_/cv_ rows are the validation that chose the model", "dim")
+    compared = (challenger.champion or {}).get("comparison")
+    if not compared or (challenger.champion or {}).get("version") != champion.version:
+        return Text(f"v{challenger.version} was not tested beside v{champion.version}", "dim")
+    text = model_summary.comparison_text(compared)
+    style = "yellow" if text.endswith("not significant") else "green"
+    return Text.assemble(
+        f"v{challenger.version} vs production v{champion.version} on the same test rows: ",
+        (f"{compared['metric']} {text}", style),
+        f"; threshold {model_summary.threshold_text(challenger)}",
+    )
