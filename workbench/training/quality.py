@@ -30,6 +30,7 @@ from workbench.core.quality import (
     Residuals,
     finite_or_none,
 )
+from workbench.training.labels import target_labels
 from workbench.training.thread_cap import capped_threads
 
 MAX_CURVE_POINTS = 200
@@ -81,7 +82,11 @@ def quality_report(
             binary test set with one class only, or a model that cannot score the rows.
     """
     started = time.perf_counter()
-    truth = np.asarray(target.to_numpy() if isinstance(target, pl.Series) else target)
+    truth = (
+        target_labels(target.to_frame(), target.name)  # the labels' type as in training
+        if isinstance(target, pl.Series)
+        else np.asarray(target)
+    )
     if features.height == 0:
         raise TrainingError("cannot report on an empty test set")
     if len(truth) != features.height:
