@@ -21,7 +21,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from workbench.core.errors import TrainingError
 from workbench.core.quality import QualityReport
 from workbench.training import TrainedModel, fit_candidate, plan_features, split_frame
-from workbench.training.quality import MAX_CURVE_POINTS, quality_report, thin
+from workbench.training.quality import MAX_CURVE_POINTS, SCREEN_ABOVE, quality_report, thin
 
 from .frames import TARGET, binary_frame
 
@@ -186,3 +186,18 @@ def test_bad_input_is_refused_with_the_reason(cancer: tuple[TrainedModel, pl.Dat
         quality_report(model.estimator, features, test[TARGET], "ranking", None)
     with pytest.raises(TrainingError, match="could not score"):
         quality_report(model.estimator, features.drop("mean_radius"), test[TARGET], "binary")
+
+
+def test_wide_data_is_screened_first_and_the_signal_still_leads() -> None:
+    frame = binary_frame(rows=800)
+    rng = np.random.default_rng(7)
+    noise = pl.DataFrame({f"noise_{i:02d}": rng.normal(size=frame.height) for i in range(60)})
+    frame = pl.concat([frame, noise], how="horizontal")
+    train, test = split_frame(frame, TARGET, "binary", 0.3, 0)
+    plan = plan_features(train, TARGET)
+    model = fit_candidate("logistic_regression", "binary", plan, train, TARGET, {}, 0)
+    features = test.select(plan.features)
+    assert features.width > SCREEN_ABOVE
+    report = quality_report(model.estimator, features, test[TARGET], "binary", max_columns=5)
+    assert report.columns == features.width and len(report.importances) == 5
+    assert report.importances[0].column == "signal"
