@@ -5,11 +5,17 @@ from __future__ import annotations
 import html
 import re
 
+import polars as pl
+from sklearn.datasets import load_diabetes
+
 from tests.model_reports import record_report
 from tests.notebook.conftest import wait_for_trait
 from workbench.api import WorkbenchApi
 from workbench.notebook import models_panel
 from workbench.notebook.charts import bar_list, unit_curve
+from workbench.notebook.quality import ReportView
+from workbench.training import fit_candidate, plan_features, split_frame
+from workbench.training.quality import quality_report
 
 BINARY_PARTS = ("roc", "precision_recall", "calibration", "confusion", "importance")
 
@@ -53,3 +59,21 @@ def test_charts_draw_every_point_and_no_bar_for_a_negative_importance() -> None:
     widths = [float(w) for w in re.findall(r'<rect x="150" y="[\d.]+" width="([\d.]+)"', bars)]
     assert widths[0] > 0 and widths[1] == 0
     assert unit_curve([], [], title="t", x_label="x", y_label="y") == ""
+
+
+def test_a_regression_report_draws_residuals_and_importance_only() -> None:
+    data = load_diabetes()
+    frame = pl.DataFrame(data.data, schema=list(data.feature_names)).with_columns(
+        pl.Series("y", data.target)
+    )
+    train, test = split_frame(frame, "y", "regression", 0.25, 0)
+    model = fit_candidate("ridge", "regression", plan_features(train, "y"), train, "y", {}, 0)
+    report = quality_report(model.estimator, test.drop("y"), test["y"], "regression")
+    assert report.residuals is not None
+    view = ReportView().show(3, report)
+    assert (view.version, view.parts) == (3, ("residuals", "importance"))
+    assert f"rmse {report.residuals.rmse:.4g}" in view.value
+    assert view.value.count("<svg") == 2
+    histogram = next(svg for svg in view.value.split("<svg") if "rows by residual" in svg)
+    bars = re.findall(r"<rect [^>]*><title>[^:]+: (\d+)</title>", histogram)
+    assert sum(map(int, bars)) == test.height  # the histogram counts every test row

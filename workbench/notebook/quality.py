@@ -53,84 +53,84 @@ class ReportView(widgets.HTML):
 
 
 def report_html(version: int, report: QualityReport) -> tuple[tuple[str, ...], Safe]:
-    """The names of the parts drawn and the HTML drawing them."""
-    parts: list[str] = []
-    charts: list[object] = []
-    if report.roc is not None:
-        parts.append("roc")
-        charts.append(
-            unit_curve(
-                report.roc.x,
-                report.roc.y,
-                title=f"ROC (roc_auc {report.roc.area:.4f})",
-                x_label="false positive rate",
-                y_label="true positive rate",
-            )
-        )
-    if report.precision_recall is not None:
-        parts.append("precision_recall")
-        curve = report.precision_recall
-        charts.append(
-            unit_curve(
-                curve.x,
-                curve.y,
-                title=f"Precision-recall (AP {curve.area:.4f})",
-                x_label="recall",
-                y_label="precision",
-                diagonal=False,
-            )
-        )
-    if report.calibration is not None:
-        parts.append("calibration")
-        brier = report.calibration.brier
-        shown = f", Brier {brier:.4f}" if brier is not None else ""
-        charts.append(
-            unit_curve(
-                report.calibration.predicted,
-                report.calibration.observed,
-                title=f"Calibration{shown}",
-                x_label=f"predicted probability ({report.calibration.of})",
-                y_label="observed share",
-            )
-        )
-    below: list[object] = []
-    if report.confusion is not None:
-        parts.append("confusion")
-        below.append(_confusion(report.confusion, report.threshold))
-    if report.residuals is not None:
-        parts.append("residuals")
-        r = report.residuals
-        labels = [f"{(a + b) / 2:.3g}" for a, b in itertools.pairwise(r.edges)]
-        below.append(
-            markup.heading(
-                f"Residuals (truth - prediction): mean {r.mean:.4g}, "
-                f"rmse {r.rmse:.4g}, mae {r.mae:.4g}"
-            )
-        )
-        below.append(count_bars(labels, r.counts, title="rows by residual"))
-    if report.importances:
-        parts.append("importance")
-        change = "rise in" if report.importance_metric == "rmse" else "drop in"
-        below.append(
-            markup.heading(
-                f"Permutation importance: {change} {report.importance_metric} when a column is "
-                f"shuffled (top {len(report.importances)} of {report.columns})"
-            )
-        )
-        below.append(
-            bar_list(
-                [(i.column, i.mean) for i in report.importances], title="permutation importance"
-            )
-        )
+    """The names of the parts drawn and the HTML drawing them.
+
+    The curves sit side by side (they wrap on a narrow notebook); the confusion matrix,
+    residuals and importance follow below them.
+    """
+    charts = _curves(report)
+    below = _details(report)
     head = f"Quality report of v{version}: {report.task}, {report.rows} test rows"
     if report.threshold is not None:
         head += f", threshold {report.threshold:.3g} for {report.positive_label!r}"
     row = Safe(
         '<div style="display:flex;flex-wrap:wrap;gap:12px">'
-        + "".join(f"<div>{chart}</div>" for chart in charts)
+        + "".join(f"<div>{chart}</div>" for _, chart in charts)
         + "</div>"
     )
-    return tuple(parts), markup.block(markup.heading(head), row, *below)
+    parts = tuple(name for name, _ in (*charts, *below))
+    return parts, markup.block(markup.heading(head), row, *(html for _, html in below))
+
+
+def _curves(report: QualityReport) -> list[tuple[str, Safe]]:
+    """ROC, precision-recall and calibration charts, those the report has."""
+    charts = []
+    if report.roc is not None:
+        title = f"ROC (roc_auc {report.roc.area:.4f})"
+        charts.append(
+            (
+                "roc",
+                unit_curve(
+                    report.roc.x,
+                    report.roc.y,
+                    title=title,
+                    x_label="false positive rate",
+                    y_label="true positive rate",
+                ),
+            )
+        )
+    if (curve := report.precision_recall) is not None:
+        title = f"Precision-recall (AP {curve.area:.4f})"
+        chart = unit_curve(
+            curve.x, curve.y, title=title, x_label="recall", y_label="precision", diagonal=False
+        )
+        charts.append(("precision_recall", chart))
+    if (calibration := report.calibration) is not None:
+        brier = f", Brier {calibration.brier:.4f}" if calibration.brier is not None else ""
+        chart = unit_curve(
+            calibration.predicted,
+            calibration.observed,
+            title=f"Calibration{brier}",
+            x_label=f"predicted probability ({calibration.of})",
+            y_label="observed share",
+        )
+        charts.append(("calibration", chart))
+    return charts
+
+
+def _details(report: QualityReport) -> list[tuple[str, Safe]]:
+    """The confusion matrix, the residual histogram and the importance bars it has."""
+    found = []
+    if report.confusion is not None:
+        found.append(("confusion", _confusion(report.confusion, report.threshold)))
+    if (r := report.residuals) is not None:
+        labels = [f"{(a + b) / 2:.3g}" for a, b in itertools.pairwise(r.edges)]
+        heading = markup.heading(
+            f"Residuals (truth - prediction): mean {r.mean:.4g}, rmse {r.rmse:.4g}, mae {r.mae:.4g}"
+        )
+        bars = count_bars(labels, r.counts, title="rows by residual")
+        found.append(("residuals", Safe(heading + bars)))
+    if report.importances:
+        change = "rise in" if report.importance_metric == "rmse" else "drop in"
+        heading = markup.heading(
+            f"Permutation importance: {change} {report.importance_metric} when a column is "
+            f"shuffled (top {len(report.importances)} of {report.columns})"
+        )
+        bars = bar_list(
+            [(i.column, i.mean) for i in report.importances], title="permutation importance"
+        )
+        found.append(("importance", Safe(heading + bars)))
+    return found
 
 
 def _confusion(confusion: ConfusionMatrix, threshold: float | None) -> Safe:
