@@ -139,6 +139,8 @@ def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]
     assert results["serving_status"][0].state == "not_serving"
     assert results["best_runs"] and results["run_detail"].tags[""]["stage"] == "dev"
     assert results["cached_results"] and results["clear_cache"] == len(results["cached_results"])
+    report = results["model_report"]
+    assert report.roc is not None and report.roc.thresholds[0] is None and report.importances
 
 
 def test_nan_metrics_survive_the_wire() -> None:
