@@ -17,6 +17,7 @@ from workbench.core.errors import DataError, RegistryError, WorkbenchError, Work
 from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo
 from workbench.engine.inspect import ServingStatus
 
+from ..model_reports import record_report
 from .conftest import write_slice
 
 
@@ -50,6 +51,7 @@ def results(
             "compare": api.compare([1, 2]),
             "datasets": api.datasets(),
             "models": api.models(),
+            "model_report": record_report(api.engine, 2),
             "approve": [api.approve(1, "first"), api.approve(2, "second")],
             "reject": api.reject(3, "worse"),
             "promote": api.promote(1, "staging", "try it"),
@@ -137,6 +139,8 @@ def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]
     assert results["serving_status"][0].state == "not_serving"
     assert results["best_runs"] and results["run_detail"].tags[""]["stage"] == "dev"
     assert results["cached_results"] and results["clear_cache"] == len(results["cached_results"])
+    report = results["model_report"]
+    assert report.roc is not None and report.roc.thresholds[0] is None and report.importances
 
 
 def test_nan_metrics_survive_the_wire() -> None:

@@ -8,6 +8,8 @@ client is), read-only: actions raise the same error a user would see.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from workbench.api import RunDetail, WorkbenchApi, WorkspaceStatus
 from workbench.api.interface import RunScore, ServingStatus, TaskLog
 from workbench.core.errors import WorkbenchError
+from workbench.core.quality import Calibration, ConfusionMatrix, Curve, Importance, QualityReport
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
@@ -154,6 +157,53 @@ def _running_tasks(start: datetime) -> tuple[TaskRunRecord, ...]:
             )
         )
     return tuple(tasks)
+
+
+def _normal_tail(z: float) -> float:
+    """P(Z > z) for a standard normal Z."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def _fixed_report() -> QualityReport:
+    """v2's report: a binormal model (positives 1.6 sd above negatives), 3.5% positives.
+
+    Drawn from closed forms, not trained, so the snapshot never depends on a fit.
+    """
+    rows, share = 5_000, 0.035
+    cuts = [-3.0 + 0.15 * i for i in range(51)]
+    fpr = [_normal_tail(c) for c in cuts]
+    tpr = [_normal_tail(c - 1.6) for c in cuts]
+    probability = [1 / (1 + math.exp(-(1.6 * c - 4.6))) for c in cuts]
+    precision = [t * share / (t * share + f * (1 - share)) for t, f in zip(tpr, fpr, strict=True)]
+    roc_x, roc_y = [0.0, *reversed(fpr), 1.0], [0.0, *reversed(tpr), 1.0]
+    xs, ys = itertools.pairwise(roc_x), itertools.pairwise(roc_y)
+    area = sum((b - a) * (c + d) / 2 for (a, b), (c, d) in zip(xs, ys, strict=True))
+    bins = [0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]
+    columns = ["amount", "n_tx_last_24h", "card_age_days", "country", "channel", "timestamp"]
+    return QualityReport(
+        task="binary",
+        rows=rows,
+        threshold=0.31,
+        positive_label="1",
+        confusion=ConfusionMatrix(("0", "1"), ((4712, 113), (61, 114))),
+        roc=Curve(tuple(roc_x), tuple(roc_y), (None, *reversed(probability), None), area),
+        precision_recall=Curve(
+            tuple(reversed(tpr)), tuple(reversed(precision)), tuple(reversed(probability)), 0.4518
+        ),
+        calibration=Calibration(
+            "positive class",
+            tuple(bins),
+            tuple(b * 0.8 + 0.01 for b in bins),
+            (4630, 170, 70, 40, 25, 20, 15, 12, 10, 8),
+            0.0281,
+        ),
+        importances=tuple(Importance(name, 0.12 / (i + 1), 0.01) for i, name in enumerate(columns)),
+        importance_metric="roc_auc",
+        importance_rows=1_000,
+        importance_repeats=3,
+        columns=len(columns),
+        seconds=0.8,
+    )
 
 
 class FixedApi(WorkbenchApi):
@@ -319,6 +369,11 @@ class FixedApi(WorkbenchApi):
 
     def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
         return [a for a in self._approvals if version in (None, a.version)]
+
+    def model_report(self, version: int) -> QualityReport | None:
+        if not any(m.version == version for m in self._models):
+            raise WorkbenchError(f"there is no model version {version}")
+        return _fixed_report() if version == 2 else None
 
     def lineage(self, version: int) -> LineageNode:
         dataset = LineageNode("dataset", "1", "dataset 1 transactions_2026_01.csv (25000 rows)")

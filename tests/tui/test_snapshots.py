@@ -51,6 +51,8 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
         pytest.param(("2", "down", "enter", "v"), id="run_validation"),
         pytest.param(("2", "down", "enter", "a"), id="run_tags"),
         pytest.param(("4", "down"), id="models"),
+        pytest.param(("4", "r"), id="model_report"),
+        pytest.param(("4", "r", "i"), id="model_report_importance"),
         pytest.param(("7",), id="events"),
     ],
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from workbench.core.quality import QualityReport
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
@@ -192,6 +193,11 @@ class WorkbenchApi(ABC):
     @abstractmethod
     def models(self, status: str | None = None) -> list[ModelVersionRecord]:
         """Model versions, newest first."""
+
+    @operation("GET")
+    @abstractmethod
+    def model_report(self, version: int) -> QualityReport | None:
+        """The quality report of a model version on its test rows (None if none was made)."""
 
     @operation("GET")
     @abstractmethod

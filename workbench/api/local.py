@@ -15,6 +15,7 @@ from workbench.api.interface import (
     data_path,
 )
 from workbench.core.errors import DataError, RegistryError, WorkbenchError
+from workbench.core.quality import QualityReport
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
@@ -206,6 +207,9 @@ class LocalApi(WorkbenchApi):
 
     def models(self, status: str | None = None) -> list[ModelVersionRecord]:
         return self.engine.store.registry.list(status)
+
+    def model_report(self, version: int) -> QualityReport | None:
+        return self.engine.quality_report(version)
 
     def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
         return self.engine.store.registry.approvals(version)

@@ -18,8 +18,9 @@ from workbench.api.local import parse_tag
 from workbench.api.remote import RemoteApi
 from workbench.cli import render
 from workbench.cli.progress import run_progress
+from workbench.cli.quality import report_view
 from workbench.core import model_summary
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import RegistryError, WorkbenchError
 from workbench.core.workspace import init_workspace
 
 
@@ -141,8 +142,33 @@ def _show(console: Console, as_json: bool, value: Any, table: Callable[[Any], An
 
 
 def models(args: argparse.Namespace, console: Console) -> int:
+    if args.report:
+        return model_report(args, console)
     with connect(args.workspace) as api:
-        return _show(console, args.json, api.models(status=args.status), render.models_table)
+        records = api.models(status=args.status)
+    if args.version is not None:
+        records = [m for m in records if m.version == args.version]
+        if not records:
+            raise RegistryError(f"there is no model version {args.version}")
+    return _show(console, args.json, records, render.models_table)
+
+
+def model_report(args: argparse.Namespace, console: Console) -> int:
+    """``workbench models N --report``: exit 1 (``null`` with --json) when N has none."""
+    if args.version is None:
+        raise WorkbenchError("--report needs a model version: workbench models N --report")
+    with connect(args.workspace) as api:
+        report = api.model_report(args.version)
+    if args.json:
+        render.print_json(console, report)
+    elif report is None:
+        console.print(
+            f"model version {args.version} has no quality report (versions registered "
+            "before reports were recorded have none)"
+        )
+    else:
+        console.print(report_view(args.version, report))
+    return 0 if report is not None else 1
 
 
 def datasets(args: argparse.Namespace, console: Console) -> int:

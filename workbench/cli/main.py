@@ -117,9 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_ids", type=int, nargs="+", metavar="RUN")
     p.set_defaults(handler=_command("compare"))
 
-    p = sub.add_parser("models", parents=[ws, js], help="list model versions")
-    p.add_argument("--status", help="candidate | approved | rejected | archived")
-    p.set_defaults(handler=_command("models"))
+    _add_models_command(sub, ws, js)
 
     p = sub.add_parser("datasets", parents=[ws, js], help="list ingested datasets")
     p.add_argument("--status", help="accepted | quarantined")
@@ -132,6 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_command("lineage"))
     _add_service_commands(sub, ws, js)
     return parser
+
+
+def _add_models_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ws: argparse.ArgumentParser,
+    js: argparse.ArgumentParser,
+) -> None:
+    p = sub.add_parser("models", parents=[ws, js], help="list model versions")
+    p.add_argument("version", nargs="?", type=int, help="only this model version")
+    p.add_argument("--status", help="candidate | approved | rejected | archived")
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="with VERSION: its quality report (confusion matrix, curves, importance)",
+    )
+    p.set_defaults(handler=_command("models"))
 
 
 def _add_registry_commands(

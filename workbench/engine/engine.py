@@ -19,6 +19,7 @@ from workbench.core.errors import (
     WorkspaceLockedError,
 )
 from workbench.core.events import EventBus
+from workbench.core.quality import QualityReport
 from workbench.core.records import (
     EventRecord,
     IngestOutcome,
@@ -284,6 +285,33 @@ class Engine:
         if production_moved:
             self._production_moved()
         return record
+
+    def record_quality(self, version: int, report: QualityReport) -> None:
+        """Keep the quality report of a registered version (replacing an older one).
+
+        Raises:
+            RegistryError: There is no such model version.
+        """
+        self._known_version(version)
+        self.store.quality.save(version, report)
+        self.emit(
+            "model.reported",
+            f"quality report of model version {version} recorded ({report.rows} test rows)",
+            version=version,
+        )
+
+    def quality_report(self, version: int) -> QualityReport | None:
+        """The quality report of a version; None when none was recorded (older versions).
+
+        Raises:
+            RegistryError: There is no such model version.
+        """
+        self._known_version(version)
+        return self.store.quality.get(version)
+
+    def _known_version(self, version: int) -> None:
+        if self.store.registry.get(version) is None:
+            raise RegistryError(f"there is no model version {version}")
 
     def lineage(self, version: int) -> LineageNode | None:
         """The lineage tree of a model version."""

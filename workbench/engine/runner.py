@@ -23,6 +23,7 @@ import sklearn
 
 from workbench.core.config import WorkbenchConfig
 from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.quality import QualityReport
 from workbench.core.records import RunRecord
 from workbench.core.signature import Signature
 from workbench.dag import RunHooks, RunOutcome, TaskOutcome
@@ -173,6 +174,9 @@ class RegistrySink:
 
     def alert(self, kind: str, message: str, **payload: Any) -> None:
         self._engine.emit(kind, message, level="warning", run_id=self._run_id, **payload)
+
+    def record_quality(self, version: int, report: QualityReport) -> None:
+        self._engine.record_quality(version, report)
 
 
 def window_dataset_ids(engine: Engine) -> list[int]:

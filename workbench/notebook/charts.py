@@ -163,3 +163,103 @@ def timeline(bars: Sequence[Bar], *, title: str, width: int = 420) -> Safe:
             f"{esc(item.status)}</title></rect>"
         )
     return _svg(width, max(len(bars), 1) * row + 2, "".join(body), title)
+
+
+def unit_curve(
+    x: Sequence[float],
+    y: Sequence[float],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    diagonal: bool = True,
+    width: int = 260,
+    height: int = 230,
+) -> Safe:
+    """A curve over the unit square (ROC, precision-recall, calibration).
+
+    Args:
+        x: Points' x values in [0, 1], in drawing order.
+        y: Their y values in [0, 1].
+        title: What the chart shows (drawn above it and read by screen readers).
+        x_label: The x axis.
+        y_label: The y axis.
+        diagonal: Draw the dashed line y = x (chance for ROC, perfect calibration).
+        width: Pixels.
+        height: Pixels.
+    """
+    if not x or len(x) != len(y):
+        return Safe("")
+    left, right, top, bottom = 30, 8, 18, 30
+    w, h = width - left - right, height - top - bottom
+
+    def xy(a: float, b: float) -> str:
+        return f"{left + a * w:.1f},{top + (1 - b) * h:.1f}"
+
+    body = [
+        f'<text x="{left}" y="11" {_TEXT} font-weight="600">{esc(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" '
+        'stroke="currentColor" stroke-opacity="0.3"/>',
+        f'<text x="2" y="{top + 8}" {_TEXT}>1</text>',
+        f'<text x="2" y="{top + h}" {_TEXT}>0</text>',
+        f'<text x="{left + w / 2:.0f}" y="{height - 16}" text-anchor="middle" {_TEXT}>'
+        f"{esc(x_label)}</text>",
+        f'<text x="{left}" y="{height - 4}" {_TEXT} opacity="0.7">y: {esc(y_label)}</text>',
+    ]
+    if diagonal:
+        body.append(
+            f'<polyline points="{xy(0, 0)} {xy(1, 1)}" fill="none" stroke="currentColor" '
+            'stroke-opacity="0.4" stroke-dasharray="4 3"/>'
+        )
+    path = " ".join(xy(a, b) for a, b in zip(x, y, strict=True))
+    body.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+    return _svg(width, height, "".join(body), title)
+
+
+def bar_list(items: Sequence[tuple[str, float]], *, title: str, width: int = 420) -> Safe:
+    """Horizontal bars, one per ``(label, value)`` in order, scaled to the largest value.
+
+    Negative values draw no bar (their number is still shown).
+    """
+    if not items:
+        return Safe("")
+    row, label_w, value_w = 16, 150, 64
+    peak = max(*(v for _, v in items), 1e-12)
+    span = width - label_w - value_w
+    body = []
+    for i, (label, value) in enumerate(items):
+        y = i * row
+        size = max(value, 0.0) / peak * span
+        body.append(f'<text x="0" y="{y + 11}" {_TEXT}>{esc(label[:24])}</text>')
+        body.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{size:.1f}" height="{row - 6}" '
+            f'fill="{LINE}"><title>{esc(label)}: {value:.4g}</title></rect>'
+        )
+        body.append(f'<text x="{label_w + size + 4:.1f}" y="{y + 11}" {_TEXT}>{value:.4g}</text>')
+    return _svg(width, len(items) * row + 2, "".join(body), title)
+
+
+def count_bars(
+    labels: Sequence[str], counts: Sequence[int], *, title: str, width: int = 420, height: int = 150
+) -> Safe:
+    """Vertical bars of counts per bin (a histogram), every few bins labelled."""
+    if not counts or len(labels) != len(counts):
+        return Safe("")
+    left, bottom, top = 4, 22, 8
+    peak = max(*counts, 1)
+    slot = (width - left * 2) / len(counts)
+    every = max(len(counts) // 6, 1)
+    body = []
+    for i, (label, count) in enumerate(zip(labels, counts, strict=True)):
+        h = count / peak * (height - top - bottom)
+        x = left + i * slot
+        body.append(
+            f'<rect x="{x:.1f}" y="{height - bottom - h:.1f}" width="{max(slot - 1, 1):.1f}" '
+            f'height="{h:.1f}" fill="{LINE}"><title>{esc(label)}: {count}</title></rect>'
+        )
+        if i % every == 0:
+            body.append(
+                f'<text x="{x + slot / 2:.1f}" y="{height - 8}" text-anchor="middle" {_TEXT}>'
+                f"{esc(label)}</text>"
+            )
+    return _svg(width, height, "".join(body), title)

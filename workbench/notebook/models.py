@@ -15,10 +15,13 @@ import ipywidgets as widgets
 from workbench.api import WorkbenchApi
 from workbench.api.interface import ServingStatus
 from workbench.core import model_summary
+from workbench.core.errors import WorkbenchError
+from workbench.core.quality import QualityReport
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.notebook import markup
 from workbench.notebook.base import Panel, RecordTable
 from workbench.notebook.formatting import stamp
+from workbench.notebook.quality import ReportView
 from workbench.notebook.views import CompareView, ServingView
 
 PRODUCTION = "production"
@@ -64,6 +67,7 @@ class ModelsPanel(Panel):
         """What was fetched last."""
         self._choosing = False
         self._pinned: int | None = None
+        self._reports: dict[int, QualityReport | None] = {}
         super().__init__(api, live=live, closable=closable)
 
     def build(self) -> list[widgets.Widget]:
@@ -75,6 +79,8 @@ class ModelsPanel(Panel):
         """Whether production is served right now: version, address, traffic."""
         self.compare = widgets.HTML()
         """The selected version beside production."""
+        self.report = ReportView()
+        """The selected version's quality report: curves, confusion matrix, importance."""
         self.comment = widgets.Textarea(
             placeholder="Why? (recorded with the decision)", layout={"width": "420px"}
         )
@@ -90,7 +96,16 @@ class ModelsPanel(Panel):
         self.picker.observe(self._picked, names="value")
         decide = widgets.HBox([self.approve_button, self.reject_button])
         move = widgets.HBox([self.alias, self.promote_button, self.rollback_button])
-        return [self.table, self.serving, self.picker, self.compare, self.comment, decide, move]
+        return [
+            self.table,
+            self.serving,
+            self.picker,
+            self.compare,
+            self.comment,
+            decide,
+            move,
+            self.report,
+        ]
 
     @property
     def selected(self) -> ModelVersionRecord | None:
@@ -102,6 +117,7 @@ class ModelsPanel(Panel):
 
     def show(self, data: ModelsData) -> None:
         self.data = data
+        self._reports.clear()  # a report may have been recorded since (model.reported)
         self.serving.value = (
             markup.block(ServingView(data.serving).html()) if data.serving is not None else ""
         )
@@ -150,6 +166,20 @@ class ModelsPanel(Panel):
         self.reject_button.disabled = status != "candidate"
         self.promote_button.disabled = status != "approved"
         self.rollback_button.disabled = self.data.with_alias(PREVIOUS) is None
+        self._show_report(model.version if model else None)
+
+    def _show_report(self, version: int | None) -> None:
+        """Fetch (once per refresh) and draw the quality report of ``version``."""
+        if version is None:
+            self.report.show(None, None)
+            return
+        if version not in self._reports:
+            try:
+                self._reports[version] = self.api.model_report(version)
+            except WorkbenchError as exc:
+                self.report.failed(version, str(exc))
+                return
+        self.report.show(version, self._reports[version])
 
     def _picked(self, change: dict[str, object]) -> None:
         if not self._choosing:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from workbench.core.quality import QualityReport
 from workbench.core.signature import Signature
 
 
@@ -37,6 +38,10 @@ class ModelSink(Protocol):
 
     def alert(self, kind: str, message: str, **payload: Any) -> None:
         """Raise an alert (an event of level warning) for a person to see."""
+        ...
+
+    def record_quality(self, version: int, report: QualityReport) -> None:
+        """Keep the quality report of a version :meth:`register` returned."""
         ...
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from workbench.core.errors import DataError
+from workbench.core.errors import DataError, TrainingError
 from workbench.core.signature import Signature
 from workbench.dag import Pipeline, Task, TaskContext, result_type, task
 from workbench.modelfile import dump_model
@@ -41,6 +41,7 @@ from workbench.training import (
     plan_features,
     signature_for,
 )
+from workbench.training.quality import quality_report
 
 __all__ = ["Evaluation", "Prepared", "Scored", "Split", "Tested", "tabular_pipeline"]
 
@@ -123,16 +124,20 @@ def register(
     validate: Prepared,
     settings: TabularSettings,
     sink: ModelSink,
+    ctx: TaskContext,
 ) -> int:
-    """Store the tested model with skops and register it as a candidate version."""
+    """Store the tested model with skops, register it as a candidate version, and keep its
+    quality report (curves, confusion matrix, importance) measured on the same test rows.
+
+    A report that cannot be made (one class in the test rows, say) is logged and skipped:
+    the version is already registered and its test metric stands without it.
+    """
     model = test.model
     classes = plain_classes(getattr(model.estimator, "classes_", ()))
     signature: Signature = signature_for(
         preprocess, split.develop, settings.target, validate.task, classes
     )
-    # The test rows are split.test (features and label); the model is test.model.estimator,
-    # the task validate.task and the decision threshold test.threshold.
-    return sink.register(
+    version = sink.register(
         candidate=model.name,
         model_bytes=dump_model(model.estimator),
         metrics={**test.metrics, **test.selection},
@@ -142,6 +147,20 @@ def register(
         threshold=test.threshold,
         evaluation=test.evaluation,
     )
+    try:
+        report = quality_report(
+            model.estimator,
+            split.test.select(preprocess.features),
+            split.test[settings.target],
+            validate.task,
+            test.threshold,
+            seed=settings.seed,
+        )
+    except TrainingError as exc:
+        ctx.log.warning("no quality report for version %d: %s", version, exc)
+        return version
+    sink.record_quality(version, report)
+    return version
 
 
 @task(trigger="all_success", local=True)

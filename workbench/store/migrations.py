@@ -224,6 +224,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE model_versions ADD COLUMN evaluation JSON;
     ALTER TABLE approvals ADD COLUMN comparison JSON;
     """,
+    # 8: the quality report of each model version (confusion matrix, curves, calibration,
+    # residuals, permutation importance on its test rows), written once when registered.
+    """
+    CREATE TABLE quality_reports (
+        version INTEGER PRIMARY KEY,
+        report JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    );
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

@@ -11,6 +11,7 @@ from workbench.store.db import Database
 from workbench.store.events import EventRepo
 from workbench.store.lineage import LineageRepo
 from workbench.store.monitoring import MonitoringRepo
+from workbench.store.quality import QualityRepo
 from workbench.store.registry import RegistryRepo
 from workbench.store.runs import RunRepo
 from workbench.store.task_cache import TaskCacheRepo
@@ -36,6 +37,7 @@ class Store:
         self.monitoring = MonitoringRepo(self.db)
         self.lineage = LineageRepo(self.db, flush=self.runs.flush)
         self.task_cache = TaskCacheRepo(self.db)
+        self.quality = QualityRepo(self.db)
 
         self._stop = threading.Event()
         self._flusher = threading.Thread(target=self._flush_loop, name="store-flush", daemon=True)

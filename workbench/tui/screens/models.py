@@ -25,6 +25,7 @@ from workbench.tui.messages import (
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.screens.decision import DecisionScreen
+from workbench.tui.screens.model_report import ModelReportScreen
 from workbench.tui.widgets.champion_challenger import ChampionChallenger
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class ModelsScreen(WorkbenchScreen):
         Binding("p", "promote", "Promote", tooltip="Serve the selected approved version"),
         Binding("b", "rollback", "Rollback", tooltip="Serve the previous production version"),
         Binding("l", "lineage", "Lineage", tooltip="Show where the selected version came from"),
+        Binding("r", "report", "Report", tooltip="The selected version's quality report"),
     ]
 
     def __init__(self) -> None:
@@ -269,6 +271,12 @@ class ModelsScreen(WorkbenchScreen):
         if version is not None:
             self.workbench.lineage_version = version
             self.app.switch_mode("lineage")
+
+    def action_report(self) -> None:
+        """Open the quality report of the selected version."""
+        version = self.selected_version()
+        if version is not None:
+            self.app.push_screen(ModelReportScreen(version))
 
     @on(ModelDecided)
     def model_decided(self, message: ModelDecided) -> None:
