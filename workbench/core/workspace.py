@@ -61,6 +61,12 @@ class Workspace:
         return self.state / "engine.json"
 
     @property
+    def ingesting(self) -> Path:
+        """Markers of ingests under way: one left by a dead engine names the file that
+        may have killed it (see :mod:`workbench.engine.ingest`)."""
+        return self.state / "ingesting"
+
+    @property
     def contract_path(self) -> Path:
         """The pinned data contract."""
         return self.state / "contract.toml"
