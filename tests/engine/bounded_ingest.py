@@ -1,10 +1,10 @@
 """A child process that opens a workspace and ingests one file under a memory bound.
 
 Run as ``python -m tests.engine.bounded_ingest WORKSPACE FILE HEADROOM_MB``: after the
-imports and the store are up, the address space is capped at what the process uses then
-plus ``HEADROOM_MB`` (the soft RLIMIT_AS, for the ingest only), so the bound measures the ingest alone, whatever the
-machine's thread count makes the imports reserve. Prints the outcome as one JSON line;
-an ingest that needs more memory dies as it would on a small machine.
+imports and the store are up, the address space is capped (soft RLIMIT_AS, for the ingest
+only) at what the process uses then plus ``HEADROOM_MB``, so the bound measures the
+ingest alone, whatever the machine's thread count makes the imports reserve. Prints the
+outcome as one JSON line; an ingest that needs more memory dies as on a small machine.
 """
 
 from __future__ import annotations
