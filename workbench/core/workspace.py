@@ -7,6 +7,7 @@ can lead out of the workspace.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,23 +121,81 @@ def open_workspace(path: str | Path = ".") -> Workspace:
     return Workspace(root)
 
 
+CONFIG_MODE = 0o644
+"""workbench.toml's mode, whatever the umask: it names a shell command (alerts.command)
+and Python code (pipeline.path) the engine runs, so no one else may write it."""
+
+FOLDER_MODE = 0o755
+"""Mode of the folders init creates: readable, writable by the owner only."""
+
+
 def init_workspace(
     path: str | Path, target: str, config: WorkbenchConfig | None = None
 ) -> Workspace:
     """Create a workspace: workbench.toml with documented defaults and the folders.
 
-    An existing workbench.toml is kept as it is (init is safe to repeat).
+    An existing workbench.toml is kept as it is (init is safe to repeat). What init
+    creates gets explicit modes (:data:`CONFIG_MODE`, :data:`FOLDER_MODE`, 0700 for
+    ``.workbench/``), so a umask of 000 cannot make them writable by others.
     """
     root = Path(path).expanduser().resolve()
-    root.mkdir(parents=True, exist_ok=True)
+    _make_folder(root)
     ws = Workspace(root)
     if not ws.config_path.exists():
         settings = with_overrides(config or WorkbenchConfig(), "target", column=target)
-        ws.config_path.write_text(render_config(settings), encoding="utf-8")
+        fd = os.open(ws.config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, CONFIG_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(render_config(settings))
+        os.chmod(ws.config_path, CONFIG_MODE)  # the umask may have taken bits off, never on
     settings = ws.load_config()
-    for folder in (ws.incoming(settings), ws.processed, ws.quarantine, ws.logs):
-        folder.mkdir(parents=True, exist_ok=True)
+    for folder in (ws.incoming(settings), ws.processed, ws.quarantine, ws.state, ws.logs):
+        _make_folder(folder)
     ws.artifacts.mkdir(parents=True, exist_ok=True)
     os.chmod(ws.state, 0o700)
     os.chmod(ws.artifacts, 0o700)
     return ws
+
+
+def _make_folder(folder: Path) -> None:
+    """Create ``folder`` and missing parents as :data:`FOLDER_MODE`; an existing one is
+    the user's and is left as it is."""
+    missing = [folder, *folder.parents]
+    missing = [f for f in missing if not f.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    for created in missing:
+        os.chmod(created, FOLDER_MODE)
+
+
+def refuse_writable_by_others(workspace: Workspace, config: WorkbenchConfig) -> None:
+    """Refuse to start when a file that makes the engine run code can be changed by others.
+
+    workbench.toml names a shell command and a pipeline file; the pipeline file is Python
+    the engine imports. Either one writable by the group or by anyone would let another
+    user run code as this one.
+
+    Args:
+        workspace: The workspace whose settings file is checked.
+        config: Its settings, for the pipeline file they name (one outside the workspace
+            is the pipeline loader's to refuse).
+
+    Raises:
+        WorkspaceError: One of them is writable by group or others; one line, with the fix.
+    """
+    pipeline = None
+    if config.pipeline.path:
+        with contextlib.suppress(WorkspaceError):
+            pipeline = workspace.inside(config.pipeline.path)
+    for path in (workspace.config_path, pipeline):
+        if path is None:
+            continue
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            continue  # a missing pipeline file is reported by the pipeline loader
+        if mode & 0o022:
+            shown = path.relative_to(workspace.root) if workspace.root in path.parents else path
+            raise WorkspaceError(
+                f"{shown} is writable by {'others' if mode & 0o002 else 'its group'} "
+                f"(mode {mode:04o}) and names code the engine runs; refused: "
+                f"chmod go-w {path}"
+            )

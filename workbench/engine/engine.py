@@ -29,7 +29,7 @@ from workbench.core.records import (
     RunRecord,
     ServerInfo,
 )
-from workbench.core.workspace import Workspace
+from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
 from workbench.engine.monitor import DriftMonitor, drift_for_file
@@ -55,6 +55,7 @@ class Engine:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.config = workspace.load_config()
+        refuse_writable_by_others(workspace, self.config)
         try:
             self.store = Store(workspace.db_path, workspace.artifacts)
         except WorkspaceLockedError as exc:
