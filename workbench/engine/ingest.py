@@ -165,14 +165,19 @@ def _relative(engine: Engine, path: Path) -> str:
     return str(path.relative_to(engine.workspace.root))
 
 
+def _in_workspace(engine: Engine, path: Path) -> bool:
+    """Whether ``path`` (its folder resolved, the file itself not followed) is inside."""
+    parent = path.parent.resolve()
+    root = engine.workspace.root
+    return parent == root or root in parent.parents
+
+
 def former_path(engine: Engine, path: Path) -> str:
     """Where a file was, as reports and events say it: relative to the workspace when it
     was inside (``incoming/x.csv``), else its name (the rest of an absolute path says
     nothing about the data and a lot about the machine)."""
-    parent = path.parent.resolve()
-    root = engine.workspace.root
-    if parent == root or root in parent.parents:
-        return str((parent / path.name).relative_to(root))
+    if _in_workspace(engine, path):
+        return str((path.parent.resolve() / path.name).relative_to(engine.workspace.root))
     return path.name
 
 
@@ -189,12 +194,9 @@ def _leads_out(engine: Engine, path: Path) -> str | None:
     Only links dropped into the workspace are judged: a file named on the command line
     outside it is the user's own to read.
     """
-    if not path.is_symlink():
+    if not path.is_symlink() or not _in_workspace(engine, path):
         return None
     root = engine.workspace.root
-    parent = path.parent.resolve()
-    if parent != root and root not in parent.parents:
-        return None
     target = os.readlink(path)
     resolved = path.resolve()
     if resolved != root and root not in resolved.parents:
@@ -312,6 +314,8 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
             says "disk full"); the file stays in place, and the next start takes it in
             (or files it as a duplicate if its record was already committed).
     """
+    if move and not _in_workspace(engine, path):
+        move = False  # a file outside the workspace is the user's: copied, never taken away
     outside = _leads_out(engine, path) if path.is_symlink() else None
     if outside is not None:
         sha = _link_identity(path)
