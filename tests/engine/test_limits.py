@@ -76,7 +76,7 @@ def test_the_expansion_cap_defaults_to_max_file_mb_and_refuses_a_bomb(tmp_path: 
     bomb = tmp_path / "bomb.csv.gz"
     bomb.write_bytes(gzip.compress(b"a\n" + b"\n" * (3 << 20), compresslevel=9))
     assert bomb.stat().st_size < 16 << 10
-    with pytest.raises(DataError, match="expands past watch.max_expanded_mb"):
+    with pytest.raises(DataError, match=r"expands past watch\.max_expanded_mb"):
         check_limits(bomb, WatchConfig(max_expanded_mb=2.0))
 
 
