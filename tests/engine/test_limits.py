@@ -90,3 +90,16 @@ def test_columns_are_counted_from_the_header_alone(tmp_path: Path) -> None:
     gz = tmp_path / "w.csv.gz"
     gz.write_bytes(gzip.compress(b"x,y,z\n1,2,3\n"))
     assert header_columns(gz, WatchConfig()) == 3
+
+
+def test_a_parquet_file_is_counted_from_its_footer_and_a_broken_one_is_not_counted(
+    tmp_path: Path,
+) -> None:
+    import polars as pl
+
+    good = tmp_path / "w.parquet"
+    pl.DataFrame({f"c{i}": [i] for i in range(12)}).write_parquet(good)
+    assert header_columns(good, WatchConfig()) == 12
+    broken = tmp_path / "b.parquet"
+    broken.write_bytes(b"PAR1 not really parquet")
+    assert header_columns(broken, WatchConfig()) is None  # the reader explains it

@@ -89,11 +89,12 @@ def header_columns(path: Path, settings: WatchConfig) -> int | None:
 
 
 def _parquet_columns(path: Path) -> int | None:
-    import pyarrow.parquet as pq  # the footer only; pyarrow comes with polars' parquet path
+    import pyarrow as pa  # the footer only; a dependency already (the prediction log)
+    import pyarrow.parquet as pq
 
     try:
         return int(pq.read_metadata(path).num_columns)
-    except (OSError, ValueError, pq.lib.ArrowException):
+    except (OSError, ValueError, pa.ArrowException):
         return None
 
 
