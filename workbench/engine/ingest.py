@@ -239,19 +239,25 @@ def _unfinished(engine: Engine, sha: str) -> str | None:
 
 
 def _mark_started(engine: Engine, sha: str, path: Path) -> None:
-    """Write the marker (flushed to disk) before reading: see the module docstring."""
-    folder = engine.workspace.ingesting
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the marker (flushed to disk) before reading: see the module docstring.
+
+    A marker that cannot be written (a full disk) is left out: it is a safety net for the
+    next start, and the store's own write then says what is wrong.
+    """
     info = {
         "pid": os.getpid(),
         "file": former_path(engine, path),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     target = _marker(engine, sha)
-    with target.open("w", encoding="utf-8") as handle:
-        json.dump(info, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        engine.workspace.ingesting.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8") as handle:
+            json.dump(info, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        target.unlink(missing_ok=True)
 
 
 def _quarantine(
