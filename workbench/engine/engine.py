@@ -411,8 +411,22 @@ class Engine:
         return info
 
     def _server_died(self, code: int) -> None:
-        """The scoring server exited on its own: restart it, within a bounded policy."""
+        """The scoring server exited without the engine asking: restart it if it crashed
+        (killed, out of memory, an error), within a bounded policy; one stopped on
+        purpose (a clean exit, SIGTERM or SIGINT from someone) stays stopped."""
+        import signal
+
         from workbench.engine.supervisor import RestartPolicy
+
+        if code in (0, -signal.SIGTERM, -signal.SIGINT):
+            self.emit(
+                "serving.stopped",
+                f"the scoring server was stopped from outside (exit code {code}); "
+                "not restarted",
+                level="warning",
+                code=code,
+            )
+            return
 
         if self.server_restarts is None:
             self.server_restarts = RestartPolicy()
