@@ -104,16 +104,6 @@ def test_ingest_refuses_a_path_outside_the_workspace_and_moves_nothing(
     assert mine.read_text() == "a,is_fraud\n1,0\n"
 
 
-def test_a_local_ingest_from_outside_copies_instead_of_moving(
-    served: tuple[ControlServer, LocalApi], tmp_path: Path
-) -> None:
-    _, api = served
-    mine = tmp_path / "outside.csv"
-    mine.write_text("a,is_fraud\n1,0\n2,1\n")
-    api.ingest(str(mine), move=True)
-    assert mine.exists()
-
-
 JSON = st.recursive(
     st.none()
     | st.booleans()

@@ -36,7 +36,11 @@ def _wide_csv(path: Path, columns: int, rows: int = 20) -> Path:
 def _bounded_ingest(
     ws: Workspace, file: Path, headroom_mb: int
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "MALLOC_ARENA_MAX": "2",  # steadier address space: fewer per-thread malloc arenas
+    }
     return subprocess.run(
         [
             sys.executable,

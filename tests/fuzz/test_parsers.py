@@ -51,8 +51,7 @@ def engine() -> Iterator[Engine]:
 def test_any_bytes_are_accepted_or_quarantined_with_a_reason(
     engine: Engine, data: bytes, suffix: str
 ) -> None:
-    with tempfile.TemporaryDirectory(dir=engine.workspace.root / "incoming") as tmp:
-        # dropped inside the workspace: a file outside it is copied, never moved
+    with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"fuzz{suffix}"
         path.write_bytes(data)
         outcome = engine.ingest(path, move=True)

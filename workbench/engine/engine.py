@@ -421,8 +421,7 @@ class Engine:
         if code in (0, -signal.SIGTERM, -signal.SIGINT):
             self.emit(
                 "serving.stopped",
-                f"the scoring server was stopped from outside (exit code {code}); "
-                "not restarted",
+                f"the scoring server was stopped from outside (exit code {code}); not restarted",
                 level="warning",
                 code=code,
             )

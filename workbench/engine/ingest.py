@@ -320,8 +320,6 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
             says "disk full"); the file stays in place, and the next start takes it in
             (or files it as a duplicate if its record was already committed).
     """
-    if move and not _in_workspace(engine, path):
-        move = False  # a file outside the workspace is the user's: copied, never taken away
     outside = _leads_out(engine, path) if path.is_symlink() else None
     if outside is not None:
         sha = _link_identity(path)
