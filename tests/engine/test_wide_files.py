@@ -18,7 +18,7 @@ import pytest
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
 
-from .helpers import set_config
+from .helpers import set_config, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -92,10 +92,12 @@ def test_a_file_that_killed_the_engine_is_quarantined_unread_at_the_next_start(
     assert died.returncode != 0, "the bounded ingest was expected to run out of memory"
     assert "bounded" in died.stdout  # it died reading the file, not before
     assert wide.exists() and list(workspace.ingesting.iterdir())
-    with Engine(workspace) as engine:
-        outcome = engine.ingest(wide, move=True)
-    assert outcome.status == "quarantined"
-    assert "the engine stopped while reading this file" in outcome.message
+    set_config(workspace, "watch", quiet_period_ms=100, batch_window_ms=0)
+    with Engine(workspace) as engine, engine.bus.listen() as inbox:
+        engine.watch()  # the start-up scan finds the file still in incoming/
+        event = wait_for(inbox, "dataset.quarantined", timeout=60)
+    assert event.payload["file"] == "wide.csv"
+    assert "the engine stopped while reading this file" in event.message
     assert (workspace.quarantine / "wide.csv").exists()
     assert not list(workspace.ingesting.iterdir())
 

@@ -219,7 +219,7 @@ def event_line(event: EventRecord) -> str:
     style = _LEVEL_STYLE.get(event.level)
     message = event.message
     if not message.isprintable():  # a newline or escape from a file name: one line, shown
-        message = message.encode("unicode_escape").decode("ascii")
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
     text = f"{_when(event.ts)}  {event.kind:<22} {escape(message)}"
     return f"[{style}]{text}[/]" if style else text
 

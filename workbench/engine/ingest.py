@@ -182,9 +182,12 @@ def former_path(engine: Engine, path: Path) -> str:
 
 
 def _relative_reason(engine: Engine, path: Path, reason: str) -> str:
-    """``reason`` with the file's absolute path (readers name it) made workspace-relative."""
+    """``reason`` with the file's absolute path (readers name it) made workspace-relative,
+    and its name escaped if it holds a newline or another unprintable character."""
     for absolute in {str(path), str(path.parent.resolve() / path.name)}:
-        reason = reason.replace(absolute, former_path(engine, path))
+        reason = reason.replace(absolute, shown(former_path(engine, path)))
+    if not path.name.isprintable():  # readers name the file as it is
+        reason = reason.replace(path.name, shown(path.name))
     return reason
 
 
