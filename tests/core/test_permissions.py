@@ -59,10 +59,24 @@ def test_the_engine_refuses_a_settings_file_others_can_write(tmp_path: Path) -> 
     assert "chmod go-w" in message
 
 
-def test_the_engine_refuses_a_pipeline_file_its_group_can_write(tmp_path: Path) -> None:
+def _shared_group() -> int:
+    """A group that is not the test user's own (needs root to chown a file to it)."""
+    import grp
+
+    if os.geteuid() != 0:
+        pytest.skip("giving a file another group needs root")
+    own = os.getgid()
+    for group in grp.getgrall():
+        if group.gr_gid != own:
+            return group.gr_gid
+    pytest.skip("no second group on this system")
+
+
+def test_the_engine_refuses_a_pipeline_file_a_shared_group_can_write(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws", target="y")
     pipeline = ws.root / "pipeline.py"
     pipeline.write_text("")
+    os.chown(pipeline, -1, _shared_group())
     os.chmod(pipeline, 0o664)
     ws.config_path.write_text(
         ws.config_path.read_text().replace('path = ""', 'path = "pipeline.py"', 1)
@@ -70,4 +84,19 @@ def test_the_engine_refuses_a_pipeline_file_its_group_can_write(tmp_path: Path) 
     with pytest.raises(WorkspaceError, match=r"pipeline.py is writable by its group \(mode 0664\)"):
         Engine(ws)
     os.chmod(pipeline, 0o644)
+    Engine(ws).close()
+
+
+def test_a_group_writable_settings_file_of_the_owners_own_group_is_accepted(
+    tmp_path: Path,
+) -> None:
+    import grp
+    import pwd
+
+    me = pwd.getpwuid(os.getuid())
+    group = grp.getgrgid(os.getgid())
+    if group.gr_name != me.pw_name or [m for m in group.gr_mem if m != me.pw_name]:
+        pytest.skip("the test user has no private group")
+    ws = init_workspace(tmp_path / "ws", target="y")
+    os.chmod(ws.config_path, 0o664)  # umask 002 on a user-private-group system
     Engine(ws).close()

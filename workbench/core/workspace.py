@@ -170,8 +170,10 @@ def refuse_writable_by_others(workspace: Workspace, config: WorkbenchConfig) -> 
     """Refuse to start when a file that makes the engine run code can be changed by others.
 
     workbench.toml names a shell command and a pipeline file; the pipeline file is Python
-    the engine imports. Either one writable by the group or by anyone would let another
-    user run code as this one.
+    the engine imports. Either one writable by anyone, or by a group other users belong
+    to, would let another user run code as this one. A group-writable file whose group is
+    its owner's own (the user private group of umask 002 systems, no other members) is
+    not refused: nobody else can write it.
 
     Args:
         workspace: The workspace whose settings file is checked.
@@ -189,13 +191,29 @@ def refuse_writable_by_others(workspace: Workspace, config: WorkbenchConfig) -> 
         if path is None:
             continue
         try:
-            mode = path.stat().st_mode & 0o777
+            info = path.stat()
         except OSError:
             continue  # a missing pipeline file is reported by the pipeline loader
-        if mode & 0o022:
+        mode = info.st_mode & 0o777
+        if mode & 0o002 or (mode & 0o020 and not _private_group(info.st_uid, info.st_gid)):
             shown = path.relative_to(workspace.root) if workspace.root in path.parents else path
             raise WorkspaceError(
                 f"{shown} is writable by {'others' if mode & 0o002 else 'its group'} "
                 f"(mode {mode:04o}) and names code the engine runs; refused: "
                 f"chmod go-w {path}"
             )
+
+
+def _private_group(uid: int, gid: int) -> bool:
+    """Whether group ``gid`` is user ``uid``'s own: named after it, no other members."""
+    try:
+        import grp
+        import pwd
+    except ImportError:  # not a POSIX system: no group to trust
+        return False
+    try:
+        group = grp.getgrgid(gid)
+        user = pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return group.gr_name == user.pw_name and not [m for m in group.gr_mem if m != user.pw_name]
