@@ -135,7 +135,7 @@ def test_remote_queries_return_what_local_queries_return(
         lambda api: api.lineage(42),
         lambda api: api.run_detail(1234),
         lambda api: api.promote(3, "staging"),
-        lambda api: api.ingest("no/such/file.csv"),
+        lambda api: api.ingest("ws/incoming/no-such-file.csv"),
     ],
     ids=[
         "approve-unknown",

@@ -19,7 +19,8 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -36,6 +37,7 @@ from workbench.api.codec import CodecError
 from workbench.api.interface import operations
 from workbench.api.local import LocalApi
 from workbench.core.errors import ServingError, WorkbenchError
+from workbench.core.names import shown
 from workbench.core.records import EventRecord
 
 LOOPBACK = "127.0.0.1"
@@ -90,10 +92,18 @@ def _operation_endpoint(
         try:
             if verb == "GET":
                 query = request.query_params  # ?run_ids=1&run_ids=2 means 1,2
-                arguments = codec.decode_query(name, {k: ",".join(query.getlist(k)) for k in query})
+                arguments = _decoded(
+                    name,
+                    lambda: codec.decode_query(
+                        name, {k: ",".join(query.getlist(k)) for k in query}
+                    ),
+                )
             else:
-                body = await request.body()
-                arguments = codec.decode_arguments(name, _json_body(body))
+                body = _json_body(await request.body())
+                _shallow(name, body)
+                arguments = _decoded(name, lambda: codec.decode_arguments(name, body))
+            _in_range(name, arguments)
+            _inside_workspace(api, name, arguments)
         except CodecError as exc:
             return error_response(exc, 422, "bad_argument")
         try:
@@ -117,6 +127,77 @@ def _json_body(body: bytes) -> Any:
         return json.loads(body)
     except ValueError as exc:
         raise CodecError(f"the body is not JSON: {exc}") from exc
+    except RecursionError as exc:  # json's C parser gives up on very deep nesting
+        raise CodecError(f"the body nests deeper than {MAX_DEPTH} levels") from exc
+
+
+MAX_DEPTH = 32
+"""Deepest nesting of arrays and objects an argument may have; no operation needs more
+than three, and decoding deeper ones would recurse toward Python's limit."""
+
+INT_RANGE = (-(2**63), 2**63 - 1)
+"""Integers an argument may hold: what the store's BIGINT columns do."""
+
+PATH_ARGUMENTS: dict[str, str] = {"ingest": "path"}
+"""Arguments naming a file the operation may move: they must lie inside the workspace,
+so a token holder cannot move a user's file from anywhere (read-only operations such as
+``run(data=)`` copy and may read a file outside, as the CLI does)."""
+
+
+def _decoded(name: str, decode: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return decode()
+    except RecursionError as exc:
+        raise CodecError(f"{name}: an argument nests deeper than {MAX_DEPTH} levels") from exc
+
+
+def _walk(value: Any) -> Iterator[tuple[Any, int]]:
+    """Every value inside ``value`` with its depth, without recursion."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        yield item, depth
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _shallow(name: str, body: Any) -> None:
+    """Refuse an argument nested deeper than :data:`MAX_DEPTH`, naming it."""
+    if not isinstance(body, dict):
+        return  # the codec says what the body must be
+    for key, value in body.items():
+        if any(depth > MAX_DEPTH for _, depth in _walk(value)):
+            raise CodecError(f"{name}({key}=): nested deeper than {MAX_DEPTH} levels")
+
+
+def _in_range(name: str, arguments: dict[str, Any]) -> None:
+    """Refuse an integer the store cannot hold, naming the argument (not DuckDB's words)."""
+    low, high = INT_RANGE
+    for key, value in arguments.items():
+        for item, _ in _walk(value):
+            if isinstance(item, int) and not isinstance(item, bool) and not low <= item <= high:
+                digits = (
+                    str(item) if abs(item) < 10**40 else f"a {len(str(abs(item)))}-digit number"
+                )
+                raise CodecError(f"{name}({key}=): {digits} is out of range (a 64-bit integer)")
+
+
+def _inside_workspace(api: LocalApi, name: str, arguments: dict[str, Any]) -> None:
+    """Refuse a path a moving operation would take from outside the workspace; pass on
+    the resolved path, so the check and the operation see the same file."""
+    key = PATH_ARGUMENTS.get(name)
+    if key is None or not isinstance(value := arguments.get(key), str):
+        return
+    try:
+        # a relative path means the workspace's (the remote client sends absolute ones)
+        arguments[key] = str(api.engine.workspace.inside(Path(value).expanduser()))
+    except WorkbenchError as exc:
+        raise CodecError(
+            f"{name}({key}=): {shown(value)} is outside the workspace and is refused; copy "
+            "the file into the watched folder (incoming/) instead"
+        ) from exc
 
 
 class _Streams:

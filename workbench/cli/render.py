@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -254,7 +255,10 @@ def events_table(events: Sequence[EventRecord]) -> Table:
 def event_line(event: EventRecord) -> str:
     """One event as a log line (``workbench watch`` prints these as they happen)."""
     style = _LEVEL_STYLE.get(event.level)
-    text = f"{_when(event.ts)}  {event.kind:<22} {event.message}"
+    message = event.message
+    if not message.isprintable():  # a newline or escape from a file name: one line, shown
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    text = f"{_when(event.ts)}  {event.kind:<22} {escape(message)}"
     return f"[{style}]{text}[/]" if style else text
 
 

@@ -55,11 +55,23 @@ class WatchConfig:
     move_after_ingest: bool = _doc(
         True, "Move ingested files to processed/ (or quarantine/). false leaves them in place."
     )
-    max_file_mb: float = _doc(4096.0, "Larger files are quarantined unread.")
+    max_file_mb: float = _doc(
+        1024.0,
+        "Larger files are quarantined unread. Training holds the window's rows in memory: "
+        "1 GiB of CSV is about what a laptop with 8-16 GB trains on.",
+    )
     max_expanded_mb: float = _doc(
-        8192.0, "A compressed file expanding past this is quarantined (decompression bombs)."
+        1024.0,
+        "A compressed file expanding past this is quarantined (decompression bombs). "
+        "Default 1 x max_file_mb: no file, compressed or not, feeds the parser more than a "
+        "plain file may be, which a laptop survives.",
     )
     max_line_kb: float = _doc(1024.0, "A file with a longer single line is quarantined.")
+    max_columns: int = _doc(
+        2000,
+        "A file with more columns is quarantined, checked from its header before any "
+        "data is read (validation and profiling cost grows with columns).",
+    )
 
 
 @dataclass(frozen=True)

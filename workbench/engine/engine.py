@@ -30,11 +30,16 @@ from workbench.core.records import (
     RunRecord,
     ServerInfo,
 )
-from workbench.core.workspace import Workspace
+from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
 from workbench.engine.monitor import DriftMonitor, drift_for_file
-from workbench.engine.ownership import clear_owner, describe_owner, write_owner
+from workbench.engine.ownership import (
+    clear_owner,
+    describe_owner,
+    stop_orphaned_server,
+    write_owner,
+)
 from workbench.engine.policy import beats_production
 from workbench.engine.queue import RunQueue
 from workbench.engine.veto import VetoTimers
@@ -45,7 +50,7 @@ if TYPE_CHECKING:
     # packages, watchdog and httpx took most of a second to import, and opening a
     # workspace to look at it (the TUI's first dashboard) needs none of them.
     from workbench.engine.predictions import PredictionIngester
-    from workbench.engine.supervisor import ServingSupervisor
+    from workbench.engine.supervisor import RestartPolicy, ServingSupervisor
     from workbench.engine.watch import WatchService
     from workbench.serving.manifest import ServingManifest
 
@@ -56,6 +61,7 @@ class Engine:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.config = workspace.load_config()
+        refuse_writable_by_others(workspace, self.config)
         try:
             self.store = Store(workspace.db_path, workspace.artifacts)
         except WorkspaceLockedError as exc:
@@ -79,6 +85,11 @@ class Engine:
         self.monitor = DriftMonitor(self)
         self.alerts = AlertSinks(self)
         write_owner(workspace)
+        self.server_restarts: RestartPolicy | None = None
+        """Restarts left to a server that dies on its own (made when serving starts)."""
+        orphan = stop_orphaned_server(workspace)
+        if orphan is not None:
+            self.emit("serving.orphan_stopped", orphan, level="warning")
         self._mark_crashed_runs()
         self._resume_vetoes()
 
@@ -115,7 +126,16 @@ class Engine:
         )
         if self.store.registry.alias(approvals.PRODUCTION) is None:
             return None
-        return self.serve(host, port, allow_remote=allow_remote)
+        try:
+            return self.serve(host, port, allow_remote=allow_remote)
+        except WorkbenchError as exc:  # e.g. a corrupt artifact: keep watching and training
+            self.emit(
+                "serving.error",
+                f"not serving: {one_line(exc)}; watching and training go on",
+                level="error",
+                detail=str(exc),
+            )
+            return None
 
     def _resume_vetoes(self) -> None:
         """Reschedule auto-with-veto approvals that were pending when the engine stopped."""
@@ -405,6 +425,7 @@ class Engine:
             self.workspace.state / "serving" / "manifest.json",
             self.workspace.logs / "serving.log",
             self.workspace.state / "predictions",
+            on_died=self._server_died,
         )
         info = self._server.start(manifest, host, port, allow_remote=allow_remote)
         if self._predictions is None:
@@ -417,6 +438,53 @@ class Engine:
             version=info.version,
         )
         return info
+
+    def _server_died(self, code: int) -> None:
+        """The scoring server exited without the engine asking: restart it if it crashed
+        (killed, out of memory, an error), within a bounded policy; one stopped on
+        purpose (a clean exit, SIGTERM or SIGINT from someone) stays stopped."""
+        import signal
+
+        from workbench.engine.supervisor import RestartPolicy
+
+        if code in (0, -signal.SIGTERM, -signal.SIGINT):
+            self.emit(
+                "serving.stopped",
+                f"the scoring server was stopped from outside (exit code {code}); not restarted",
+                level="warning",
+                code=code,
+            )
+            return
+
+        if self.server_restarts is None:
+            self.server_restarts = RestartPolicy()
+        attempt = self.server_restarts.allow()
+        tail = self._server.log_tail(300) if self._server is not None else ""
+        if attempt is None or self._serve_request is None:
+            self.emit(
+                "serving.gave_up",
+                f"the scoring server exited (code {code}) again; not restarted (too many "
+                "restarts in a row); watching and training go on",
+                level="error",
+                code=code,
+                log=tail,
+            )
+            return
+        self.emit(
+            "serving.died",
+            f"the scoring server exited on its own (code {code}); restarting "
+            f"(attempt {attempt} of {self.server_restarts.limit})",
+            level="warning",
+            code=code,
+            log=tail,
+        )
+        host, port, allow_remote = self._serve_request
+        try:
+            self.serve(host, port, allow_remote=allow_remote)
+        except WorkbenchError as exc:
+            self.emit(
+                "serving.error", f"restarting the scoring server failed: {exc}", level="error"
+            )
 
     def example_request(self) -> dict[str, Any]:
         """One input row the production model accepts, for the printed curl example."""
@@ -456,6 +524,18 @@ class Engine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line for an event message (the event's ``detail`` keeps the rest):
+    its first line, and the server's own words when it quoted the server's log."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    said = next((line for line in lines if line.startswith("workbench.serving:")), None)
+    if said is None:
+        return lines[0]
+    return f"{lines[0].rstrip(':')}: {said.removeprefix('workbench.serving:').strip()}"
 
 
 def sklearn_version() -> str:

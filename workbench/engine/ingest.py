@@ -3,6 +3,12 @@
 A file ends in exactly one place: ``processed/`` when accepted (or a duplicate),
 ``quarantine/`` with its report beside it when it fails. Files are moved or copied,
 never deleted, and a name collision gets a numeric suffix instead of an overwrite.
+
+Two hostile cases are settled before a byte is read. A symlink in the workspace that
+leads out of it is quarantined unread (the link itself is moved, its target untouched).
+And a file whose ingest was under way when the engine died (killed, out of memory) is
+quarantined at the next start instead of being read again: before reading, ingest
+leaves a marker in ``.workbench/ingesting/`` that only a finished read removes.
 """
 
 from __future__ import annotations
@@ -10,13 +16,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from workbench.core.errors import DataError
+from workbench.core.names import shown
 from workbench.core.records import IngestOutcome
 from workbench.engine.limits import check_limits
 from workbench.store.artifacts import write_error
@@ -61,7 +70,7 @@ def free_name(folder: Path, name: str) -> Path:
     return candidate
 
 
-def _file_away(source: Path, target: Path, move: bool) -> None:
+def _file_away(source: Path, target: Path, move: bool, *, link_itself: bool = False) -> None:
     """Move (or copy) ``source`` to ``target``; called after the store recorded it.
 
     Recording first means a crash between the two leaves the file in incoming/, where
@@ -73,7 +82,17 @@ def _file_away(source: Path, target: Path, move: bool) -> None:
         StoreError: The file cannot be moved or copied ("disk full" when out of space).
     """
     try:
-        if move:
+        if link_itself:  # a link out of the workspace: file the link, never its target
+            if move:
+                os.rename(source, target)
+            else:
+                shutil.copy2(source, target, follow_symlinks=False)
+        elif move and source.is_symlink():
+            # a link within the workspace: keep the bytes (a moved relative link would
+            # dangle) and take the link away; its target stays where it was
+            shutil.copy2(source, target)
+            source.unlink()
+        elif move:
             shutil.move(str(source), target)
         else:
             shutil.copy2(source, target)
@@ -146,14 +165,126 @@ def _relative(engine: Engine, path: Path) -> str:
     return str(path.relative_to(engine.workspace.root))
 
 
+def _in_workspace(engine: Engine, path: Path) -> bool:
+    """Whether ``path`` (its folder resolved, the file itself not followed) is inside."""
+    parent = path.parent.resolve()
+    root = engine.workspace.root
+    return parent == root or root in parent.parents
+
+
+def former_path(engine: Engine, path: Path) -> str:
+    """Where a file was, as reports and events say it: relative to the workspace when it
+    was inside (``incoming/x.csv``), else its name (the rest of an absolute path says
+    nothing about the data and a lot about the machine)."""
+    if _in_workspace(engine, path):
+        return str((path.parent.resolve() / path.name).relative_to(engine.workspace.root))
+    return path.name
+
+
+def _relative_reason(engine: Engine, path: Path, reason: str) -> str:
+    """``reason`` with the file's absolute path (readers name it) made workspace-relative,
+    and its name escaped if it holds a newline or another unprintable character."""
+    for absolute in {str(path), str(path.parent.resolve() / path.name)}:
+        reason = reason.replace(absolute, shown(former_path(engine, path)))
+    if not path.name.isprintable():  # readers name the file as it is
+        reason = reason.replace(path.name, shown(path.name))
+    return reason
+
+
+def _leads_out(engine: Engine, path: Path) -> str | None:
+    """Why ``path``, a symlink inside the workspace, must not be read; None otherwise.
+
+    Only links dropped into the workspace are judged: a file named on the command line
+    outside it is the user's own to read.
+    """
+    if not path.is_symlink() or not _in_workspace(engine, path):
+        return None
+    root = engine.workspace.root
+    target = os.readlink(path)
+    resolved = path.resolve()
+    if resolved != root and root not in resolved.parents:
+        return (
+            f"{shown(path.name)} is a symbolic link to {shown(target)}, outside the "
+            "workspace; quarantined unread (the link was moved, its target left alone)"
+        )
+    return None
+
+
+def _link_identity(path: Path) -> str:
+    """A stand-in hash for a link that must not be read: the link, not its target."""
+    info = path.lstat()
+    text = f"symlink\0{path}\0{os.readlink(path)}\0{info.st_ino}\0{info.st_mtime_ns}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _marker(engine: Engine, sha: str) -> Path:
+    return engine.workspace.ingesting / f"{sha}.json"
+
+
+def _unfinished(engine: Engine, sha: str) -> str | None:
+    """The reason to quarantine a file an earlier engine died reading, or None.
+
+    A marker written by this process is a concurrent ingest of the same bytes (the
+    control API and the watcher), not a crash: only another process's marker counts,
+    and only one engine can own the workspace at a time.
+    """
+    try:
+        info = json.loads(_marker(engine, sha).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or info.get("pid") == os.getpid():
+        return None
+    return (
+        f"the engine stopped while reading this file (ingest started {info.get('started_at')}, "
+        "never finished: killed or out of memory?); quarantined unread so it cannot stop "
+        "the engine again"
+    )
+
+
+def _mark_started(engine: Engine, sha: str, path: Path) -> None:
+    """Write the marker (flushed to disk) before reading: see the module docstring.
+
+    A marker that cannot be written (a full disk) is left out: it is a safety net for the
+    next start, and the store's own write then says what is wrong.
+    """
+    info = {
+        "pid": os.getpid(),
+        "file": former_path(engine, path),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    target = _marker(engine, sha)
+    try:
+        engine.workspace.ingesting.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8") as handle:
+            json.dump(info, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        target.unlink(missing_ok=True)
+
+
 def _quarantine(
-    engine: Engine, path: Path, move: bool, sha: str, reason: str, report: dict[str, Any]
+    engine: Engine,
+    path: Path,
+    move: bool,
+    sha: str,
+    reason: str,
+    report: dict[str, Any],
+    *,
+    link_itself: bool = False,
 ) -> IngestOutcome:
+    reason = _relative_reason(engine, path, reason)
     where = free_name(engine.workspace.quarantine, path.name)
     _write_text(
         where.with_name(where.name + ".report.json"),
         json.dumps(
-            {"file": path.name, "sha256": sha, "reason": reason, "report": report},
+            {
+                "file": path.name,
+                "former_path": former_path(engine, path),
+                "sha256": sha,
+                "reason": reason,
+                "report": report,
+            },
             indent=2,
             default=str,
         ),
@@ -168,8 +299,8 @@ def _quarantine(
         profile=None,
     )
     engine.store.datasets.add_report(sha, None, False, reason, report)
-    _file_away(path, where, move)
-    message = f"{path.name} quarantined: {reason}"
+    _file_away(path, where, move, link_itself=link_itself)
+    message = f"{shown(path.name)} quarantined: {reason}"
     engine.emit(
         "dataset.quarantined",
         message,
@@ -177,6 +308,7 @@ def _quarantine(
         file=path.name,
         dataset_id=record.id,
         path=record.path,
+        former_path=former_path(engine, path),
         reason=reason,
     )
     return IngestOutcome("quarantined", str(path), message, record, report)
@@ -191,22 +323,44 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
             says "disk full"); the file stays in place, and the next start takes it in
             (or files it as a duplicate if its record was already committed).
     """
+    outside = _leads_out(engine, path) if path.is_symlink() else None
+    if outside is not None:
+        sha = _link_identity(path)
+        report = {"error": outside, "read": False}
+        return _quarantine(engine, path, move, sha, outside, report, link_itself=True)
     if not path.is_file():
-        raise DataError(f"{path}: no such file")
+        raise DataError(f"{shown(former_path(engine, path))}: no such file")
     sha = file_sha256(path)
     existing = engine.store.datasets.by_hash(sha)
     if existing is not None:
         if move:
             _file_away(path, free_name(engine.workspace.processed, path.name), move=True)
-        message = f"{path.name} has the same bytes as dataset {existing.id} ({existing.name})"
+        message = (
+            f"{shown(path.name)} has the same bytes as dataset {existing.id} "
+            f"({shown(existing.name)})"
+        )
         engine.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
         return IngestOutcome("duplicate", str(path), message, existing)
+    died = _unfinished(engine, sha)
+    if died is not None:
+        outcome = _quarantine(engine, path, move, sha, died, {"error": died, "read": False})
+        _marker(engine, sha).unlink(missing_ok=True)
+        return outcome
+    _mark_started(engine, sha, path)
+    try:
+        return _validated(engine, path, move, sha)
+    finally:
+        _marker(engine, sha).unlink(missing_ok=True)
+
+
+def _validated(engine: Engine, path: Path, move: bool, sha: str) -> IngestOutcome:
+    """The read, the verdict and the filing of a new file (see :func:`ingest_file`)."""
     try:
         check_limits(path, engine.config.watch)
         report, proposed = _check(engine, path)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:  # unexplained reader error
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        reason = f"{path.name} cannot be read: {first}"
+        reason = f"{shown(path.name)} cannot be read: {first}"
         return _quarantine(engine, path, move, sha, reason, {"error": reason})
     except DataError as exc:
         return _quarantine(engine, path, move, sha, str(exc), {"error": str(exc)})
@@ -216,7 +370,9 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
     if proposed is not None:
         _write_text(engine.workspace.contract_path, contract_to_toml(proposed))
         engine.emit(
-            "contract.pinned", f"data contract inferred from {path.name} and pinned", file=path.name
+            "contract.pinned",
+            f"data contract inferred from {shown(path.name)} and pinned",
+            file=path.name,
         )
     where = free_name(engine.workspace.processed, path.name)
     relative = _relative(engine, where)
@@ -232,6 +388,6 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
     report_id = engine.store.datasets.add_report(sha, None, True, report.summary(), report_dict)
     _file_away(path, where, move)
     engine.store.lineage.link(("dataset", record.id), ("report", report_id), "validated")
-    message = f"{path.name} ingested as dataset {record.id} ({record.rows:,} rows)"
+    message = f"{shown(path.name)} ingested as dataset {record.id} ({record.rows:,} rows)"
     engine.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)
     return IngestOutcome("accepted", str(path), message, record, report_dict)

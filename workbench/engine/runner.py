@@ -23,8 +23,9 @@ import sklearn
 
 from workbench.core.config import WorkbenchConfig
 from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.names import shown
 from workbench.core.quality import QualityReport
-from workbench.core.records import RunRecord
+from workbench.core.records import DatasetRecord, RunRecord
 from workbench.core.signature import Signature
 from workbench.dag import RunHooks, RunOutcome, TaskOutcome
 from workbench.engine.approvals import current_actor
@@ -188,7 +189,28 @@ def window_dataset_ids(engine: Engine) -> list[int]:
     elif window.startswith("days:"):
         since = datetime.now(UTC) - timedelta(days=float(window.split(":", 1)[1]))
         accepted = [d for d in accepted if d.ingested_at >= since]
-    return [d.id for d in accepted]
+    return [d.id for d in accepted if _readable(engine, d)]
+
+
+def _readable(engine: Engine, dataset: DatasetRecord) -> bool:
+    """Whether a dataset's file can be read; if not, say so and leave it out of the window.
+
+    One dataset whose file went missing, or was replaced by a link out of the workspace,
+    must not fail every later run: the run trains on the rest and an event names it.
+    """
+    try:
+        readable = engine.workspace.inside(dataset.path).is_file()
+        why = "its file is missing"
+    except WorkbenchError as exc:
+        readable, why = False, str(exc)
+    if not readable:
+        engine.emit(
+            "run.dataset_skipped",
+            f"dataset {dataset.id} ({shown(dataset.name)}) left out of the run: {why}",
+            level="warning",
+            dataset_id=dataset.id,
+        )
+    return readable
 
 
 def load_frames(engine: Engine, dataset_ids: list[int]) -> pl.DataFrame:

@@ -3,6 +3,12 @@
 Serving runs in its own process (DESIGN.md, Processes) so training never steals the GIL
 from requests and a crash in one does not take the other down. The engine hands it a
 manifest (artifact path, hash, signature) and waits for its ready line.
+
+The server dies with the engine (a pipe on its stdin, see
+:mod:`workbench.serving.parent_watch`), its pid is recorded so an engine that starts
+after a crash can stop one that did not (:func:`engine.ownership.stop_orphaned_server`),
+and one that dies on its own is reported to the engine, which restarts it within a
+:class:`RestartPolicy`.
 """
 
 from __future__ import annotations
@@ -13,16 +19,44 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from workbench.core.errors import ServingError
 from workbench.core.records import ServerInfo
+from workbench.engine.ownership import clear_server_record, record_server
 from workbench.serving.manifest import ServingManifest
 from workbench.serving.options import TOKEN_ENV
 
 READY_PREFIX = "serving model "
+
+RESTARTS = 3
+"""Restarts of a server that died on its own allowed within :data:`RESTART_WINDOW_S`;
+past them the engine gives up (a crash loop) and says so, and keeps watching."""
+RESTART_WINDOW_S = 300.0
+
+
+class RestartPolicy:
+    """Bounded restarts: at most :data:`RESTARTS` within a sliding window."""
+
+    def __init__(self, limit: int = RESTARTS, window_s: float = RESTART_WINDOW_S) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._times: deque[float] = deque()
+
+    def allow(self) -> int | None:
+        """Count a restart now and return its number, or None when the budget is spent."""
+        now = time.monotonic()
+        while self._times and now - self._times[0] > self.window_s:
+            self._times.popleft()
+        if len(self._times) >= self.limit:
+            return None
+        self._times.append(now)
+        return len(self._times)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -38,7 +72,14 @@ def port_is_free(host: str, port: int) -> bool:
 class ServingSupervisor:
     """Starts, stops and reports on the scoring server process."""
 
-    def __init__(self, manifest_path: Path, log_path: Path, predictions: Path) -> None:
+    def __init__(
+        self,
+        manifest_path: Path,
+        log_path: Path,
+        predictions: Path,
+        *,
+        on_died: Callable[[int], None] | None = None,
+    ) -> None:
         self._manifest_path = manifest_path
         self._log_path = log_path
         self.predictions = predictions
@@ -47,6 +88,11 @@ class ServingSupervisor:
         """Bearer token of the server's admin routes (hot swap); never leaves this process."""
         self._proc: subprocess.Popen[str] | None = None
         self.info: ServerInfo | None = None
+        self._on_died = on_died
+        self._stopping = threading.Event()
+        self._log_start = 0
+        self.record_path = manifest_path.with_name("server.json")
+        """Where the running server's pid is recorded (see :mod:`engine.ownership`)."""
 
     def start(
         self,
@@ -80,25 +126,53 @@ class ServingSupervisor:
         ]
         if allow_remote:
             cmd.append("--allow-remote")
+        cmd.append("--exit-with-parent")  # stdin is a pipe only this process holds
         self.predictions.mkdir(parents=True, exist_ok=True)
         cmd += ["--log-dir", str(self.predictions)]
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self._log_path.open("a", encoding="utf-8")
-        self._proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            bufsize=1,
-            env={**os.environ, TOKEN_ENV: self.token, **(env or {})},
-        )
+        with self._log_path.open("a", encoding="utf-8") as log:
+            self._log_start = log.tell()  # an error quotes this start's lines only
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                bufsize=1,
+                env={**os.environ, TOKEN_ENV: self.token, **(env or {})},
+            )
         ready = self._wait_ready(timeout)
         if ready is None:
             self.stop()
-            tail = self._log_path.read_text(encoding="utf-8", errors="replace")[-800:]
-            raise ServingError(f"the scoring server did not start on {host}:{port}:\n{tail}")
+            raise ServingError(
+                f"the scoring server did not start on {host}:{port}:\n{self.log_tail()}"
+            )
         self.info = ServerInfo(ready, manifest.version, self._proc.pid)
+        record_server(self.record_path, self._proc.pid, ready, self._manifest_path)
+        threading.Thread(
+            target=self._watch_exit, args=(self._proc,), name="serving-exit", daemon=True
+        ).start()
         return self.info
+
+    def log_tail(self, limit: int = 800) -> str:
+        """The end of what the server wrote to its log since this supervisor started it
+        (the log file is shared by every start; older lines would mislead)."""
+        try:
+            with self._log_path.open("rb") as log:
+                log.seek(self._log_start)
+                text = log.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+        return text[-limit:].strip()
+
+    def _watch_exit(self, proc: subprocess.Popen[str]) -> None:
+        """Tell the engine when the server exits without having been asked to."""
+        code = proc.wait()
+        if self._stopping.is_set() or self._proc is not proc:
+            return
+        clear_server_record(self.record_path, proc.pid)
+        if self._on_died is not None:
+            self._on_died(code)
 
     def _wait_ready(self, timeout: float) -> str | None:
         """Read the server's stdout until its ready line; return its URL."""
@@ -161,6 +235,8 @@ class ServingSupervisor:
         """Ask the server to stop, then make it."""
         if self._proc is None:
             return
+        self._stopping.set()
+        clear_server_record(self.record_path, self._proc.pid)
         if self._proc.poll() is None:
             self._proc.terminate()
             try:
@@ -168,5 +244,7 @@ class ServingSupervisor:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
         self._proc = None
         self.info = None

@@ -109,8 +109,22 @@ class ArtifactCache:
                 task=task,
             )
             return
-        sha = store.artifacts.put(data)
-        store.task_cache.put(self._key(key), task, self._run_id, sha, len(data))
+        try:
+            sha = store.artifacts.put(data)
+            store.task_cache.put(self._key(key), task, self._run_id, sha, len(data))
+        except (WorkbenchError, OSError) as exc:
+            # A cache is an optimisation: a full disk skips it with one line (the event
+            # carries the detail), never a traceback, and the run goes on.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self._engine.emit(
+                "task.not_cached",
+                f"run {self._run_id}: {task}'s result is not cached: {first}",
+                level="warning",
+                run_id=self._run_id,
+                task=task,
+                detail=str(exc),
+            )
+            return
         limit = int(self._engine.config.train.cache_max_mb * 1024 * 1024)
         if store.task_cache.size() > limit:
             count, unused = store.task_cache.evict(limit)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.names import shown
 from workbench.core.records import RunRecord
 from workbench.engine.code_watch import CodeWatcher
 from workbench.engine.pipelines import custom_pipeline_path
@@ -104,7 +105,7 @@ class WatchService:
                     self.watcher.retry(path)
                 self._engine.emit(
                     "dataset.error",
-                    f"{path.name}: {exc}"
+                    f"{shown(path.name)}: {exc}"
                     + (
                         "; it stays in incoming/ and is tried again at the next scan"
                         if kept

@@ -30,6 +30,7 @@ from workbench.serving.options import (
     PredictionLogOptions,
     ServingOptions,
 )
+from workbench.serving.parent_watch import exit_with_parent
 from workbench.serving.server import ScoringServer, serve
 
 DEFAULT_MAX_BATCH = BatchingOptions().max_batch_rows
@@ -56,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="refuse requests with columns the model does not use"
     )
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host")
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when stdin reaches end-of-file (the supervising engine is gone)",
+    )
     parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default warning)"
     )
@@ -185,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
+    if args.exit_with_parent:
+        exit_with_parent()
     try:
         serve(
             read_manifest(args.manifest),

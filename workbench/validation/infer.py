@@ -28,6 +28,10 @@ from workbench.core.errors import ConfigError, DataError
 from workbench.validation.contract import ColumnRule, Contract
 from workbench.validation.dtypes import DTYPES, logical_dtype
 
+WIDE_DISTINCT = 64
+"""Past this many columns whose distinct values are counted, they are counted by a query
+of their own (see :func:`_distinct_counts`)."""
+
 _ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key)$|^(id|uuid|guid)([_\W]|$)|[a-z]Id$", re.I)
 
 
@@ -60,18 +64,28 @@ def infer_contract(
     schema = lf.collect_schema()
     if target is not None and target not in schema:
         raise ConfigError(f"target {target!r} is not a column of the dataset")
+    counted = [i for i, dtype in enumerate(schema.values()) if _counts_distinct(dtype)]
+    wide = len(counted) > WIDE_DISTINCT
     exprs = [pl.len().alias("__rows")]
     for i, (name, dtype) in enumerate(schema.items()):
-        exprs += [
-            e.alias(f"{i}:{e.meta.output_name()}") for e in _stat_exprs(name, dtype, max_categories)
-        ]
+        stat_exprs = _stat_exprs(name, dtype, max_categories, distinct=not wide)
+        exprs += [e.alias(f"{i}:{e.meta.output_name()}") for e in stat_exprs]
     row = lf.select(exprs).collect(engine="streaming").row(0, named=True)
+    if wide:
+        row |= _distinct_counts(lf, schema.names(), counted)
     rows = int(row["__rows"])
     if rows == 0:
         raise DataError("cannot infer a contract from a dataset with no rows")
+    by_column: dict[str, dict[str, Any]] = {}
+    for key, value in row.items():
+        # Grouped in one pass: scanning the whole row per column would make a wide
+        # file's inference quadratic in its columns.
+        index, sep, stat = key.partition(":")
+        if sep:
+            by_column.setdefault(index, {})[stat] = value
     columns = []
     for i, (name, dtype) in enumerate(schema.items()):
-        stats = {k.split(":", 1)[1]: v for k, v in row.items() if k.startswith(f"{i}:")}
+        stats = by_column.get(str(i), {})
         columns.append(
             _column_rule(
                 name,
@@ -86,7 +100,32 @@ def infer_contract(
     return Contract(columns=tuple(columns), target=target)
 
 
-def _stat_exprs(name: str, dtype: pl.DataType, max_categories: int) -> list[pl.Expr]:
+def _counts_distinct(dtype: pl.DataType) -> bool:
+    return logical_dtype(dtype) in ("int", "string", "bool")
+
+
+def _distinct_counts(lf: pl.LazyFrame, names: list[str], counted: list[int]) -> dict[str, int]:
+    """Distinct values per column for a wide frame, in one query linear in its columns.
+
+    Polars' streaming engine plans ``n_unique`` aggregations at a cost quadratic in their
+    number (a 10,000-column file took minutes), so a wide frame's columns are turned into
+    text (which keeps ints, bools and strings distinct as they were) and counted by one
+    ``unpivot`` + ``group_by``.
+    """
+    text = [pl.col(names[i]).cast(pl.String).alias(str(i)) for i in counted]
+    query = (
+        lf.select(text)
+        .unpivot(variable_name="column", value_name="value")
+        .group_by("column")
+        .agg(pl.col("value").drop_nulls().n_unique().alias("distinct"))
+    )
+    frame = query.collect(engine="streaming")
+    return {f"{column}:distinct": int(n) for column, n in frame.iter_rows()}
+
+
+def _stat_exprs(
+    name: str, dtype: pl.DataType, max_categories: int, *, distinct: bool = True
+) -> list[pl.Expr]:
     col = pl.col(name)
     exprs = [col.null_count().alias("nulls")]
     kind = logical_dtype(dtype)
@@ -97,7 +136,8 @@ def _stat_exprs(name: str, dtype: pl.DataType, max_categories: int) -> list[pl.E
             exprs.append((~col.is_finite()).sum().alias("non_finite"))
     if kind in ("int", "string", "bool"):
         values = col.drop_nulls()
-        exprs.append(values.n_unique().alias("distinct"))
+        if distinct:
+            exprs.append(values.n_unique().alias("distinct"))
         sample = values.unique().head(max_categories + 1).implode()
         exprs.append(sample.alias("values"))
     return exprs

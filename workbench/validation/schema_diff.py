@@ -116,8 +116,9 @@ def plan_schema(contract: Contract, schema: Mapping[str, pl.DataType]) -> Schema
             if found == pl.String and rule.dtype != "string":
                 raw = f"{HIDDEN_PREFIX}raw{len(parsed)}"
                 parsed.append(ParsedColumn(rule.name, rule.dtype, raw))
+    known = set(contract.column_names)  # a set: a lookup per column must not scan them all
     for name, dtype in schema.items():
-        if contract.column(name) is None:
+        if name not in known:
             changes.append(
                 SchemaChange("added", name, None, logical_dtype(dtype), contract.added_column)
             )

@@ -37,7 +37,8 @@ def scan_folder(folder: Path, recursive: bool) -> Iterator[tuple[Path, bool]]:
             path = Path(entry.path)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = not is_dir and entry.is_file()
+                # a symlink is offered as it is, wherever it leads: ingest judges it
+                is_file = not is_dir and (entry.is_symlink() or entry.is_file())
             except OSError:
                 continue
             if is_dir and recursive and not entry.name.startswith("."):

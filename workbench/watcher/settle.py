@@ -152,13 +152,13 @@ class SettleTracker:
             True when this started tracking a file (new, or changed since its release).
         """
         try:
-            result = os.stat(path)
+            result = os.lstat(path)  # a link is judged as a link (ingest decides)
         except FileNotFoundError:
             self.forget(path)
             return False
         except OSError:
             return False  # unreadable metadata now; a later event or scan retries
-        if not stat.S_ISREG(result.st_mode):
+        if not (stat.S_ISREG(result.st_mode) or stat.S_ISLNK(result.st_mode)):
             return False
         stamp = FileStamp.of(result)
         now = self._clock()
@@ -254,7 +254,7 @@ class SettleTracker:
     def _check(self, path: Path, deadline: float) -> None:
         """Release ``path`` if it stayed quiet (and closed); otherwise wait again."""
         try:
-            stamp: FileStamp | None = FileStamp.of(os.stat(path))
+            stamp: FileStamp | None = FileStamp.of(os.lstat(path))
         except FileNotFoundError:
             stamp = None
         except OSError as exc:
