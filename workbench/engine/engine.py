@@ -32,6 +32,7 @@ from workbench.core.records import (
 from workbench.core.workspace import Workspace
 from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
+from workbench.engine.engine_log import EngineLogFile
 from workbench.engine.monitor import DriftMonitor, drift_for_file
 from workbench.engine.ownership import clear_owner, describe_owner, write_owner
 from workbench.engine.policy import beats_production
@@ -65,6 +66,8 @@ class Engine:
                 f"workspace {workspace.root} is owned by {owner}; "
                 "workbench.api.connect() attaches to it instead of opening it"
             ) from exc
+        self.log_file = EngineLogFile(workspace.logs)
+        """``.workbench/logs/engine.log``: what the engine's blocks log, rotated."""
         self.bus = EventBus()
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
@@ -421,6 +424,7 @@ class Engine:
             self._predictions = None
         clear_owner(self.workspace)
         self.store.close()
+        self.log_file.close()
 
     def __enter__(self) -> Engine:
         return self
