@@ -282,6 +282,15 @@ class LocalApi(WorkbenchApi):
         self.engine.watch()
         return self.engine.serve_when_ready(host, port) if serve else None
 
+    def unwatch(self) -> bool:
+        return self.engine.unwatch()
+
+    def watch_on_open(self) -> bool:
+        if not self.engine.config.watch.on_open:
+            return False
+        self.watch(serve=True)
+        return True
+
     def serving_status(self) -> ServingStatus:
         return self._serving.status(self.engine)
 

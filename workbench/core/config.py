@@ -60,6 +60,11 @@ class WatchConfig:
         8192.0, "A compressed file expanding past this is quarantined (decompression bombs)."
     )
     max_line_kb: float = _doc(1024.0, "A file with a longer single line is quarantined.")
+    on_open: bool = _doc(
+        True,
+        "A front end that opens the workspace (the TUI, a notebook that owns it) watches "
+        "incoming/ and serves production at once; false waits for w (TUI) or wb.watch().",
+    )
 
 
 @dataclass(frozen=True)

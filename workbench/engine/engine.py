@@ -141,6 +141,19 @@ class Engine:
             self._watch.start()
         return self._watch
 
+    def unwatch(self) -> bool:
+        """Pause the watched folder (a running run finishes); serving goes on.
+
+        Returns:
+            Whether it was watching.
+        """
+        if self._watch is None:
+            return False
+        watch, self._watch = self._watch, None
+        watch.stop()
+        self.emit("watch.paused", f"paused watching {watch.folder}", folder=str(watch.folder))
+        return True
+
     def emit(self, kind: str, message: str, level: str = "info", **payload: Any) -> EventRecord:
         """Append an event to the log and publish it to subscribers."""
         event = self.store.events.append(kind, message, payload, level)
@@ -352,7 +365,10 @@ class Engine:
                 )
                 return
         host, port, allow_remote = self._serve_request
-        self.serve(host, port, allow_remote=allow_remote)
+        try:
+            self.serve(host, port, allow_remote=allow_remote)
+        except ServingError as exc:  # the decision stands; serving is the engine's to retry
+            self.emit("serving.failed", f"could not serve the new production: {exc}", "error")
 
     def serve(
         self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
@@ -415,6 +431,7 @@ class Engine:
         self.alerts.close()
         if self._watch is not None:
             self._watch.stop()
+            self.emit("watch.stopped", "stopped watching: the engine closed")
             self._watch = None
         if self._server is not None:
             self._server.stop()
