@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
+import tomlkit
+
+from workbench.api import connect
 from workbench.api.local import LocalApi
 from workbench.core.config import WorkbenchConfig, with_overrides
-from workbench.core.workspace import Workspace, init_workspace
+from workbench.core.workspace import Workspace, init_workspace, open_workspace
 from workbench.engine.engine import Engine
 
 
@@ -36,3 +40,20 @@ def test_on_open_false_leaves_the_folder_unwatched(tmp_path: Path) -> None:
     with LocalApi(Engine(workspace)) as api:
         assert api.watch_on_open() is False
         assert kinds(api) == []
+
+
+def test_a_busy_serving_port_is_an_error_event_not_a_failed_open(workspace_copy: Path) -> None:
+    with connect(workspace_copy) as api:
+        api.approve(1, "production for the test")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        config = workspace_copy / "workbench.toml"
+        document = tomlkit.parse(config.read_text())
+        document["serve"]["port"] = taken.getsockname()[1]  # type: ignore[index]
+        config.write_text(tomlkit.dumps(document))
+        with LocalApi(Engine(open_workspace(workspace_copy))) as api:
+            assert api.watch_on_open() is True
+            failed = [e for e in api.events() if e.kind == "serving.failed"]
+            assert failed and "in use" in failed[0].message and failed[0].level == "error"
+            assert kinds(api)[-1] == "watch.started"

@@ -14,7 +14,7 @@ from workbench.api.interface import (
     WorkspaceStatus,
     data_path,
 )
-from workbench.core.errors import DataError, RegistryError, WorkbenchError
+from workbench.core.errors import DataError, RegistryError, ServingError, WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
     DatasetRecord,
@@ -288,7 +288,13 @@ class LocalApi(WorkbenchApi):
     def watch_on_open(self) -> bool:
         if not self.engine.config.watch.on_open:
             return False
-        self.watch(serve=True)
+        self.engine.watch()
+        try:
+            self.engine.serve_when_ready()
+        except ServingError as exc:  # opening must not fail over a busy port: say it, go on
+            self.engine.emit(
+                "serving.failed", f"watching, but production is not served: {exc}", "error"
+            )
         return True
 
     def serving_status(self) -> ServingStatus:
