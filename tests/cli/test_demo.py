@@ -63,6 +63,7 @@ def test_demo_serves_an_approved_model_and_its_printed_curl_example_works(
         assert payload["model_version"] == 1
         assert payload["predictions"][0] in (0, 1)
         assert any("production: model version 1" in line for line in lines)
+        assert "watching incoming/ for new data files\n" in lines  # no key to press
         missing = json.loads(body)
         del missing["dataframe_records"][0]["amount"]
         bad = httpx.post(url, json=missing)
