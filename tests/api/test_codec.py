@@ -64,6 +64,8 @@ def results(
             # starting a scoring process is the serving tests' job; the record is plain
             "serve": ServerInfo(url="http://127.0.0.1:8000", version=1, pid=4242),
             "watch": [None, ServerInfo(url="http://127.0.0.1:8001", version=2, pid=4343)],
+            "watch_on_open": True,  # watching would start a scoring process too
+            "unwatch": api.unwatch(),
         }
         out["task_log"] = api.task_log(1, "validate")
         out["validation_report"] = api.validation_report(1)

@@ -68,6 +68,7 @@ def test_demo_serves_an_approved_model_and_its_printed_curl_example_works(
             assert shown in story, shown
         # the second run's challenger is compared with production on an interval
         assert "vs v1 +0.0000 [+0.0000, +0.0000] not significant" in story
+        assert "watching incoming/ for new data files\n" in lines  # no key to press
         missing = json.loads(body)
         del missing["dataframe_records"][0]["amount"]
         bad = httpx.post(url, json=missing)

@@ -26,6 +26,16 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(autouse=True)
+def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A per-test ``$XDG_CONFIG_HOME`` and no ``TEXTUAL_THEME``: a theme a test picks is
+    remembered there, never in the real user's config, and every app starts on the default."""
+    folder = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    return folder
+
+
 @pytest.fixture
 def warned_csv(tmp_path: Path) -> Path:
     """3,000 January rows the template never saw; rows 5 and 10 have an amount above the

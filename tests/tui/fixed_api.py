@@ -437,6 +437,12 @@ class FixedApi(WorkbenchApi):
     ) -> ServerInfo | None:
         return self._read_only()
 
+    def unwatch(self) -> bool:
+        return self._read_only()
+
+    def watch_on_open(self) -> bool:
+        return self._read_only()
+
     def example_request(self) -> dict[str, Any]:
         return self._read_only()
 

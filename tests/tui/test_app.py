@@ -1,4 +1,4 @@
-"""The shell: screens by key and mouse, the palette, themes, resizing, errors, start-up."""
+"""The shell: screens by key and mouse, the palette, resizing, errors, start-up."""
 
 from __future__ import annotations
 
@@ -66,17 +66,6 @@ async def test_clicking_a_tab_switches_screen(api: WorkbenchApi) -> None:
         await settle(pilot)
 
 
-async def test_theme_key_switches_between_dark_and_light(api: WorkbenchApi) -> None:
-    app = WorkbenchApp(api)
-    async with app.run_test() as pilot:
-        assert app.current_theme.dark
-        await pilot.press("t")
-        assert not app.current_theme.dark
-        await pilot.press("t")
-        assert app.current_theme.dark
-        await settle(pilot)
-
-
 async def test_command_palette_holds_navigation_and_the_screens_actions(
     api: WorkbenchApi,
 ) -> None:
@@ -84,7 +73,7 @@ async def test_command_palette_holds_navigation_and_the_screens_actions(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("4")
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Go to Runs", "Go to Lineage", "Toggle dark/light theme"} <= titles
+        assert {"Go to Runs", "Go to Lineage", "Theme"} <= titles  # Theme: Textual's own
         assert {"Approve", "Reject", "Promote", "Rollback"} <= titles
         await settle(pilot)
 

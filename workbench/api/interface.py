@@ -299,6 +299,17 @@ class WorkbenchApi(ABC):
     ) -> ServerInfo | None:
         """Watch incoming/, queue runs for new files, and serve production as it moves."""
 
+    @operation("POST")
+    @abstractmethod
+    def unwatch(self) -> bool:
+        """Pause watching incoming/ (a running run finishes, serving goes on); was it on?"""
+
+    @operation("POST")
+    @abstractmethod
+    def watch_on_open(self) -> bool:
+        """What a front end that owns the workspace does on opening it: ``watch(serve=True)``
+        unless ``[watch] on_open = false``. Returns whether it watches now."""
+
     @operation("GET")
     @abstractmethod
     def serving_status(self) -> ServingStatus:

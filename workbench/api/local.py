@@ -14,7 +14,7 @@ from workbench.api.interface import (
     WorkspaceStatus,
     data_path,
 )
-from workbench.core.errors import DataError, RegistryError, WorkbenchError
+from workbench.core.errors import DataError, RegistryError, ServingError, WorkbenchError
 from workbench.core.quality import QualityReport
 from workbench.core.records import (
     ApprovalRecord,
@@ -285,6 +285,21 @@ class LocalApi(WorkbenchApi):
     ) -> ServerInfo | None:
         self.engine.watch()
         return self.engine.serve_when_ready(host, port) if serve else None
+
+    def unwatch(self) -> bool:
+        return self.engine.unwatch()
+
+    def watch_on_open(self) -> bool:
+        if not self.engine.config.watch.on_open:
+            return False
+        self.engine.watch()
+        try:
+            self.engine.serve_when_ready()
+        except ServingError as exc:  # opening must not fail over a busy port: say it, go on
+            self.engine.emit(
+                "serving.failed", f"watching, but production is not served: {exc}", "error"
+            )
+        return True
 
     def serving_status(self) -> ServingStatus:
         return self._serving.status(self.engine)

@@ -283,8 +283,13 @@ def events(args: argparse.Namespace, console: Console) -> int:
     return _show(console, args.json, records, render.events_table)
 
 
-def _serve_until_interrupted(api: WorkbenchApi, args: argparse.Namespace, console: Console) -> int:
+def _serve_until_interrupted(
+    api: WorkbenchApi, args: argparse.Namespace, console: Console, *, watch: bool = False
+) -> int:
     info = api.serve(host=args.host, port=args.port, allow_remote=args.allow_remote)
+    if watch:
+        api.watch(serve=False)
+        console.print("watching incoming/ for new data files")
     body = json.dumps({"dataframe_records": [api.example_request()]})
     console.print(f"serving model version {info.version} on [bold]{info.url}[/] (Ctrl-C stops)")
     console.print("try it:", style="bold")
@@ -351,8 +356,9 @@ def demo(args: argparse.Namespace, console: Console) -> int:
         if code or args.no_serve:
             return code
         if args.headless or not (sys.stdin.isatty() and sys.stdout.isatty()):
-            return _serve_until_interrupted(api, args, console)
+            return _serve_until_interrupted(api, args, console, watch=True)
         api.serve(host=args.host, port=args.port, allow_remote=args.allow_remote)
+        api.watch(serve=False)  # it serves already; files dropped in incoming/ train too
         from workbench.tui.app import WorkbenchApp
 
         app = WorkbenchApp(api, folder=ws.root)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 
 from workbench import __version__
+from workbench.cli.log_setup import add_log_options, configure_logging, level_from
+from workbench.cli.output import make_console
 from workbench.core.errors import WorkbenchError
 
 EXIT_ERROR = 1
@@ -129,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", type=int)
     p.set_defaults(handler=_command("lineage"))
     _add_service_commands(sub, ws, js)
+    _add_log_options(parser, sub)
     return parser
 
 
@@ -146,6 +149,15 @@ def _add_models_command(
         help="with VERSION: its quality report (confusion matrix, curves, importance)",
     )
     p.set_defaults(handler=_command("models"))
+
+
+def _add_log_options(
+    parser: argparse.ArgumentParser, sub: argparse._SubParsersAction[argparse.ArgumentParser]
+) -> None:
+    """``-v``/``-q``/``--log-level`` before the command and on every command."""
+    add_log_options(parser, suppress=False)
+    for command in sub.choices.values():
+        add_log_options(command, suppress=True)
 
 
 def _add_registry_commands(
@@ -246,12 +258,13 @@ def _before_taking_signals() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     args = build_parser().parse_args(argv)
+    configure_logging(level_from(args), tui=args.handler is _tui)
     if args.handler is not _tui:  # the TUI reads Ctrl-C as a key and must start fast
         _before_taking_signals()
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
-    console = Console()
-    errors = Console(stderr=True)
+    console = make_console()
+    errors = make_console(stderr=True)
     try:
         return int(args.handler(args, console) or 0)
     except WorkbenchError as exc:

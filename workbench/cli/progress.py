@@ -16,6 +16,7 @@ from rich.live import Live
 from rich.table import Table
 
 from workbench.api import WorkbenchApi
+from workbench.cli.output import is_plain
 from workbench.core.records import EventRecord
 
 _ICON = {
@@ -65,6 +66,13 @@ def run_progress(api: WorkbenchApi, console: Console) -> Iterator[None]:
     """Show each task's status live while the block runs (plain lines when not a TTY)."""
     board = _TaskBoard()
     unsubscribe = api.subscribe(board.on_event)
+    if is_plain(console):  # no cursor to move: the finished board once, as plain columns
+        try:
+            yield
+        finally:
+            unsubscribe()
+            console.print(board.table())
+        return
     try:
         with Live(board.table(), console=console, refresh_per_second=8, transient=False) as live:
             stop = threading.Event()

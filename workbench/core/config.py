@@ -72,6 +72,11 @@ class WatchConfig:
         "A file with more columns is quarantined, checked from its header before any "
         "data is read (validation and profiling cost grows with columns).",
     )
+    on_open: bool = _doc(
+        True,
+        "A front end that opens the workspace (the TUI, a notebook that owns it) watches "
+        "incoming/ and serves production at once; false waits for w (TUI) or wb.watch().",
+    )
 
 
 @dataclass(frozen=True)

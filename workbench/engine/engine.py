@@ -33,6 +33,7 @@ from workbench.core.records import (
 from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
+from workbench.engine.engine_log import EngineLogFile
 from workbench.engine.monitor import DriftMonitor, drift_for_file
 from workbench.engine.ownership import (
     clear_owner,
@@ -72,6 +73,8 @@ class Engine:
                 f"workspace {workspace.root} is owned by {owner}; "
                 "workbench.api.connect() attaches to it instead of opening it"
             ) from exc
+        self.log_file = EngineLogFile(workspace.logs)
+        """``.workbench/logs/engine.log``: what the engine's blocks log, rotated."""
         self.bus = EventBus()
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
@@ -158,6 +161,19 @@ class Engine:
             self._watch = WatchService(self)
             self._watch.start()
         return self._watch
+
+    def unwatch(self) -> bool:
+        """Pause the watched folder (a running run finishes); serving goes on.
+
+        Returns:
+            Whether it was watching.
+        """
+        if self._watch is None:
+            return False
+        watch, self._watch = self._watch, None
+        watch.stop()
+        self.emit("watch.paused", f"paused watching {watch.folder}", folder=str(watch.folder))
+        return True
 
     def emit(self, kind: str, message: str, level: str = "info", **payload: Any) -> EventRecord:
         """Append an event to the log and publish it to subscribers."""
@@ -398,7 +414,10 @@ class Engine:
                 )
                 return
         host, port, allow_remote = self._serve_request
-        self.serve(host, port, allow_remote=allow_remote)
+        try:
+            self.serve(host, port, allow_remote=allow_remote)
+        except ServingError as exc:  # the decision stands; serving is the engine's to retry
+            self.emit("serving.failed", f"could not serve the new production: {exc}", "error")
 
     def serve(
         self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
@@ -509,6 +528,7 @@ class Engine:
         self.alerts.close()
         if self._watch is not None:
             self._watch.stop()
+            self.emit("watch.stopped", "stopped watching: the engine closed")
             self._watch = None
         if self._server is not None:
             self._server.stop()
@@ -518,6 +538,7 @@ class Engine:
             self._predictions = None
         clear_owner(self.workspace)
         self.store.close()
+        self.log_file.close()
 
     def __enter__(self) -> Engine:
         return self

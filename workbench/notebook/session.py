@@ -14,6 +14,7 @@ from typing import Any
 
 from workbench.api import WorkbenchApi
 from workbench.api import connect as connect_api
+from workbench.api.owner import OwnerApi
 from workbench.notebook.frames import runs_frame
 
 # the package re-exports a function named ``panel``, which hides the module of that name
@@ -68,6 +69,24 @@ class Workbench:
         return runs_frame(self.api, limit=10)._repr_html_()
 
 
-def connect(path: str | Path = ".") -> Workbench:
-    """The workspace at ``path``, in-process or attached to its running engine."""
-    return Workbench(connect_api(path))
+def connect(path: str | Path = ".", *, watch: bool = True) -> Workbench:
+    """The workspace at ``path``, in-process or attached to its running engine.
+
+    A notebook that opens the engine itself owns the workspace, and a front end that
+    owns it watches ``incoming/`` and serves production (as the TUI and
+    ``workbench watch`` do) unless ``[watch] on_open = false``; ``wb.unwatch()`` pauses
+    and ``wb.watch()`` resumes. Attached to another process's engine, that process
+    decides.
+
+    Args:
+        path: The workspace folder.
+        watch: False: do not watch on open even when the settings say so.
+    """
+    api = connect_api(path)
+    if watch and isinstance(api, OwnerApi):
+        try:
+            api.watch_on_open()
+        except BaseException:
+            api.close()
+            raise
+    return Workbench(api)

@@ -24,6 +24,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
 from textual.widget import Widget
 from textual.worker import Worker, get_current_worker
 
@@ -37,11 +38,13 @@ from workbench.tui.messages import (
     EventArrived,
     EventsLoaded,
     RunFinished,
+    WatchOpened,
 )
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.screens.dashboard import DashboardScreen
 from workbench.tui.screens.error import ErrorScreen
+from workbench.tui.theme_choice import remember_theme, starting_theme
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
@@ -103,8 +106,6 @@ class WorkbenchApp(App[None]):
 
     CSS_PATH = Path(__file__).with_name("workbench.tcss")
     TITLE = "Workbench"
-    DARK_THEME = "textual-dark"
-    LIGHT_THEME = "textual-light"
 
     DEFAULT_MODE: ClassVar[str] = "dashboard"
     """The first screen is the dashboard, its panels "loading…" until the api connects
@@ -123,7 +124,6 @@ class WorkbenchApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"show('{mode}')", title, show=False) for mode, key, title in SCREENS),
-        Binding("t", "toggle_theme", "Theme", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -149,12 +149,17 @@ class WorkbenchApp(App[None]):
         self._connector = connector
         self._owns_api = False
         self._publishing = False
+        self._watch_asked = False
         self._unsubscribe: Callable[[], None] | None = None
-        self.theme = self.DARK_THEME
+        chosen = starting_theme(frozenset(self.available_themes))
+        if chosen is not None:
+            self.theme = chosen
+        self._theme_at_start = self.theme
 
     # start and stop -----------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.api is not None:
             self._follow(self.api)
         elif self._connector is not None:
@@ -183,12 +188,30 @@ class WorkbenchApp(App[None]):
     def on_api_connected(self, message: ApiConnected) -> None:
         self._owns_api = True
         self._follow(message.api)
-        self.set_timer(PUBLISH_LATEST_S, self._publish)
+        self.set_timer(PUBLISH_LATEST_S, self._after_first_paint)
         if message.train_on is not None:
             self.start_run(message.train_on)
 
     def on_dashboard_painted(self, message: DashboardPainted) -> None:
+        self._after_first_paint()
+
+    def _after_first_paint(self) -> None:
+        """Once the dashboard shows: publish the control API and watch (engine opened here)."""
         self._publish()
+        self._watch_on_open()
+
+    def _watch_on_open(self) -> None:
+        """Watch incoming/ and serve production, as a front end owning a workspace does.
+
+        Only for an engine this app opened: attached to another process's engine, that
+        process decides; ``[watch] on_open = false`` leaves it to ``w``. Done after the
+        first paint so watchdog and the scoring server do not delay it.
+        """
+        api = self.api
+        if self._watch_asked or not self._owns_api or not isinstance(api, _Publishes):
+            return
+        self._watch_asked = True
+        self.call_engine(self, lambda api: api.watch_on_open(), WatchOpened, "starting the watcher")
 
     def _publish(self) -> None:
         """Let other processes attach to an engine opened here (once, in a worker)."""
@@ -359,12 +382,15 @@ class WorkbenchApp(App[None]):
         )
         self.push_screen(ConfirmScreen("Quit while training?", question, "Quit"), answered)
 
-    def action_toggle_theme(self) -> None:
-        """Switch between the dark and the light theme."""
-        self.theme = self.LIGHT_THEME if self.current_theme.dark else self.DARK_THEME
+    def _theme_changed(self, theme: Theme) -> None:
+        """Remember a theme the person picked (Textual's palette command sets it)."""
+        if theme.name != self._theme_at_start:
+            remember_theme(theme.name)
+            self._theme_at_start = theme.name
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every action in the command palette: navigation, theme, and the screen's keys."""
+        """Every action in the command palette: Textual's own (Theme, Quit, ...),
+        navigation and the screen's keys."""
         yield from super().get_system_commands(screen)
         if self.api is not None:
             for mode, key, title in SCREENS:
@@ -373,11 +399,6 @@ class WorkbenchApp(App[None]):
                     f"Show the {title} screen (key {key})",
                     partial(self.action_show, mode),
                 )
-        yield SystemCommand(
-            "Toggle dark/light theme",
-            "Switch between the dark and the light theme (key t)",
-            self.action_toggle_theme,
-        )
         for binding in _screen_bindings(screen):
             key = binding.key_display or binding.key
             yield SystemCommand(

@@ -114,5 +114,23 @@ class WatchStarted(Message):
         """Where the scoring server answers, or None until a version is production."""
 
 
+class WatchPaused(Message):
+    """The engine stopped taking files from incoming/ (``w`` again resumes)."""
+
+    def __init__(self, was_watching: bool) -> None:
+        super().__init__()
+        self.was_watching = was_watching
+        """Whether it was watching when asked to pause."""
+
+
+class WatchOpened(Message):
+    """The app asked the engine it opened to watch as the workspace's settings say."""
+
+    def __init__(self, watching: bool) -> None:
+        super().__init__()
+        self.watching = watching
+        """Whether it watches now (false: ``[watch] on_open = false``)."""
+
+
 class DashboardPainted(Message):
     """The dashboard showed fresh data and the screen was refreshed (benchmarks wait on it)."""

@@ -16,7 +16,7 @@ from textual.containers import Grid
 from textual.message import Message
 from textual.widgets import Static
 
-from workbench.core.records import DatasetRecord, ModelVersionRecord, RunRecord
+from workbench.core.records import DatasetRecord, EventRecord, ModelVersionRecord, RunRecord
 from workbench.tui.formatting import (
     ago,
     key_metric,
@@ -27,7 +27,7 @@ from workbench.tui.formatting import (
     seconds,
     status_text,
 )
-from workbench.tui.messages import DashboardPainted, EventArrived, WatchStarted
+from workbench.tui.messages import DashboardPainted, EventArrived, WatchPaused, WatchStarted
 from workbench.tui.screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
@@ -98,10 +98,20 @@ class DashboardScreen(WorkbenchScreen):
     """Watched folder, run queue, production model, serving, drift, approvals, alerts."""
 
     MODE = "dashboard"
-    RELOAD_ON = ("run.", "dataset.", "model.", "alias.", "serving.", "watch.started")
+    RELOAD_ON = (
+        "run.",
+        "dataset.",
+        "model.",
+        "alias.",
+        "serving.",
+        "watch.started",
+        "watch.paused",
+        "watch.stopped",
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_run", "New run", tooltip="Train on the training window now"),
         Binding("w", "watch", "Watch", tooltip="Watch incoming/ and serve production"),
+        Binding("w", "pause_watch", "Pause watching", tooltip="Stop taking files from incoming/"),
         Binding("f5", "refresh", "Refresh", tooltip="Fetch everything again"),
     ]
 
@@ -142,10 +152,13 @@ class DashboardScreen(WorkbenchScreen):
         self.call_after_refresh(self.post_message, DashboardPainted())
 
     def event_arrived(self, message: EventArrived) -> None:
+        if message.event.kind in ("watch.started", "watch.paused", "watch.stopped"):
+            self.refresh_bindings()
         if self.data is not None:
             self._paint()
 
     def log_replayed(self) -> None:
+        self.refresh_bindings()
         if self.data is not None:
             self._paint()
 
@@ -186,10 +199,28 @@ class DashboardScreen(WorkbenchScreen):
         for panel_id, paint in painters.items():
             self.query_one(f"#panel-{panel_id}", Static).update(paint(self.data, now))
 
+    def watch_state(self) -> EventRecord | None:
+        """The newest of ``watch.started`` / ``watch.paused`` / ``watch.stopped``, if any."""
+        return self.workbench.event_log.latest("watch.started", "watch.paused", "watch.stopped")
+
+    def watching(self) -> bool:
+        """Whether the engine watches incoming/ now, as its events tell."""
+        state = self.watch_state()
+        return state is not None and state.kind == "watch.started"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``w`` watches when not watching and pauses when watching (the footer shows which)."""
+        if action == "watch":
+            return not self.watching()
+        if action == "pause_watch":
+            return self.watching()
+        return True
+
     def _folder(self, data: DashboardData, now: datetime) -> Any:
         status = data.status
-        watching = self.workbench.event_log.latest("watch.started")
-        where = watching.payload.get("folder") if watching else None
+        state = self.watch_state()
+        watching = state if state is not None and state.kind == "watch.started" else None
+        where = state.payload.get("folder") if state else None
         folder = PurePath(str(where)) if where else PurePath(status.root) / "incoming"
         shown = f"{folder.parent.name}/{folder.name}"
         lines = [
@@ -206,7 +237,11 @@ class DashboardScreen(WorkbenchScreen):
                 + Text(f"  {ago(drop.ingested_at, now)}")
             )
         waiting = self.workbench.event_log.waiting_files()
-        if watching is None:
+        if state is not None and state.kind == "watch.paused":
+            lines.append(
+                Text(f"paused {ago(state.ts, now)}: press w to watch again", style="yellow")
+            )
+        elif watching is None:
             lines.append(Text("not watching: press w to watch and serve", style="dim"))
         elif waiting:
             lines.append(Text(f"waiting   {len(waiting)}: {', '.join(waiting)}", style="yellow"))
@@ -316,6 +351,16 @@ class DashboardScreen(WorkbenchScreen):
     def on_watch_started(self, message: WatchStarted) -> None:
         where = f"; serving on {message.server.url}" if message.server else ""
         self.notify(f"watching incoming/{where}")
+        self.schedule_reload()
+
+    def action_pause_watch(self) -> None:
+        """Stop taking files from incoming/ (a running run finishes; serving goes on)."""
+        self.workbench.call_engine(
+            self, lambda api: api.unwatch(), WatchPaused, "pausing the watcher"
+        )
+
+    def on_watch_paused(self, message: WatchPaused) -> None:
+        self.notify("paused watching incoming/ (w watches again)")
         self.schedule_reload()
 
     def action_refresh(self) -> None:
