@@ -25,11 +25,24 @@ future is cancelled (``future.cancel``), which frees it if it has not started; a
 function cannot be killed, as with threads. A stopped attempt leaves one small named
 event on the Dask scheduler, so a function that looks late still sees it.
 
-Workers must be able to import ``workbench`` and unpickle the task functions (cloudpickle
-sends functions of ``__main__`` and nested functions by value, others by module name),
-and every argument must pickle: an argument that does not (a database connection) fails
-the attempt with a message naming the parameter. Tasks declared ``@task(local=True)``
-(those writing to the workspace store) run on a thread of this process instead.
+Where tasks run. A task whose arguments include an engine-side resource (the registry
+sink, the store: :mod:`workbench.dag.placement`), or declared ``@task(where="engine")``,
+runs on a thread of this process; every other task goes to the cluster. Workers need
+the same ``workbench`` version (checked when the executor connects:
+:mod:`workbench.dag.workers`), not the pipeline's code: a pipeline module the workers
+cannot import travels by value with each task (:mod:`workbench.dag.shipping`). Every
+argument of a cluster task must pickle: one that does not fails the attempt with a
+message naming the parameter.
+
+Where each attempt runs is reported to ``on_task_worker``: the worker announces the
+start on a per-run event topic, and the address comes back with the result too. What a
+task says on a worker (``ctx.log``, ``print``) comes back with its result and is
+replayed into this process's task loggers (:func:`workbench.dag.remote.replay_logs`).
+
+Lost workers. The executor listens to the scheduler's ``remove-worker`` events: an
+attempt running on a worker that dies or leaves fails at once as *lost* (its future is
+cancelled so Dask does not also run it again behind our back), and the scheduler tries
+it again, even past the task's ``retries`` (``LOST_RETRIES``), on the workers left.
 """
 
 from __future__ import annotations
@@ -51,9 +64,19 @@ from workbench.core.errors import PipelineError
 from workbench.dag.attempt import Attempt, AttemptResult, RunState, describe_error, utc_now
 from workbench.dag.executor import Executor
 from workbench.dag.hooks import call_safely
+from workbench.dag.placement import ENGINE, placement
 from workbench.dag.records import RunOutcome, TaskStatus
-from workbench.dag.remote import RemoteContext, RemoteResult, replay, run_remote
+from workbench.dag.remote import (
+    RemoteContext,
+    RemoteResult,
+    replay,
+    replay_logs,
+    restore_sources,
+    run_remote,
+)
 from workbench.dag.scheduler import Reporter, Scheduler
+from workbench.dag.shipping import ship_by_value
+from workbench.dag.workers import check_workers
 
 _log = logging.getLogger(__name__)
 
@@ -86,14 +109,22 @@ class DaskExecutor(Executor):
         max_parallel: Attempts in flight at once; None uses the cluster's thread count,
             read at the start of each run.
         connect_timeout: Seconds to wait for the scheduler before giving up.
+        check_versions: Ask every worker for its workbench and Python versions on
+            connecting, and refuse a cluster whose workers differ from this process.
 
     Raises:
-        PipelineError: ``distributed`` is not installed, or the scheduler cannot be
-            reached (the message names the address).
+        PipelineError: ``distributed`` is not installed, the scheduler cannot be
+            reached (the message names the address), or a worker runs another
+            workbench or Python version (the message names the worker).
     """
 
     def __init__(
-        self, address: str, *, max_parallel: int | None = None, connect_timeout: float = 10.0
+        self,
+        address: str,
+        *,
+        max_parallel: int | None = None,
+        connect_timeout: float = 10.0,
+        check_versions: bool = True,
     ) -> None:
         distributed = import_distributed()
         if max_parallel is not None and (
@@ -107,6 +138,12 @@ class DaskExecutor(Executor):
                 f"cannot reach the Dask scheduler at {address!r}: {describe_error(exc)}; "
                 "start one (`dask scheduler`) or set executor = 'threads'"
             ) from exc
+        try:
+            if check_versions:
+                check_workers(client, address)
+        except BaseException:
+            client.close()
+            raise
         self.address = address
         """The scheduler address."""
         self.max_parallel = max_parallel
@@ -115,7 +152,25 @@ class DaskExecutor(Executor):
         """The ``distributed.Client`` (not the default client of the process)."""
         self.cluster: Any = None
         """The ``LocalCluster`` this executor started and will shut down, if any."""
+        self._couriers: weakref.WeakSet[_Courier] = weakref.WeakSet()
+        client.subscribe_topic("all", self._cluster_event)
         self._finalizer = weakref.finalize(self, _shut, client, None)
+
+    @property
+    def dashboard_link(self) -> str | None:
+        """The Dask dashboard's URL (where to watch the workers), if it serves one."""
+        try:
+            link = self.client.dashboard_link
+        except Exception:
+            return None
+        return str(link) if link else None
+
+    def _cluster_event(self, event: tuple[float, Any]) -> None:
+        """Scheduler events (on the client's loop): tell runs about workers that left."""
+        _, message = event
+        if isinstance(message, dict) and message.get("action") == "remove-worker":
+            for courier in list(self._couriers):
+                courier.worker_lost(str(message.get("worker")), message)
 
     @classmethod
     def local(
@@ -144,7 +199,11 @@ class DaskExecutor(Executor):
         except Exception as exc:
             raise PipelineError(f"could not start a local Dask cluster: {exc}") from exc
         try:
-            executor = cls(cluster.scheduler_address, max_parallel=n_workers * threads_per_worker)
+            executor = cls(
+                cluster.scheduler_address,
+                max_parallel=n_workers * threads_per_worker,
+                check_versions=processes,  # in-process workers are this very process
+            )
         except BaseException:
             cluster.close()
             raise
@@ -161,7 +220,9 @@ class DaskExecutor(Executor):
             parallel = max(1, sum(self.client.nthreads().values()))
 
         def courier(report: Reporter) -> _Courier:
-            return _Courier(self.client, run, report)
+            made = _Courier(self.client, run, report)
+            self._couriers.add(made)
+            return made
 
         return Scheduler(run, courier, parallel).execute()
 
@@ -177,6 +238,10 @@ class DaskExecutor(Executor):
 def _shut(client: Any, cluster: Any) -> None:
     """Close the client, then the cluster this executor started (if any)."""
     try:
+        try:  # or the scheduler would send this client's own leaving to a closed socket
+            client.unsubscribe_topic("all")
+        except Exception:
+            _log.debug("dask: could not unsubscribe from cluster events", exc_info=True)
         client.close()
     finally:
         if cluster is not None:
@@ -195,6 +260,8 @@ class _Flight:
     """Cache key to store the result under, if the task caches."""
     cancel: Any = None
     """Its ``distributed.Event`` when the task takes ``ctx``."""
+    worker: str | None = None
+    """The address of the worker running it, once announced."""
 
 
 class _Courier:
@@ -214,13 +281,15 @@ class _Courier:
         self.report = report
         self._inbox: queue.SimpleQueue[tuple[str, Attempt | None, Any]] = queue.SimpleQueue()
         self._flights: dict[Attempt, _Flight] = {}  # only the courier thread touches it
+        self._topic = f"workbench-run-{uuid.uuid4().hex}"
+        client.subscribe_topic(self._topic, self._started)
         self._thread = threading.Thread(
             target=self._loop, name=f"dag-dask-{run.run_id}", daemon=True
         )
         self._thread.start()
 
     def submit(self, attempt: Attempt, busy: int) -> None:
-        if attempt.task.options.local:
+        if self._here(attempt):
             worker = threading.Thread(
                 target=self._run_here, args=(attempt,), name=f"dag-local-{attempt.name}"
             )
@@ -229,10 +298,29 @@ class _Courier:
         else:
             self._inbox.put(("submit", attempt, None))
 
+    def _here(self, attempt: Attempt) -> bool:
+        """True when the attempt runs on this process (engine-side arguments or option).
+
+        Called under the scheduler's lock, where upstream values cannot change.
+        """
+        if attempt.task.options.where == ENGINE:
+            return True
+        try:
+            return placement(attempt.task, attempt.arguments(context=False)) == ENGINE
+        except Exception:  # wiring errors are reported by whoever runs it
+            return False
+
     def stop(self, attempt: Attempt) -> None:
         attempt.stop()  # what a local attempt's ctx reads
-        if not attempt.task.options.local:
-            self._inbox.put(("stop", attempt, None))
+        self._inbox.put(("stop", attempt, None))
+
+    def worker_lost(self, worker: str, message: dict[str, Any]) -> None:
+        """A worker left the cluster (called on the client's loop): post it."""
+        self._inbox.put(("lost", None, (worker, message)))
+
+    def _started(self, event: tuple[float, Any]) -> None:
+        """A worker announced an attempt's start (on the client's loop): post it."""
+        self._inbox.put(("started", None, event[1]))
 
     def abandon(self, attempt: Attempt) -> None:
         self._inbox.put(("abandon", attempt, None))
@@ -243,7 +331,9 @@ class _Courier:
             self._thread.join(CLOSE_WAIT_S)
 
     def _run_here(self, attempt: Attempt) -> None:
-        """A ``local=True`` task: run it on this thread, as the thread executor would."""
+        """An engine-side task: run it on this thread, as the thread executor would."""
+        run = self.run
+        call_safely(run.hooks.on_task_worker, run.run_id, attempt.name, attempt.number, ENGINE)
         self.report(attempt.execute())
 
     def _landed(self, attempt: Attempt, future: Any) -> None:
@@ -265,6 +355,10 @@ class _Courier:
                     landed.append((attempt, future))
                 elif kind == "close":
                     closing = True
+                elif kind == "started":
+                    self._announced(future)
+                elif kind == "lost":
+                    self._lost(*future)
                 elif attempt is not None:
                     self._handle(kind, attempt)
             if landed:
@@ -272,6 +366,49 @@ class _Courier:
             if closing:
                 self._shutdown()
                 return
+
+    def _announced(self, message: Any) -> None:
+        """Tell the hooks where an attempt runs, as soon as its worker says so."""
+        if not isinstance(message, dict):
+            return
+        for attempt, flight in self._flights.items():
+            if attempt.name == message.get("task") and attempt.number == message.get("attempt"):
+                worker = str(message.get("worker"))
+                if flight.worker != worker:
+                    flight.worker = worker
+                    run = self.run
+                    call_safely(
+                        run.hooks.on_task_worker, run.run_id, attempt.name, attempt.number, worker
+                    )
+                return
+
+    def _lost(self, worker: str, message: dict[str, Any]) -> None:
+        """Fail, as lost, every attempt that ran on a worker that left the cluster."""
+        processing = {str(key) for key in message.get("processing-tasks") or ()}
+        for attempt, flight in list(self._flights.items()):
+            if str(flight.future.key) not in processing and flight.worker != worker:
+                continue
+            del self._flights[attempt]
+            if flight.worker != worker:  # it died before its start announcement went out
+                flight.worker = worker
+                run = self.run
+                call_safely(
+                    run.hooks.on_task_worker, run.run_id, attempt.name, attempt.number, worker
+                )
+            try:
+                flight.future.cancel()  # or Dask would run it again behind our back
+            except Exception:
+                _log.warning("dask: could not cancel lost task '%s'", attempt.name, exc_info=True)
+            if attempt.finished:
+                continue
+            result = attempt.failed(
+                f"WorkerLost: worker {worker} died or left the cluster while running task "
+                f"'{attempt.name}' (attempt {attempt.number})",
+                None,
+                flight.sent_at,
+            )
+            result.lost = True
+            self.report(result)
 
     def _handle(self, kind: str, attempt: Attempt) -> None:
         try:
@@ -301,14 +438,21 @@ class _Courier:
             self.report(attempt.failed(describe_error(exc), traceback.format_exc(), started))
             return
         distributed = import_distributed()
-        cancel, context = None, None
+        cancel = None
         if attempt.takes_context:
             cancel = distributed.Event(f"workbench-{uuid.uuid4().hex}", client=self.client)
-            context = RemoteContext(
-                run.run_id, attempt.name, attempt.number, dict(run.params), cancel
-            )
+        context = RemoteContext(
+            run.run_id,
+            attempt.name,
+            attempt.number,
+            dict(run.params),
+            cancel,
+            takes_context=attempt.takes_context,
+            topic=self._topic,
+        )
         call_safely(run.hooks.on_task_start, run.run_id, attempt.name, attempt.number)
         try:
+            ship_by_value(attempt.task.fn)
             future = self.client.submit(
                 run_remote,
                 attempt.task.fn,
@@ -364,9 +508,18 @@ class _Courier:
             return attempt.failed(describe_error(exc), traceback.format_exc(), flight.sent_at)
 
     def _replayed(self, attempt: Attempt, remote: RemoteResult, flight: _Flight) -> AttemptResult:
-        """Replay the attempt's tracking calls, then make its result (a hook may fail it)."""
-        replay(self.run.hooks, remote.calls)
+        """Replay the attempt's logs and tracking calls, then make its result (a hook may
+        fail it)."""
+        run = self.run
+        if remote.worker and remote.worker != flight.worker:
+            flight.worker = remote.worker  # its start announcement was missed
+            call_safely(
+                run.hooks.on_task_worker, run.run_id, attempt.name, attempt.number, remote.worker
+            )
+        replay_logs(run.run_id, attempt.name, attempt.number, remote.logs, remote.worker)
+        replay(run.hooks, remote.calls)
         if not remote.ok:
+            code = getattr(attempt.task.fn, "__code__", None)
             return AttemptResult(
                 attempt,
                 TaskStatus.FAILED,
@@ -374,12 +527,17 @@ class _Courier:
                 remote.started_at,
                 remote.finished_at,
                 error=remote.error,
-                traceback=remote.traceback,
+                traceback=restore_sources(remote.traceback or "", code and code.co_filename)
+                or None,
             )
         return attempt.succeeded(remote.value, flight.key, remote.started_at, remote.finished_at)
 
     def _shutdown(self) -> None:
         """Cancel what is still in flight (abandoned or interrupted attempts)."""
+        try:
+            self.client.unsubscribe_topic(self._topic)
+        except Exception:
+            _log.debug("dask: could not unsubscribe %s", self._topic, exc_info=True)
         futures = [flight.future for flight in self._flights.values()]
         self._flights.clear()
         if futures:
@@ -399,7 +557,9 @@ def _unsendable(attempt: Attempt, kwargs: dict[str, Any], exc: Exception) -> str
         except Exception:
             return (
                 f"task '{attempt.name}': parameter '{param}' ({type(value).__name__}) cannot be "
-                f"sent to the Dask cluster, it does not pickle: {describe_error(exc)}"
+                f"sent to the Dask cluster, it does not pickle: {describe_error(exc)}; "
+                "if it is an engine resource, mark its class __engine_side__ = True or "
+                'declare the task @task(where="engine")'
             )
     try:
         cloudpickle.dumps(attempt.task.fn)

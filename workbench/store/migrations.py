@@ -216,6 +216,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tags_key ON tags(key, value);
     ALTER TABLE task_runs ADD COLUMN cached_from INTEGER;
     """,
+    # 10: where each attempt of a task ran on a Dask executor (worker addresses)
+    """
+    ALTER TABLE task_runs ADD COLUMN worker VARCHAR;
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 
