@@ -91,6 +91,12 @@ class TrainConfig:
         "Disk the task cache may use; past it the least recently used results are deleted. "
         "0 turns the cache off.",
     )
+    max_rows: int = _doc(
+        0,
+        "Rows a run trains on at most; a larger window is sampled (the newest rows when the "
+        "data has one date/datetime column, else stratified by the target) and the run says "
+        "so. 0 = sized to memory: a tenth of RAM at 80 bytes per cell, at least 10,000 rows.",
+    )
 
 
 @dataclass(frozen=True)

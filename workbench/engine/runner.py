@@ -35,6 +35,7 @@ from workbench.modelfile import load_model
 from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import Champion
 from workbench.training import detect_task
+from workbench.training.sample import cap_rows
 from workbench.validation import read_dataset
 
 if TYPE_CHECKING:
@@ -392,11 +393,43 @@ def _task_kind(frame: pl.DataFrame, settings: TabularSettings) -> str | None:
         return None  # the validate task reports it, as a task failure
 
 
+def _sampled(
+    engine: Engine, run_id: int, frame: pl.DataFrame, settings: TabularSettings, max_rows: int
+) -> pl.DataFrame:
+    """The window, or a sample of it past ``train.max_rows``; the run records which."""
+    sample = cap_rows(
+        frame,
+        settings.target,
+        max_rows,
+        settings.seed,
+        None if settings.task == "auto" else settings.task,
+    )
+    engine.store.runs.log_params(
+        run_id,
+        {
+            "rows_window": sample.window_rows,
+            "rows_used": sample.frame.height,
+            "max_rows": sample.max_rows,
+            "sample": sample.method,
+        },
+    )
+    if sample.sampled:
+        engine.emit(
+            "run.sampled",
+            f"run {run_id}: {sample.reason}",
+            run_id=run_id,
+            rows_window=sample.window_rows,
+            rows_used=sample.frame.height,
+            method=sample.method,
+        )
+    return sample.frame
+
+
 def _execute(
     engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfig, use_cache: bool
 ) -> RunOutcome:
     settings = TabularSettings.from_config(config)
-    frame = load_frames(engine, ids)
+    frame = _sampled(engine, run_id, load_frames(engine, ids), settings, config.train.max_rows)
     loaded = load_pipeline(engine.workspace, config, _task_kind(frame, settings))
     repro = repro_record(engine, config, ids, loaded.code_hash, loaded.source)
     engine.store.runs.set_repro(run_id, repro)
