@@ -9,6 +9,7 @@ the registry.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -20,11 +21,16 @@ import polars as pl
 import pytest
 import tomlkit
 
+from workbench.api import connect
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.run_detail import RunDetailScreen
+from workbench.tui.widgets.task_timeline import TaskTimeline
 
 from ..children import Child
 from ..dask_cluster import dask_spec
+from ..tui.pilot import plain, wait_until
 from .helpers import set_config
 
 pytest.importorskip("distributed", reason="the Dask executor needs 'distributed'")
@@ -86,6 +92,23 @@ def test_the_custom_pipeline_example_runs_on_the_cluster(
         curve = engine.store.runs.metric_history(run.id, "curve.roc_auc")
         assert [p.step for p in curve] == [0, 1, 2, 3]  # replayed from the worker
         assert engine.store.registry.list()[0].candidate == "hist_gradient_boosting"
+    summary, timeline = asyncio.run(_run_screen(workspace.root, run.id))
+    assert "Dask dashboard: http://127.0.0.1:" in summary
+    rows = {line.split()[1]: line for line in timeline.splitlines() if line[:1] in "✔↺"}
+    host = placed["clean"].removeprefix("tcp://")  # type: ignore[union-attr]
+    assert host in rows["clean"] and "engine" in rows["train"]
+
+
+async def _run_screen(root: Path, run_id: int) -> tuple[str, str]:
+    """The run screen's summary and task timeline, as the TUI shows them."""
+    with connect(root) as api:
+        app = WorkbenchApp(api)
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = RunDetailScreen(run_id)
+            await app.push_screen(screen)
+            await wait_until(pilot, lambda: screen.loads > 0, "the run to load")
+            summary = plain(screen.query_one("#run-summary"))  # type: ignore[arg-type]
+            return summary, plain(screen.query_one(TaskTimeline))
 
 
 def test_eight_search_trials_fan_out_across_both_workers(
