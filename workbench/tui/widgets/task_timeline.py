@@ -93,7 +93,7 @@ def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
     order = sorted(tasks, key=lambda t: (t.started_at is None, t.started_at and _utc(t.started_at)))
     for task in order:
         style = STATUS_STYLES.get(task.status, "")
-        cells = [
+        cells: list[Text | str] = [
             Text(GLYPHS.get(task.status, "?"), style=style),
             task.task,
             status_text(task.status),
