@@ -12,15 +12,20 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+import workbench
 
 distributed = pytest.importorskip(
     "distributed", reason="the Dask executor needs the optional 'distributed' package"
@@ -296,3 +301,42 @@ def test_a_version_mismatch_names_the_worker_and_what_to_install() -> None:
         "worker tcp://10.0.0.4:1 cannot import workbench (ModuleNotFoundError: No module "
         "named 'workbench'); install workbench==0.1.0 there",
     ]
+
+
+def test_connecting_to_a_cluster_with_a_worker_of_another_version_names_it(
+    process_cluster: Any, tmp_path: Path
+) -> None:
+    fake = tmp_path / "site" / "workbench"
+    shutil.copytree(
+        Path(workbench.__file__).parent, fake, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    init = fake / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "', '__version__ = "0.0.0+old-'))
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    address = process_cluster.scheduler_address
+    command = [sys.executable, "-m", "distributed.cli.dask_worker", address]
+    stranger = subprocess.Popen(
+        [*command, "--nworkers", "1", "--nthreads", "1", "--no-nanny", "--name", "stranger"],
+        env=env,
+        cwd=tmp_path,  # python -m puts the working directory first on sys.path
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with distributed.Client(address, set_as_default=False) as client:
+            client.wait_for_workers(3, timeout=WAIT_S)
+            odd = [
+                a for a, w in client.scheduler_info()["workers"].items() if w["name"] == "stranger"
+            ]
+        with pytest.raises(PipelineError) as refused:
+            DaskExecutor(address)
+        message = str(refused.value)
+        assert f"worker {odd[0]} runs workbench 0.0.0+old-" in message
+        assert f"install workbench=={workbench.__version__} there" in message
+    finally:
+        stranger.terminate()
+        stranger.wait(WAIT_S)
+    with distributed.Client(address, set_as_default=False) as client:
+        deadline = time.monotonic() + WAIT_S
+        while len(client.scheduler_info()["workers"]) > 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
