@@ -201,29 +201,49 @@ def test_a_worker_killed_mid_task_is_a_lost_attempt_retried_on_a_live_worker(
         wait_for_full_cluster(dask.client)
 
 
-def test_cancel_reaches_a_task_running_on_a_worker(dask: DaskExecutor) -> None:
+def test_cancel_reaches_tasks_running_on_workers_and_does_not_wait_for_deaf_ones(
+    dask: DaskExecutor,
+) -> None:
+    release_name = f"release-{uuid.uuid4().hex}"
+    release = distributed.Event(release_name, client=dask.client)
+
     @task
     def patient(ctx: TaskContext) -> None:
         if ctx.wait(WAIT_S):
             raise RuntimeError(f"stopped in process {os.getpid()}")
 
+    @task
+    def deaf() -> None:  # no ctx: it cannot hear a cancel
+        distributed.Event(release_name).wait(WAIT_S)
+
     hooks = Placements()
     cancel = threading.Event()
     outcomes: list[Any] = []
+    pipeline = Pipeline("p", [patient, deaf])
     runner = threading.Thread(
         target=lambda: outcomes.append(
-            dask.run(Pipeline("p", patient), run_id="cancel", hooks=hooks, cancel=cancel)
+            dask.run(pipeline, run_id="cancel", hooks=hooks, cancel=cancel)
         )
     )
     runner.start()
-    assert hooks.placed.wait(WAIT_S)  # the worker announced the start
-    cancel.set()
-    runner.join(WAIT_S)
-    assert not runner.is_alive()
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while len(hooks.workers) < 2 and time.monotonic() < deadline:
+            hooks.placed.wait(0.05)  # both announced their start on a worker
+            hooks.placed.clear()
+        cancel.set()
+        runner.join(WAIT_S)
+        assert not runner.is_alive()
+    finally:
+        release.set()  # frees the worker the deaf task still holds
     outcome = outcomes[0]
     assert outcome.status == "cancelled"
     error = outcome.tasks["patient"].error or ""
     assert "stopped in process" in error and str(os.getpid()) not in error
+    assert outcome.tasks["deaf"].status == "cancelled"
+    assert "dropped from the Dask cluster when it was told to stop" in (
+        outcome.tasks["deaf"].error or ""
+    )
     assert outcome.duration_s < WAIT_S
 
 

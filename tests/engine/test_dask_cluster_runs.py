@@ -155,7 +155,9 @@ def test_workbench_run_and_watch_from_the_command_line_use_the_cluster(
     set_config(workspace, "pipeline", path="pipeline.py", on_code_change=False)
     set_config(workspace, "train", executor=dask_spec(process_cluster))
     set_config(workspace, "watch", quiet_period_ms=100, batch_window_ms=0)
-    done = _wb("run", "--data", str(small_sample), "-w", str(root))
+    first = tmp_path / "january.csv"
+    pl.read_csv(small_sample, n_rows=2000).write_csv(first)  # small: two processes start
+    done = _wb("run", "--data", str(first), "-w", str(root))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "run 1: success" in done.stdout
 
@@ -165,7 +167,7 @@ def test_workbench_run_and_watch_from_the_command_line_use_the_cluster(
     try:
         watcher.wait_for("watching", timeout=TIMEOUT_S)
         staged = tmp_path / "february.csv"
-        pl.read_csv(small_sample, n_rows=3000).write_csv(staged)  # new bytes, a new dataset
+        pl.read_csv(small_sample).slice(2000, 2000).write_csv(staged)  # other rows
         os.replace(staged, root / "incoming" / "february.csv")
         line = watcher.wait_for("run 2 ", timeout=TIMEOUT_S)
         watcher.wait_for("run.finished", timeout=TIMEOUT_S)

@@ -19,7 +19,9 @@ as the attempt is handed to the cluster, and ``ctx.log`` writes to the worker's 
 
 Cancellation and timeouts. An attempt whose task takes ``ctx`` gets a
 ``distributed.Event``; the scheduler sets it on timeout or run cancellation, and the
-remote ``ctx.cancelled`` / ``ctx.wait`` read it (one scheduler round trip per look).
+remote ``ctx.cancelled`` / ``ctx.wait`` read it (one scheduler round trip per look). An
+attempt whose task cannot hear (no ``ctx``) has its future cancelled instead, so a run
+cancelled while such tasks wait in the cluster's queue ends at once.
 Timeouts are the scheduler's timers, counted from the hand-off; a timed-out attempt's
 future is cancelled (``future.cancel``), which frees it if it has not started; a running
 function cannot be killed, as with threads. A stopped attempt leaves one small named
@@ -262,6 +264,8 @@ class _Flight:
     """Its ``distributed.Event`` when the task takes ``ctx``."""
     worker: str | None = None
     """The address of the worker running it, once announced."""
+    stopped: bool = False
+    """The scheduler told it to stop (run cancelled or timed out)."""
 
 
 class _Courier:
@@ -416,8 +420,12 @@ class _Courier:
                 self._send(attempt)
             elif kind == "stop":
                 flight = self._flights.get(attempt)
-                if flight is not None and flight.cancel is not None:
-                    flight.cancel.set()
+                if flight is not None:
+                    flight.stopped = True
+                    if flight.cancel is not None:
+                        flight.cancel.set()  # it reads ctx: let it stop and answer
+                    else:  # it cannot hear: drop it (if it runs, its result is ignored)
+                        flight.future.cancel()
             elif kind == "abandon":
                 flight = self._flights.pop(attempt, None)
                 if flight is not None:
@@ -491,6 +499,14 @@ class _Courier:
             if future.status == "finished":
                 remote = fetched[id(future)] if id(future) in fetched else future.result()
                 return self._replayed(attempt, remote, flight)
+            if future.status == "cancelled" and flight.stopped:
+                return attempt.failed(
+                    f"CancelledError: task '{attempt.name}' (attempt {attempt.number}) was "
+                    "dropped from the Dask cluster when it was told to stop; a call already "
+                    "running on a worker finishes there, unheard",
+                    None,
+                    flight.sent_at,
+                )
             if future.status == "cancelled":
                 return attempt.failed(
                     f"CancelledError: the Dask cluster dropped task '{attempt.name}' "
