@@ -30,6 +30,7 @@ _INSTALLED_DIRS = tuple(
     if (p := sysconfig.get_paths().get(key))
 )
 _shipped: set[str] = set()
+_checked: dict[str, bool] = {}  # module name -> installed (paths do not move while running)
 _lock = threading.Lock()
 
 
@@ -58,8 +59,13 @@ def ship_by_value(fn: Any) -> str | None:
     if not name or name == "__main__":
         return None  # __main__ is always pickled by value
     module = sys.modules.get(name)
-    if module is None or _installed(module):
+    if module is None:
         return None  # not importable here: cloudpickle already ships it by value
+    installed = _checked.get(name)
+    if installed is None:
+        installed = _checked[name] = _installed(module)
+    if installed:
+        return None
     with _lock:
         if name not in _shipped:
             cloudpickle.register_pickle_by_value(module)
