@@ -16,7 +16,8 @@ keeps each task's calls in order and before its ``on_task_end``, and costs no ex
 trip. The price: metrics arrive when the attempt ends, not live; a hook that raises fails
 the attempt at replay time (as it would have failed the task inside it); calls made by
 an attempt that timed out are dropped with its result. ``on_task_start`` is called here
-as the attempt is handed to the cluster, and ``ctx.log`` writes to the worker's logging.
+as the attempt is handed to the cluster; ``ctx.log`` records and ``print`` output are
+kept on the worker and replayed here with the result (see below).
 
 Cancellation and timeouts. An attempt whose task takes ``ctx`` gets a
 ``distributed.Event``; the scheduler sets it on timeout or run cancellation, and the
