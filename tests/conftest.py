@@ -170,3 +170,6 @@ def failing_pipeline() -> Callable[[Path], None]:
 def curve_pipeline() -> Callable[[Path], None]:
     """Makes the (closed) workspace at a path run :data:`CURVE_PIPELINE` from now on."""
     return lambda root: _install_pipeline(root, CURVE_PIPELINE.read_text(encoding="utf-8"))
+
+
+from .dask_cluster import process_cluster  # noqa: E402, F401 - one real cluster per session

@@ -136,6 +136,12 @@ class TrainConfig:
         "Fixed parameters per candidate, e.g. [train.params.random_forest] with "
         "class_weight = 'balanced'; a search's trial values take precedence.",
     )
+    max_rows: int = _doc(
+        0,
+        "Rows a run trains on at most; a larger window is sampled (the newest rows when the "
+        "data has one date/datetime column, else stratified by the target) and the run says "
+        "so. 0 = sized to memory: a tenth of RAM at 80 bytes per cell, at least 10,000 rows.",
+    )
 
 
 @dataclass(frozen=True)

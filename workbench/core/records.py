@@ -92,6 +92,9 @@ class TaskRunRecord:
     """Why it failed, one line."""
     cached_from: int | None = None
     """For a ``cached`` task: the run whose stored result it reused."""
+    worker: str | None = None
+    """Where its attempts ran on a Dask executor, in attempt order, comma-separated
+    (a worker address, or ``engine``); None on the thread executor."""
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,9 @@ class AttemptResult:
     traceback: str | None = None
     chosen: frozenset[str] | None = None
     """For branch tasks: the downstream tasks to follow."""
+    lost: bool = False
+    """The attempt failed because its worker died or left, not because of the task: the
+    scheduler retries it even past the task's ``retries`` (up to ``LOST_RETRIES``)."""
 
 
 class Attempt:

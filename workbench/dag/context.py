@@ -37,6 +37,7 @@ class TaskContext:
     __slots__ = (
         "_hooks",
         "_log",
+        "_logger_root",
         "_run_cancel",
         "_task_cancel",
         "attempt",
@@ -55,6 +56,7 @@ class TaskContext:
         hooks: RunHooks,
         run_cancel: CancelFlag,
         task_cancel: CancelFlag,
+        logger_root: str = TASK_LOGGER,
     ) -> None:
         self.run_id = run_id
         """The id of the run this attempt belongs to."""
@@ -68,6 +70,7 @@ class TaskContext:
         self._run_cancel = run_cancel
         self._task_cancel = task_cancel
         self._log: logging.LoggerAdapter[logging.Logger] | None = None
+        self._logger_root = logger_root  # a worker logs elsewhere, to send records home
 
     @property
     def cancelled(self) -> bool:
@@ -91,7 +94,7 @@ class TaskContext:
         if self._log is None:
             extra = {"run_id": self.run_id, "task": self.task, "attempt": self.attempt}
             self._log = logging.LoggerAdapter(
-                logging.getLogger(f"{TASK_LOGGER}.{self.task}"), extra
+                logging.getLogger(f"{self._logger_root}.{self.task}"), extra
             )
         return self._log
 

@@ -5,7 +5,8 @@ cancellation: :mod:`workbench.dag.scheduler` and :mod:`workbench.dag.rules`) in 
 process and sends each attempt to the cluster with ``client.submit``: the task's function
 with its resolved arguments (upstream results, run inputs), wrapped by
 :func:`workbench.dag.remote.run_remote`. Results come back to this process, where the
-scheduler settles them exactly as it does for threads.
+scheduler settles them exactly as it does for threads. One run's traffic goes through
+a :class:`~workbench.dag.courier.Courier`; this module connects and checks the cluster.
 
 Hooks. A task on a worker cannot call this process's hooks, so its ``ctx`` records the
 tracking calls (metrics, params, artifacts) and they travel back with the result; the
@@ -15,53 +16,58 @@ keeps each task's calls in order and before its ``on_task_end``, and costs no ex
 trip. The price: metrics arrive when the attempt ends, not live; a hook that raises fails
 the attempt at replay time (as it would have failed the task inside it); calls made by
 an attempt that timed out are dropped with its result. ``on_task_start`` is called here
-as the attempt is handed to the cluster, and ``ctx.log`` writes to the worker's logging.
+as the attempt is handed to the cluster; ``ctx.log`` records and ``print`` output are
+kept on the worker and replayed here with the result (see below).
 
 Cancellation and timeouts. An attempt whose task takes ``ctx`` gets a
 ``distributed.Event``; the scheduler sets it on timeout or run cancellation, and the
-remote ``ctx.cancelled`` / ``ctx.wait`` read it (one scheduler round trip per look).
+remote ``ctx.cancelled`` / ``ctx.wait`` read it (one scheduler round trip per look). An
+attempt whose task cannot hear (no ``ctx``) has its future cancelled instead, so a run
+cancelled while such tasks wait in the cluster's queue ends at once.
 Timeouts are the scheduler's timers, counted from the hand-off; a timed-out attempt's
 future is cancelled (``future.cancel``), which frees it if it has not started; a running
 function cannot be killed, as with threads. A stopped attempt leaves one small named
 event on the Dask scheduler, so a function that looks late still sees it.
 
-Workers must be able to import ``workbench`` and unpickle the task functions (cloudpickle
-sends functions of ``__main__`` and nested functions by value, others by module name),
-and every argument must pickle: an argument that does not (a database connection) fails
-the attempt with a message naming the parameter. Tasks declared ``@task(local=True)``
-(those writing to the workspace store) run on a thread of this process instead.
+Where tasks run. A task whose arguments include an engine-side resource (the registry
+sink, the store: :mod:`workbench.dag.placement`), or declared ``@task(where="engine")``,
+runs on a thread of this process; every other task goes to the cluster. Workers need
+the same ``workbench`` version (checked when the executor connects:
+:mod:`workbench.dag.workers`), not the pipeline's code: a pipeline module the workers
+cannot import travels by value with each task (:mod:`workbench.dag.shipping`). Every
+argument of a cluster task must pickle: one that does not fails the attempt with a
+message naming the parameter.
+
+Where each attempt runs is reported to ``on_task_worker``: the worker announces the
+start on a per-run event topic, and the address comes back with the result too. What a
+task says on a worker (``ctx.log``, ``print``) comes back with its result and is
+replayed into this process's task loggers (:func:`workbench.dag.remote.replay_logs`).
+
+Lost workers. The executor listens to the scheduler's ``remove-worker`` events: an
+attempt running on a worker that dies or leaves fails at once as *lost* (its future is
+cancelled so Dask does not also run it again behind our back), and the scheduler tries
+it again, even past the task's ``retries`` (``LOST_RETRIES``), on the workers left.
 """
 
 from __future__ import annotations
 
 import logging
-import pickle
-import queue
-import threading
-import traceback
-import uuid
 import weakref
-from dataclasses import dataclass
-from datetime import datetime
-from functools import partial
 from types import ModuleType
 from typing import Any
 
 from workbench.core.errors import PipelineError
-from workbench.dag.attempt import Attempt, AttemptResult, RunState, describe_error, utc_now
+from workbench.dag.attempt import RunState, describe_error
+from workbench.dag.courier import Courier
 from workbench.dag.executor import Executor
-from workbench.dag.hooks import call_safely
-from workbench.dag.records import RunOutcome, TaskStatus
-from workbench.dag.remote import RemoteContext, RemoteResult, replay, run_remote
+from workbench.dag.records import RunOutcome
 from workbench.dag.scheduler import Reporter, Scheduler
+from workbench.dag.workers import check_workers
 
 _log = logging.getLogger(__name__)
 
 INSTALL_HINT = "the dask executor needs the 'distributed' package: pip install 'workbench[dask]'"
 """The error message when ``distributed`` cannot be imported."""
-
-CLOSE_WAIT_S = 10.0
-"""How long the end of a run waits for its courier thread to hand back the last results."""
 
 
 def import_distributed() -> ModuleType:
@@ -86,14 +92,22 @@ class DaskExecutor(Executor):
         max_parallel: Attempts in flight at once; None uses the cluster's thread count,
             read at the start of each run.
         connect_timeout: Seconds to wait for the scheduler before giving up.
+        check_versions: Ask every worker for its workbench and Python versions on
+            connecting, and refuse a cluster whose workers differ from this process.
 
     Raises:
-        PipelineError: ``distributed`` is not installed, or the scheduler cannot be
-            reached (the message names the address).
+        PipelineError: ``distributed`` is not installed, the scheduler cannot be
+            reached (the message names the address), or a worker runs another
+            workbench or Python version (the message names the worker).
     """
 
     def __init__(
-        self, address: str, *, max_parallel: int | None = None, connect_timeout: float = 10.0
+        self,
+        address: str,
+        *,
+        max_parallel: int | None = None,
+        connect_timeout: float = 10.0,
+        check_versions: bool = True,
     ) -> None:
         distributed = import_distributed()
         if max_parallel is not None and (
@@ -107,6 +121,12 @@ class DaskExecutor(Executor):
                 f"cannot reach the Dask scheduler at {address!r}: {describe_error(exc)}; "
                 "start one (`dask scheduler`) or set executor = 'threads'"
             ) from exc
+        try:
+            if check_versions:
+                check_workers(client, address)
+        except BaseException:
+            client.close()
+            raise
         self.address = address
         """The scheduler address."""
         self.max_parallel = max_parallel
@@ -115,7 +135,25 @@ class DaskExecutor(Executor):
         """The ``distributed.Client`` (not the default client of the process)."""
         self.cluster: Any = None
         """The ``LocalCluster`` this executor started and will shut down, if any."""
+        self._couriers: weakref.WeakSet[Courier] = weakref.WeakSet()
+        client.subscribe_topic("all", self._cluster_event)
         self._finalizer = weakref.finalize(self, _shut, client, None)
+
+    @property
+    def dashboard_link(self) -> str | None:
+        """The Dask dashboard's URL (where to watch the workers), if it serves one."""
+        try:
+            link = self.client.dashboard_link
+        except Exception:
+            return None
+        return str(link) if link else None
+
+    def _cluster_event(self, event: tuple[float, Any]) -> None:
+        """Scheduler events (on the client's loop): tell runs about workers that left."""
+        _, message = event
+        if isinstance(message, dict) and message.get("action") == "remove-worker":
+            for courier in list(self._couriers):
+                courier.worker_lost(str(message.get("worker")), message)
 
     @classmethod
     def local(
@@ -144,7 +182,11 @@ class DaskExecutor(Executor):
         except Exception as exc:
             raise PipelineError(f"could not start a local Dask cluster: {exc}") from exc
         try:
-            executor = cls(cluster.scheduler_address, max_parallel=n_workers * threads_per_worker)
+            executor = cls(
+                cluster.scheduler_address,
+                max_parallel=n_workers * threads_per_worker,
+                check_versions=processes,  # in-process workers are this very process
+            )
         except BaseException:
             cluster.close()
             raise
@@ -160,8 +202,12 @@ class DaskExecutor(Executor):
         if parallel is None:
             parallel = max(1, sum(self.client.nthreads().values()))
 
-        def courier(report: Reporter) -> _Courier:
-            return _Courier(self.client, run, report)
+        distributed = import_distributed()
+
+        def courier(report: Reporter) -> Courier:
+            made = Courier(self.client, run, report, distributed)
+            self._couriers.add(made)
+            return made
 
         return Scheduler(run, courier, parallel).execute()
 
@@ -177,235 +223,11 @@ class DaskExecutor(Executor):
 def _shut(client: Any, cluster: Any) -> None:
     """Close the client, then the cluster this executor started (if any)."""
     try:
+        try:  # or the scheduler would send this client's own leaving to a closed socket
+            client.unsubscribe_topic("all")
+        except Exception:
+            _log.debug("dask: could not unsubscribe from cluster events", exc_info=True)
         client.close()
     finally:
         if cluster is not None:
             cluster.close()
-
-
-@dataclass
-class _Flight:
-    """An attempt on its way through the cluster."""
-
-    future: Any
-    """Its ``distributed.Future``."""
-    sent_at: datetime
-    """When it was handed over (the start time if the cluster never reports one)."""
-    key: str | None
-    """Cache key to store the result under, if the task caches."""
-    cancel: Any = None
-    """Its ``distributed.Event`` when the task takes ``ctx``."""
-
-
-class _Courier:
-    """One run's go-between: sends attempts to the cluster and hands results back.
-
-    The scheduler calls ``submit``, ``stop``, ``abandon`` and ``close`` under its lock;
-    they only post to the inbox (or start a thread for a ``local`` task), so cluster
-    round trips never hold up scheduling. The
-    courier thread works the inbox in order: sends attempts (argument wiring and cache
-    lookups happen here), gathers finished futures in one batch, replays their tracking
-    calls and reports them. Dask's done-callbacks only post to the inbox, too.
-    """
-
-    def __init__(self, client: Any, run: RunState, report: Reporter) -> None:
-        self.client = client
-        self.run = run
-        self.report = report
-        self._inbox: queue.SimpleQueue[tuple[str, Attempt | None, Any]] = queue.SimpleQueue()
-        self._flights: dict[Attempt, _Flight] = {}  # only the courier thread touches it
-        self._thread = threading.Thread(
-            target=self._loop, name=f"dag-dask-{run.run_id}", daemon=True
-        )
-        self._thread.start()
-
-    def submit(self, attempt: Attempt, busy: int) -> None:
-        if attempt.task.options.local:
-            worker = threading.Thread(
-                target=self._run_here, args=(attempt,), name=f"dag-local-{attempt.name}"
-            )
-            worker.daemon = True
-            worker.start()
-        else:
-            self._inbox.put(("submit", attempt, None))
-
-    def stop(self, attempt: Attempt) -> None:
-        attempt.stop()  # what a local attempt's ctx reads
-        if not attempt.task.options.local:
-            self._inbox.put(("stop", attempt, None))
-
-    def abandon(self, attempt: Attempt) -> None:
-        self._inbox.put(("abandon", attempt, None))
-
-    def close(self) -> None:
-        self._inbox.put(("close", None, None))
-        if self._thread is not threading.current_thread():
-            self._thread.join(CLOSE_WAIT_S)
-
-    def _run_here(self, attempt: Attempt) -> None:
-        """A ``local=True`` task: run it on this thread, as the thread executor would."""
-        self.report(attempt.execute())
-
-    def _landed(self, attempt: Attempt, future: Any) -> None:
-        """Dask's done-callback (on Dask's callback thread): just post it."""
-        self._inbox.put(("done", attempt, future))
-
-    def _loop(self) -> None:
-        while True:
-            batch = [self._inbox.get()]
-            while True:
-                try:
-                    batch.append(self._inbox.get_nowait())
-                except queue.Empty:
-                    break
-            landed: list[tuple[Attempt, Any]] = []
-            closing = False
-            for kind, attempt, future in batch:
-                if kind == "done" and attempt is not None:
-                    landed.append((attempt, future))
-                elif kind == "close":
-                    closing = True
-                elif attempt is not None:
-                    self._handle(kind, attempt)
-            if landed:
-                self._collect(landed)
-            if closing:
-                self._shutdown()
-                return
-
-    def _handle(self, kind: str, attempt: Attempt) -> None:
-        try:
-            if kind == "submit":
-                self._send(attempt)
-            elif kind == "stop":
-                flight = self._flights.get(attempt)
-                if flight is not None and flight.cancel is not None:
-                    flight.cancel.set()
-            elif kind == "abandon":
-                flight = self._flights.pop(attempt, None)
-                if flight is not None:
-                    flight.future.cancel()
-        except Exception:
-            _log.warning("dask: could not %s task '%s'", kind, attempt.name, exc_info=True)
-
-    def _send(self, attempt: Attempt) -> None:
-        """Wire the arguments, look in the cache, and hand the call to the cluster."""
-        run, started = self.run, utc_now()
-        try:
-            kwargs = attempt.arguments(context=False)
-            key, hit, value = attempt.lookup(kwargs)
-            if hit:
-                self.report(attempt.succeeded(value, None, started, cached=True))
-                return
-        except Exception as exc:
-            self.report(attempt.failed(describe_error(exc), traceback.format_exc(), started))
-            return
-        distributed = import_distributed()
-        cancel, context = None, None
-        if attempt.takes_context:
-            cancel = distributed.Event(f"workbench-{uuid.uuid4().hex}", client=self.client)
-            context = RemoteContext(
-                run.run_id, attempt.name, attempt.number, dict(run.params), cancel
-            )
-        call_safely(run.hooks.on_task_start, run.run_id, attempt.name, attempt.number)
-        try:
-            future = self.client.submit(
-                run_remote,
-                attempt.task.fn,
-                kwargs,
-                context,
-                key=f"{attempt.name}-{attempt.number}-{uuid.uuid4().hex}",
-                pure=False,
-            )
-        except Exception as exc:
-            error = _unsendable(attempt, kwargs, exc)
-            self.report(attempt.failed(error, traceback.format_exc(), started))
-            return
-        self._flights[attempt] = _Flight(future, started, key, cancel)
-        future.add_done_callback(partial(self._landed, attempt))
-
-    def _collect(self, landed: list[tuple[Attempt, Any]]) -> None:
-        """Fetch every finished result in one round trip, then settle each attempt."""
-        finished = [f for a, f in landed if f.status == "finished" and a in self._flights]
-        fetched: dict[int, Any] = {}
-        if finished:
-            try:
-                values = self.client.gather(finished)
-                fetched = {id(f): v for f, v in zip(finished, values, strict=True)}
-            except Exception:  # fetch one by one below, each with its own error
-                _log.warning("dask: batch gather failed; fetching one by one", exc_info=True)
-        for attempt, future in landed:
-            flight = self._flights.pop(attempt, None)
-            if flight is None or attempt.finished:
-                continue  # timed out: the scheduler no longer waits for it
-            self.report(self._settle(attempt, future, flight, fetched))
-
-    def _settle(
-        self, attempt: Attempt, future: Any, flight: _Flight, fetched: dict[int, Any]
-    ) -> AttemptResult:
-        try:
-            if future.status == "finished":
-                remote = fetched[id(future)] if id(future) in fetched else future.result()
-                return self._replayed(attempt, remote, flight)
-            if future.status == "cancelled":
-                return attempt.failed(
-                    f"CancelledError: the Dask cluster dropped task '{attempt.name}' "
-                    f"(attempt {attempt.number}) before it finished; was it shut down?",
-                    None,
-                    flight.sent_at,
-                )
-            exc = future.exception()
-            return attempt.failed(
-                f"the Dask cluster could not run task '{attempt.name}': {describe_error(exc)}",
-                "".join(traceback.format_exception(exc)),
-                flight.sent_at,
-            )
-        except Exception as exc:
-            return attempt.failed(describe_error(exc), traceback.format_exc(), flight.sent_at)
-
-    def _replayed(self, attempt: Attempt, remote: RemoteResult, flight: _Flight) -> AttemptResult:
-        """Replay the attempt's tracking calls, then make its result (a hook may fail it)."""
-        replay(self.run.hooks, remote.calls)
-        if not remote.ok:
-            return AttemptResult(
-                attempt,
-                TaskStatus.FAILED,
-                None,
-                remote.started_at,
-                remote.finished_at,
-                error=remote.error,
-                traceback=remote.traceback,
-            )
-        return attempt.succeeded(remote.value, flight.key, remote.started_at, remote.finished_at)
-
-    def _shutdown(self) -> None:
-        """Cancel what is still in flight (abandoned or interrupted attempts)."""
-        futures = [flight.future for flight in self._flights.values()]
-        self._flights.clear()
-        if futures:
-            try:
-                self.client.cancel(futures)
-            except Exception:
-                _log.warning("dask: could not cancel %d futures", len(futures), exc_info=True)
-
-
-def _unsendable(attempt: Attempt, kwargs: dict[str, Any], exc: Exception) -> str:
-    """Why ``client.submit`` refused the call, naming an argument that does not pickle."""
-    import cloudpickle
-
-    for param, value in kwargs.items():
-        try:
-            cloudpickle.dumps(value)
-        except Exception:
-            return (
-                f"task '{attempt.name}': parameter '{param}' ({type(value).__name__}) cannot be "
-                f"sent to the Dask cluster, it does not pickle: {describe_error(exc)}"
-            )
-    try:
-        cloudpickle.dumps(attempt.task.fn)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return (
-            f"task '{attempt.name}': its function cannot be sent to the Dask cluster, it does "
-            f"not pickle: {describe_error(exc)}"
-        )
-    return f"could not send task '{attempt.name}' to the Dask cluster: {describe_error(exc)}"

@@ -45,6 +45,15 @@ class RunHooks:
         Called from the worker thread. Not called for tasks served from the cache.
         """
 
+    def on_task_worker(self, run_id: str, task_name: str, attempt: int, worker: str) -> None:
+        """Where attempt ``attempt`` of a task runs: a Dask worker's address, or
+        ``"engine"`` for a task a Dask executor keeps in this process.
+
+        Called by the Dask executor only (threads run everything here), from its courier
+        thread, once the worker reports the start (and again with the result if that
+        report was missed).
+        """
+
     def on_task_end(self, run_id: str, outcome: TaskOutcome) -> None:
         """A task reached its final status; called once per task, whatever the status.
 

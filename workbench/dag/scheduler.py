@@ -29,6 +29,11 @@ from workbench.dag.records import RunOutcome, TaskOutcome, TaskStatus
 CANCEL_CHECK_S = 0.02
 """How often an idle scheduler looks at a caller-supplied cancel event."""
 
+LOST_RETRIES = 2
+"""Extra attempts a task gets when its worker dies under it (on top of its ``retries``):
+a worker lost is the cluster's failure, not the task's, as distributed's own
+``allowed-failures`` treats it."""
+
 Reporter = Callable[[AttemptResult], bool]
 """:meth:`Scheduler.report`: hand back a result; False means it was no longer awaited."""
 
@@ -87,6 +92,7 @@ class Scheduler:
         self._chosen: dict[str, frozenset[str]] = {}
         self._started: dict[str, datetime] = {}
         self._attempts: dict[str, int] = {}
+        self._lost: dict[str, int] = {}  # task -> attempts lost with their worker
         self._cancelling = False
         self._crash: BaseException | None = None
         self._lock = threading.Lock()
@@ -195,14 +201,17 @@ class Scheduler:
                 self._chosen[name] = result.chosen
             self._complete(name, result.status, finished_at=result.finished_at)
         else:
+            if result.lost:
+                self._lost[name] = self._lost.get(name, 0) + 1
             self._attempt_failed(attempt, result.error or "failed", result.traceback)
 
     def _attempt_failed(self, attempt: Attempt, error: str, tb: str | None) -> None:
         name = attempt.name
         options = self._options[name]
+        lost = min(self._lost.get(name, 0), LOST_RETRIES)
         if self._cancelling:
             self._complete(name, TaskStatus.CANCELLED, f"cancelled while running: {error}", tb)
-        elif attempt.number <= options.retries:
+        elif attempt.number <= options.retries + lost:
             call_safely(
                 self._run.hooks.on_task_retry, self._run.run_id, name, attempt.number, error
             )

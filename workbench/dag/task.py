@@ -26,6 +26,10 @@ CONTEXT_PARAMETER = "ctx"
 """A task parameter with this name receives the :class:`~workbench.dag.TaskContext`."""
 
 
+PLACEMENTS = ("auto", "engine", "cluster")
+"""The values of ``@task(where=...)``."""
+
+
 class TriggerRule(enum.StrEnum):
     """When a task may start, given how its upstream tasks ended (Airflow's trigger rules).
 
@@ -69,10 +73,27 @@ class TaskOptions:
     """The task returns the name (or names) of the direct downstream tasks to follow."""
     local: bool = False
     """Always run in the process that runs the pipeline, even on a Dask executor: for
-    tasks that write to the workspace store or take arguments that do not pickle."""
+    tasks that write to the workspace store or take arguments that do not pickle. The
+    older spelling of ``where="engine"``."""
+    where: str = "auto"
+    """Where a Dask executor runs the task: ``"auto"`` (on the engine when an argument
+    is an engine-side resource, see :mod:`workbench.dag.placement`; on the cluster
+    otherwise), ``"engine"`` (always in the process running the pipeline) or
+    ``"cluster"`` (always on a worker). The thread executor runs everything in-process."""
 
     def __post_init__(self) -> None:
         _check_name(self.name)
+        if self.where not in PLACEMENTS:
+            raise PipelineError(
+                f"task '{self.name}': where must be one of {', '.join(PLACEMENTS)}, "
+                f"got {self.where!r}"
+            )
+        if self.local and self.where == "cluster":
+            raise PipelineError(
+                f"task '{self.name}': local=True and where='cluster' contradict each other"
+            )
+        if self.local:
+            object.__setattr__(self, "where", "engine")
         if isinstance(self.retries, bool) or not isinstance(self.retries, int) or self.retries < 0:
             raise PipelineError(
                 f"task '{self.name}': retries must be a whole number >= 0, got {self.retries!r}"
@@ -230,6 +251,7 @@ def task(
     trigger: TriggerRule | str = TriggerRule.ALL_SUCCESS,
     branch: bool = False,
     local: bool = False,
+    where: str = "auto",
 ) -> Task: ...
 
 
@@ -247,6 +269,7 @@ def task(
     trigger: TriggerRule | str = TriggerRule.ALL_SUCCESS,
     branch: bool = False,
     local: bool = False,
+    where: str = "auto",
 ) -> Callable[[Callable[..., Any]], Task]: ...
 
 
@@ -263,6 +286,7 @@ def task(
     trigger: TriggerRule | str = TriggerRule.ALL_SUCCESS,
     branch: bool = False,
     local: bool = False,
+    where: str = "auto",
 ) -> Task | Callable[[Callable[..., Any]], Task]:
     """Make a function a pipeline task; use bare (``@task``) or with options.
 
@@ -278,7 +302,13 @@ def task(
         cache: Reuse results across runs when code, inputs and params are unchanged.
         trigger: A :class:`TriggerRule` (or its value) deciding when the task runs.
         branch: The task returns which direct downstream task(s) to follow.
-        local: Run it in this process even when the executor is a Dask cluster.
+        local: Run it in this process even when the executor is a Dask cluster (the
+            same as ``where="engine"``).
+        where: ``"auto"``, ``"engine"`` or ``"cluster"``: where a Dask executor runs
+            it. ``"auto"`` runs it on the engine when an argument is an engine-side
+            resource (the registry sink, the store) and on a worker otherwise; say
+            ``"engine"`` when that cannot be told from the arguments (the task opens
+            workspace files itself, say).
 
     Returns:
         The :class:`Task`, or a decorator making one when options were given.
@@ -298,6 +328,7 @@ def task(
             trigger=cast(TriggerRule, trigger),  # a str is checked and converted on creation
             branch=branch,
             local=local,
+            where=where,
         )
         return Task(func, options)
 

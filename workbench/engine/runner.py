@@ -38,6 +38,7 @@ from workbench.modelfile import load_model
 from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import Champion
 from workbench.training import detect_task
+from workbench.training.sample import cap_rows
 from workbench.validation import read_dataset
 
 if TYPE_CHECKING:
@@ -59,12 +60,48 @@ class RecordingHooks(RunHooks):
         self._logs = logs
         self._cache = cache
         self._starts: dict[str, datetime] = {}
+        self._workers: dict[str, dict[int, str]] = {}
+        self._ended: set[str] = set()
+
+    def _worker(self, task_name: str) -> str | None:
+        """Where the task's attempts ran, in attempt order (None on threads)."""
+        placed = self._workers.get(task_name)
+        if not placed:
+            return None
+        return ", ".join(placed.get(n, "?") for n in range(1, max(placed) + 1))
+
+    def on_task_worker(self, run_id: str, task_name: str, attempt: int, worker: str) -> None:
+        self._workers.setdefault(task_name, {})[attempt] = worker
+        if task_name in self._ended:
+            return
+        started = self._starts.setdefault(task_name, datetime.now(UTC))
+        self._engine.store.runs.record_task(
+            self._run_id,
+            task_name,
+            "running",
+            attempt,
+            started,
+            None,
+            None,
+            None,
+            worker=self._worker(task_name),
+        )
 
     def on_task_start(self, run_id: str, task_name: str, attempt: int) -> None:
         now = datetime.now(UTC)
         started = self._starts.setdefault(task_name, now)
         runs = self._engine.store.runs
-        runs.record_task(self._run_id, task_name, "running", attempt, started, None, None, None)
+        runs.record_task(
+            self._run_id,
+            task_name,
+            "running",
+            attempt,
+            started,
+            None,
+            None,
+            None,
+            worker=self._worker(task_name),
+        )
         runs.heartbeat(self._run_id)
         self._engine.emit(
             "task.started",
@@ -75,6 +112,7 @@ class RecordingHooks(RunHooks):
         )
 
     def on_task_end(self, run_id: str, outcome: TaskOutcome) -> None:
+        self._ended.add(outcome.task)
         self._engine.store.runs.flush()  # the task's metric points become durable with it
         self._engine.store.runs.record_task(
             self._run_id,
@@ -86,6 +124,7 @@ class RecordingHooks(RunHooks):
             outcome.duration_s,
             outcome.error,
             self._cache.sources.get(outcome.task) if outcome.cached and self._cache else None,
+            worker=self._worker(outcome.task),
         )
         failed = str(outcome.status) in ("failed", "timed_out")
         if outcome.traceback:
@@ -130,7 +169,13 @@ class RecordingHooks(RunHooks):
 
 
 class RegistrySink:
-    """The pipeline's view of the registry: store the model, register it, raise alerts."""
+    """The pipeline's view of the registry: store the model, register it, raise alerts.
+
+    Engine-side: a task that takes it runs on the engine even on a Dask executor (it
+    writes to the store, which only this process may open).
+    """
+
+    __engine_side__ = True
 
     def __init__(self, engine: Engine, run_id: int) -> None:
         self._engine = engine
@@ -282,6 +327,15 @@ def system_tags(repro: dict[str, Any]) -> dict[str, str]:
     return tags
 
 
+def executor_tags(spec: str, executor: Any) -> dict[str, str]:
+    """Tags saying where a run's tasks ran: the executor and its dashboard, if any."""
+    tags = {"workbench.executor": spec}
+    link = getattr(executor, "dashboard_link", None)
+    if link:
+        tags["workbench.dashboard"] = str(link)
+    return tags
+
+
 def execute_run(
     engine: Engine,
     dataset_ids: list[int] | None,
@@ -370,15 +424,49 @@ def _task_kind(frame: pl.DataFrame, settings: TabularSettings) -> str | None:
         return None  # the validate task reports it, as a task failure
 
 
+def _sampled(
+    engine: Engine, run_id: int, frame: pl.DataFrame, settings: TabularSettings, max_rows: int
+) -> pl.DataFrame:
+    """The window, or a sample of it past ``train.max_rows``; the run records which."""
+    sample = cap_rows(
+        frame,
+        settings.target,
+        max_rows,
+        settings.seed,
+        None if settings.task == "auto" else settings.task,
+    )
+    engine.store.runs.log_params(
+        run_id,
+        {
+            "rows_window": sample.window_rows,
+            "rows_used": sample.frame.height,
+            "max_rows": sample.max_rows,
+            "sample": sample.method,
+        },
+    )
+    if sample.sampled:
+        engine.emit(
+            "run.sampled",
+            f"run {run_id}: {sample.reason}",
+            run_id=run_id,
+            rows_window=sample.window_rows,
+            rows_used=sample.frame.height,
+            method=sample.method,
+        )
+    return sample.frame
+
+
 def _execute(
     engine: Engine, run_id: int, ids: list[int], config: WorkbenchConfig, use_cache: bool
 ) -> RunOutcome:
     settings = TabularSettings.from_config(config)
     frame = load_frames(engine, ids)
     records = [engine.store.datasets.get(i) for i in ids]
-    settings = dataclasses.replace(  # newest_file holds out the last dataset's rows
-        settings, file_rows=tuple(r.rows for r in records if r is not None)
-    )
+    file_rows = tuple(r.rows for r in records if r is not None)
+    frame = _sampled(engine, run_id, frame, settings, config.train.max_rows)
+    if frame.height != sum(file_rows):  # a sample no longer lines up with the files' rows
+        file_rows = ()
+    settings = dataclasses.replace(settings, file_rows=file_rows)  # for split = newest_file
     loaded = load_pipeline(engine.workspace, config, _task_kind(frame, settings))
     repro = repro_record(engine, config, ids, loaded.code_hash, loaded.source)
     engine.store.runs.set_repro(run_id, repro)
@@ -393,6 +481,7 @@ def _execute(
         params[f"search.{name}"] = json.dumps(spec, sort_keys=True)
     engine.store.runs.log_params(run_id, params)
     executor = make_executor(config.train.executor, config.train.max_workers)
+    engine.store.runs.set_tags(run_id, executor_tags(config.train.executor, executor))
     inputs = {
         "frame": frame,
         "settings": settings,

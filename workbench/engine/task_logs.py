@@ -3,7 +3,9 @@
 What a task says through ``ctx.log`` (a standard :mod:`logging` logger) and the traceback
 of a failed attempt land in the task's file, as Airflow keeps a log per task instance, so
 the TUI's run screen and ``workbench`` users can read why a task did what it did after
-the run, even after a restart.
+the run, even after a restart. On a Dask executor what a task said and printed on its
+worker comes back with its result and is filed here too, stamped with the time it was
+said (``print`` output as ``STDOUT``/``STDERR`` lines).
 """
 
 from __future__ import annotations
@@ -36,10 +38,16 @@ class TaskLogWriter(logging.Handler):
         self._lock_files = threading.Lock()
         self.setFormatter(logging.Formatter("%(message)s"))
 
-    def write(self, task: str, text: str, level: str = "INFO") -> None:
-        """Append ``text`` (a message or a traceback) to ``task``'s log, time-stamped."""
+    def write(
+        self, task: str, text: str, level: str = "INFO", when: datetime | None = None
+    ) -> None:
+        """Append ``text`` (a message or a traceback) to ``task``'s log, time-stamped.
+
+        ``when`` is the time it was said (a worker's record arrives after the fact);
+        now by default.
+        """
         path = task_log_path(self._logs, self._run_id, task)
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         with self._lock_files:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as handle:
@@ -50,7 +58,8 @@ class TaskLogWriter(logging.Handler):
             return
         try:
             text = self.format(record)
-            self.write(str(getattr(record, "task", "run")), text, record.levelname)
+            when = datetime.fromtimestamp(record.created, UTC)
+            self.write(str(getattr(record, "task", "run")), text, record.levelname, when)
         except Exception:
             self.handleError(record)
 

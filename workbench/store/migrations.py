@@ -255,6 +255,10 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX IF EXISTS predictions_ts;
     DROP INDEX IF EXISTS task_cache_task;
     """,
+    # 10: where each attempt of a task ran on a Dask executor (worker addresses)
+    """
+    ALTER TABLE task_runs ADD COLUMN worker VARCHAR;
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

@@ -35,6 +35,7 @@ _TASK_COLUMNS = (
     "duration_s",
     "error",
     "cached_from",
+    "worker",
 )
 _RUN = "id, pipeline, trigger, status, created_at, started_at, finished_at, error"
 _RUN_INSERT = (
@@ -258,8 +259,12 @@ class RunRepo:
         duration_s: float | None,
         error: str | None,
         cached_from: int | None = None,
+        worker: str | None = None,
     ) -> None:
-        """Insert or update one task run (queued; written with the next flush)."""
+        """Insert or update one task run (queued; written with the next flush).
+
+        ``worker`` says where its attempts ran on a Dask executor, in attempt order.
+        """
         naive = [t.replace(tzinfo=None) if t else None for t in (started_at, finished_at)]
         with self._pending_lock:
             self._pending_tasks[(run_id, task)] = (
@@ -271,6 +276,7 @@ class RunRepo:
                 duration_s,
                 error,
                 cached_from,
+                worker,
             )
 
     def tasks(self, run_id: int) -> builtins.list[TaskRunRecord]:
@@ -282,7 +288,9 @@ class RunRepo:
             [run_id],
         )
         return [
-            TaskRunRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), as_utc(r[5]), r[6], r[7], r[8])
+            TaskRunRecord(
+                r[0], r[1], r[2], r[3], as_utc(r[4]), as_utc(r[5]), r[6], r[7], r[8], r[9]
+            )
             for r in rows
         ]
 

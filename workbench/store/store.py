@@ -27,6 +27,8 @@ class Store:
     pending migrations; :meth:`close` releases it.
     """
 
+    __engine_side__ = True  # a Dask executor runs a task taking the store on the engine
+
     def __init__(self, db_path: Path, artifacts_path: Path) -> None:
         self.db = Database(db_path)
         self.artifacts = ArtifactStore(artifacts_path)

@@ -217,6 +217,10 @@ class RunDetailScreen(WorkbenchScreen):
         )
         if run.error:
             summary.append(f"\n{run.error}", style="red")
+        dashboard = detail.tags.get("", {}).get("workbench.dashboard")
+        if dashboard:  # the run's tasks went to a Dask cluster: where to watch its workers
+            summary.append("\nDask dashboard: ")
+            summary.append(dashboard, style=f"underline link {dashboard}")
         self.query_one("#run-summary", Static).update(summary)
         self.query_one("#run-timeline", TaskTimeline).show_tasks(detail.tasks, now)
         self._metrics(detail.metrics)

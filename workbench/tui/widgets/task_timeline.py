@@ -4,6 +4,8 @@ The api reports task runs, not the edges between them, so the graph is drawn the
 Airflow's grid and Dagster's timeline do: tasks in start order, each with a bar placed
 where it ran within the run, which makes the parallel branches visible. A task whose
 result was reused from an earlier run says which run, when the event log still knows.
+On a Dask executor a ``worker`` column says where each attempt ran (``engine`` for the
+tasks kept on the engine); on threads there is no such column.
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ def _cache_cell(task: TaskRunRecord) -> Text:
     return Text(f"from run {source}" if source is not None else "reused", style=style)
 
 
+def worker_text(worker: str | None) -> Text:
+    """Where a task's attempts ran, oldest first: ``127.0.0.1:40001 → 127.0.0.1:40002``."""
+    if not worker:
+        return Text("-", style="dim")
+    places = [w.strip().removeprefix("tcp://") for w in worker.split(",")]
+    return Text(" → ".join(places), style="dim" if places == ["engine"] else "")
+
+
 def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
     """A rich table of the tasks in start order with a bar per task.
 
@@ -72,6 +82,9 @@ def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
     table.add_column("tries", justify="right")
     table.add_column("time", justify="right", no_wrap=True)
     table.add_column("cache", no_wrap=True)
+    placed = any(t.worker for t in tasks)
+    if placed:
+        table.add_column("worker", no_wrap=True, overflow="ellipsis")
     table.add_column("timeline", width=BAR_WIDTH, no_wrap=True)
     started = [_utc(t.started_at) for t in tasks if t.started_at is not None]
     ended = [_utc(t.finished_at or now) for t in tasks if t.started_at is not None]
@@ -80,15 +93,17 @@ def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
     order = sorted(tasks, key=lambda t: (t.started_at is None, t.started_at and _utc(t.started_at)))
     for task in order:
         style = STATUS_STYLES.get(task.status, "")
-        table.add_row(
+        cells: list[Text | str] = [
             Text(GLYPHS.get(task.status, "?"), style=style),
             task.task,
             status_text(task.status),
             str(task.attempts),
             seconds(task.duration_s),
             _cache_cell(task),
-            _bar(task, start, total, now),
-        )
+        ]
+        if placed:
+            cells.append(worker_text(task.worker))
+        table.add_row(*cells, _bar(task, start, total, now))
     return table
 
 
