@@ -159,6 +159,37 @@ class PipelineConfig:
 
 
 @dataclass(frozen=True)
+class FeaturesConfig:
+    """The feature store: features as code, joined point-in-time."""
+
+    path: str = _doc(
+        "",
+        "A Python file in the workspace declaring entities and feature views "
+        "(@feature_view); each accepted file updates every view. Empty = no feature store.",
+    )
+    views: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+        [],
+        "Views the default pipeline joins to the label rows, point-in-time; the scoring "
+        "server then joins them to requests by entity key.",
+    )
+    timestamp: str = _doc(
+        "timestamp",
+        "Column of the label rows (and requests) features are joined as of; a request "
+        "without it is joined as of now.",
+    )
+    inclusive: bool = _doc(
+        False,
+        "Also join a feature row stamped exactly at a row's time (default: strictly before: "
+        "a labelled row's own event is not history yet when a request for it is served).",
+    )
+    on_code_change: bool = _doc(
+        True,
+        "When that file is saved with new content: re-materialise the views whose code "
+        "changed and start a run (trigger 'code').",
+    )
+
+
+@dataclass(frozen=True)
 class GateConfig:
     """The quality gate a candidate must pass before it may be approved."""
 
@@ -274,6 +305,7 @@ class WorkbenchConfig:
     watch: WatchConfig = field(default_factory=WatchConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    features: FeaturesConfig = field(default_factory=FeaturesConfig)
     gate: GateConfig = field(default_factory=GateConfig)
     promotion: PromotionConfig = field(default_factory=PromotionConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)

@@ -64,3 +64,9 @@ class ModelFileError(WorkbenchError):
 
 class ServingError(WorkbenchError):
     """The scoring server cannot start or cannot serve the requested model."""
+
+
+class FeatureError(WorkbenchError):
+    """``features.py`` or one of its feature views cannot be used: it does not import,
+    reads a column it may not (an unknown one, or the label), or returns no entity key or
+    event timestamp. The message names the view and the line."""

@@ -325,3 +325,50 @@ class PerformanceRecord:
     """The labelled dataset."""
     metrics: dict[str, float]
     """Its metrics on that data."""
+
+
+@dataclass(frozen=True)
+class FeatureViewRecord:
+    """One version (by code hash) of a feature view in the offline store."""
+
+    name: str
+    """The view's name in features.py."""
+    code_hash: str
+    """sha256 of the view's code; a new hash is a new table, materialised from scratch."""
+    entity: str
+    """The entity the rows describe."""
+    key: str
+    """The entity key column."""
+    timestamp: str
+    """The event-time column."""
+    ttl_s: float | None
+    """How old a value may be and still be joined, in seconds (None: forever)."""
+    columns: tuple[str, ...]
+    """The feature columns."""
+    current: bool
+    """Whether this is the version features.py defines now (older ones are kept, frozen,
+    for the models trained on them)."""
+    rows: int
+    """Feature rows stored."""
+    entities: int
+    """Distinct entity keys."""
+    newest: datetime | None
+    """Latest event time stored (how fresh the view is)."""
+    materialized_at: datetime | None
+    """When the view was last written."""
+    null_shares: dict[str, float] = field(default_factory=dict)
+    """Share of null values per feature column."""
+
+
+@dataclass(frozen=True)
+class FeatureLookup:
+    """One entity's stored features of one view: the latest values and the history."""
+
+    view: str
+    """The view's name."""
+    key: str
+    """The entity key looked up (as text)."""
+    latest: dict[str, Any] | None
+    """The newest feature row (timestamp included), None for an unknown entity."""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """The entity's feature rows, oldest first (at most the newest 500)."""

@@ -32,6 +32,9 @@ class Signature:
     """``"binary"``, ``"multiclass"`` or ``"regression"``."""
     classes: tuple[Any, ...] = field(default=())
     """Class labels for classification, in the order of ``predict_proba`` columns."""
+    features: dict[str, Any] | None = None
+    """The feature-store join the model's rows got (``JoinPlan.to_dict()``): which views,
+    by which entity key, ttl and defaults. The server joins requests the same way."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, stored beside the model version."""
@@ -40,7 +43,7 @@ class Signature:
             "target": self.target,
             "task": self.task,
             "classes": list(self.classes),
-        }
+        } | ({"features": self.features} if self.features else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Signature:
@@ -50,4 +53,5 @@ class Signature:
             target=data["target"],
             task=data["task"],
             classes=tuple(data.get("classes", ())),
+            features=data.get("features") or None,
         )

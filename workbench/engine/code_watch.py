@@ -1,4 +1,5 @@
-"""Code changes trigger runs, as data does: the pipeline file is watched by content hash.
+"""Code changes trigger runs, as data does: the pipeline file is watched by content hash
+(and ``features.py`` too, with the feature stage's own check).
 
 A save that changes the bytes of ``[pipeline] path`` is imported and checked first: a
 file that fails to import (or builds no valid pipeline) gives an error event and no run;
@@ -23,9 +24,17 @@ class CodeWatcher:
     """Polls one file's stat cheaply and hashes it only when the stat changed."""
 
     def __init__(
-        self, engine: Engine, path: Path, submit: Callable[[str], object], interval: float = 0.5
+        self,
+        engine: Engine,
+        path: Path,
+        submit: Callable[[str], object],
+        interval: float = 0.5,
+        *,
+        on_change: Callable[[str], bool] | None = None,
     ) -> None:
         self._engine = engine
+        self._on_change = on_change
+        """Checks a changed file and says whether to run (default: the pipeline's check)."""
         self._path = path
         self._submit = submit
         self._interval = interval
@@ -65,6 +74,10 @@ class CodeWatcher:
                 self._changed(digest)
 
     def _changed(self, digest: str) -> None:
+        if self._on_change is not None:
+            if self._on_change(digest):
+                self._submit("code")
+            return
         engine = self._engine
         try:
             load_pipeline(engine.workspace, engine.config, None)

@@ -22,6 +22,8 @@ from workbench.core.events import EventBus
 from workbench.core.quality import QualityReport
 from workbench.core.records import (
     EventRecord,
+    FeatureLookup,
+    FeatureViewRecord,
     IngestOutcome,
     LineageNode,
     ModelVersionRecord,
@@ -34,6 +36,7 @@ from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine import approvals, contracts, reproduce
 from workbench.engine.alerts import AlertSinks
 from workbench.engine.engine_log import EngineLogFile
+from workbench.engine.features import FeatureStage
 from workbench.engine.monitor import DriftMonitor, drift_for_file
 from workbench.engine.ownership import (
     clear_owner,
@@ -87,6 +90,7 @@ class Engine:
         self.vetoes = VetoTimers(self)
         self.monitor = DriftMonitor(self)
         self.alerts = AlertSinks(self)
+        self.features = FeatureStage(self)
         write_owner(workspace)
         self.server_restarts: RestartPolicy | None = None
         """Restarts left to a server that dies on its own (made when serving starts)."""
@@ -190,6 +194,7 @@ class Engine:
         keep = self.config.watch.move_after_ingest if move is None else move
         outcome = ingest_file(self, Path(path), move=keep)
         if outcome.status == "accepted" and outcome.dataset is not None:
+            self.features.after_ingest(outcome.dataset)
             signals = self.monitor.after_ingest(outcome.dataset)
             outcome = dataclasses.replace(outcome, signals=tuple(signals))
         return outcome
@@ -222,6 +227,29 @@ class Engine:
         dataset = newest[0]
         frame = read_dataset(self.workspace.inside(dataset.path))
         return self.monitor.compare(frame, "dataset", dataset.id)[1]
+
+    # features ---------------------------------------------------------------------------
+
+    def feature_views(self) -> list[FeatureViewRecord]:
+        """The current version of every materialised feature view, with freshness,
+        row counts and null shares."""
+        return self.features.views()
+
+    def feature_lookup(self, view: str, key: str) -> FeatureLookup:
+        """One entity's stored features in a view: the latest values and the history.
+
+        Raises:
+            FeatureError: No such view is materialised.
+        """
+        return self.features.lookup(view, key)
+
+    def materialize_features(self) -> list[FeatureViewRecord]:
+        """Rebuild every feature view from all accepted data.
+
+        Raises:
+            FeatureError: No ``[features] path``, or a view cannot be used.
+        """
+        return self.features.materialize()
 
     # runs -------------------------------------------------------------------------------
 
@@ -384,6 +412,11 @@ class Engine:
                 f"and this is {sklearn_version()}: retrain required (it is not served "
                 "silently under another version)"
             )
+        plan = None
+        if (model.signature or {}).get("features"):  # trained with the feature store
+            from workbench.features import JoinPlan
+
+            plan = JoinPlan.from_dict(model.signature["features"])
         return ServingManifest(
             model_name=self.workspace.root.name,
             version=model.version,
@@ -392,6 +425,7 @@ class Engine:
             signature=model.signature,
             metrics=model.metrics,
             threshold=model.threshold,
+            feature_snapshots=self.features.snapshots_for(plan) if plan else {},
         )
 
     def _production_moved(self) -> None:

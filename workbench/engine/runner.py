@@ -461,6 +461,9 @@ def _execute(
 ) -> RunOutcome:
     settings = TabularSettings.from_config(config)
     frame = load_frames(engine, ids)
+    frame, join_plan = engine.features.join_for_training(run_id, frame, config)
+    if join_plan is not None:
+        settings = dataclasses.replace(settings, features=join_plan.to_dict())
     records = [engine.store.datasets.get(i) for i in ids]
     file_rows = tuple(r.rows for r in records if r is not None)
     frame = _sampled(engine, run_id, frame, settings, config.train.max_rows)

@@ -13,6 +13,7 @@ and one that dies on its own is reported to the engine, which restarts it within
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -220,6 +222,38 @@ class ServingSupervisor:
             raise ServingError(f"the scoring server refused the swap: {response.text[:300]}")
         self.info = ServerInfo(self.info.url, manifest.version, self.info.pid)
         return manifest.version
+
+    def publish_features(self, snapshots: dict[str, dict[str, str]], timeout: float = 60.0) -> None:
+        """Swap the running server's feature snapshots (the model stays), and keep them in
+        the manifest so a restart serves the same ones.
+
+        Raises:
+            ServingError: The server refused or could not be reached.
+        """
+        if self.info is None or not self.running:
+            raise ServingError("no scoring server is running to publish features to")
+        body = json.dumps(snapshots)
+        try:
+            response = httpx.post(
+                f"{self.info.url}/admin/features",
+                content=body,
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": "application/json",
+                },
+                timeout=timeout,
+            )
+        except httpx.HTTPError as exc:
+            raise ServingError(f"the scoring server did not take the snapshot: {exc}") from exc
+        if response.status_code != 200:
+            raise ServingError(f"the scoring server refused the snapshot: {response.text[:300]}")
+        try:
+            manifest = ServingManifest.from_json(self._manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ServingError):
+            return
+        self._manifest_path.write_text(
+            replace(manifest, feature_snapshots=snapshots).to_json(), encoding="utf-8"
+        )
 
     @property
     def running(self) -> bool:

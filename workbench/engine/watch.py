@@ -51,6 +51,12 @@ class WatchService:
             if code is not None and engine.config.pipeline.on_code_change
             else None
         )
+        features = engine.features.path
+        self._features = (
+            CodeWatcher(engine, features, self.queue.submit, on_change=self._features_changed)
+            if features is not None and engine.config.features.on_code_change
+            else None
+        )
 
     def start(self) -> None:
         """Queue a run for data accepted but never trained on, then start watching."""
@@ -60,6 +66,8 @@ class WatchService:
         self.watcher.start()
         if self._code is not None:
             self._code.start()
+        if self._features is not None:
+            self._features.start()
         hours = self._engine.config.monitor.schedule_hours
         if hours > 0:
             self._schedule = threading.Thread(
@@ -78,6 +86,8 @@ class WatchService:
         self._stopping.set()
         if self._code is not None:
             self._code.stop()
+        if self._features is not None:
+            self._features.stop()
         self.watcher.stop()
         self.queue.stop()
 
@@ -127,6 +137,12 @@ class WatchService:
                 + ("" if started else " (merged with the run already waiting)"),
                 files=[p.name for p in paths],
             )
+
+    def _features_changed(self, digest: str) -> bool:
+        """features.py saved with new bytes: re-materialise; run if the training uses a
+        view whose code changed."""
+        changed = self._engine.features.code_changed(digest)
+        return changed and bool(self._engine.config.features.views)
 
     def _run(self, trigger: str) -> RunRecord:
         return self._engine.run(None, trigger)

@@ -54,6 +54,9 @@ class TabularSettings:
     says "not significant" the same way the policy decides."""
     file_rows: tuple[int, ...] = ()
     """Rows per dataset of the training window, oldest first (for ``newest_file``)."""
+    features: dict[str, Any] | None = None
+    """The feature-store join the run's rows got (``JoinPlan.to_dict()``), recorded in the
+    model signature so the scoring server joins requests the same way; None without."""
 
     @classmethod
     def from_config(cls, config: WorkbenchConfig) -> TabularSettings:

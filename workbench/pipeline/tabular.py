@@ -13,6 +13,8 @@ the tested model passes and ``alert_if_fail`` otherwise, the way an Airflow user
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 
 from workbench.core.errors import DataError, TrainingError
@@ -34,6 +36,7 @@ from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import ModelSink
 from workbench.pipeline.testing import Tested, refit, score_test
 from workbench.training import (
+    DroppedColumn,
     FeaturePlan,
     TrainedModel,
     detect_task,
@@ -84,7 +87,7 @@ def validate(frame: pl.DataFrame, settings: TabularSettings, ctx: TaskContext) -
 @task
 def preprocess(split: Split, settings: TabularSettings, ctx: TaskContext) -> FeaturePlan:
     """Decide each column's treatment: numeric, categorical, datetime, or dropped and why."""
-    plan = plan_features(split.develop, settings.target)
+    plan = without_entity_keys(plan_features(split.develop, settings.target), settings)
     ctx.log_params({f"dropped.{c}": why for c, why in plan.dropped_reasons.items()})
     ctx.log.info(
         "features: %d numeric, %d categorical, %d datetime",
@@ -95,6 +98,24 @@ def preprocess(split: Split, settings: TabularSettings, ctx: TaskContext) -> Fea
     for column, why in plan.dropped_reasons.items():
         ctx.log.info("dropped %s: %s", column, why)
     return plan
+
+
+def without_entity_keys(plan: FeaturePlan, settings: TabularSettings) -> FeaturePlan:
+    """The plan with the feature views' entity keys dropped: a key is how a row finds its
+    features (and a request its stored ones), not a value to learn from."""
+    keys = {v["key"] for v in (settings.features or {}).get("views", [])}
+    if not keys & set(plan.features):
+        return plan
+    return dataclasses.replace(
+        plan,
+        numeric=tuple(c for c in plan.numeric if c not in keys),
+        categorical=tuple(c for c in plan.categorical if c not in keys),
+        datetime=tuple(c for c in plan.datetime if c not in keys),
+        dropped=(
+            *plan.dropped,
+            *(DroppedColumn(k, "entity key of a feature view") for k in sorted(keys)),
+        ),
+    )
 
 
 def _trainers(settings: TabularSettings, task_kind: str | None) -> tuple[Task, ...]:
@@ -137,6 +158,8 @@ def register(
     signature: Signature = signature_for(
         preprocess, split.develop, settings.target, validate.task, classes
     )
+    if settings.features:
+        signature = dataclasses.replace(signature, features=settings.features)
     version = sink.register(
         candidate=model.name,
         model_bytes=dump_model(model.estimator),

@@ -8,6 +8,10 @@ thread while the old one keeps answering; only then does one assignment in
 :meth:`ModelHolder.swap` make it current. A request reads the holder once, so it is
 answered wholly by the old or wholly by the new version, never by a half-loaded one.
 
+``POST /admin/features`` (same token) takes ``{VIEW: {"path", "sha256"}}``, the newest
+feature snapshots the engine published after a materialisation: they are read and
+verified in a worker thread, then swapped in with the served model in one assignment.
+
 Answers: 200 ``{"model_version": N, "previous_version": M}``; 401 for a missing or wrong
 token; 400 ``BAD_MANIFEST``; 422 ``MODEL_REFUSED`` when the artifact is missing, fails
 its hash or cannot predict (the old model keeps serving). Without a token the route
@@ -18,7 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -27,8 +33,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from workbench.core.errors import ServingError, WorkbenchError
+from workbench.features import OnlineFeatures
 from workbench.serving.errors import RequestError
-from workbench.serving.loaded import LoadedModel, ModelHolder
+from workbench.serving.loaded import LoadedModel, ModelHolder, load_features
 from workbench.serving.manifest import ServingManifest
 from workbench.serving.metrics import ServingMetrics
 from workbench.serving.responses import error_response
@@ -70,7 +77,32 @@ def admin_routes(holder: ModelHolder, token: str, metrics: ServingMetrics) -> li
             headers={"X-Model-Version": str(new.version)},
         )
 
-    return [Route("/admin/swap", swap, methods=["POST"])]
+    async def features(request: Request) -> Response:
+        if not _authorized(request, token):
+            return error_response(
+                RequestError(401, UNAUTHORIZED, "send Authorization: Bearer <admin token>"),
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            snapshots = _snapshots(await read_body(request, MAX_MANIFEST_BYTES))
+            async with lock:
+                current = holder.current
+                online = await run_in_threadpool(_load_snapshots, current, snapshots)
+                holder.swap(replace(current, features=online))
+        except RequestError as exc:
+            return error_response(exc)
+        return JSONResponse(
+            {
+                "model_version": current.version,
+                "snapshots": {k: v.sha256 for k, v in online.snapshots.items()},
+            },
+            headers={"X-Model-Version": str(current.version)},
+        )
+
+    return [
+        Route("/admin/swap", swap, methods=["POST"]),
+        Route("/admin/features", features, methods=["POST"]),
+    ]
 
 
 def _authorized(request: Request, token: str) -> bool:
@@ -88,6 +120,39 @@ def _manifest(body: bytes) -> ServingManifest:
     if not Path(manifest.artifact_path).is_absolute():
         raise RequestError(400, BAD_MANIFEST, "the manifest's artifact_path must be absolute")
     return manifest
+
+
+def _snapshots(body: bytes) -> dict[str, dict[str, str]]:
+    """The body of ``POST /admin/features``: view name to ``{"path", "sha256"}``."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise RequestError(400, BAD_MANIFEST, f"the snapshot body is not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(v, dict) and isinstance(v.get("path"), str) and isinstance(v.get("sha256"), str)
+        for v in data.values()
+    ):
+        raise RequestError(
+            400, BAD_MANIFEST, 'the snapshot body must map view names to {"path", "sha256"}'
+        )
+    for entry in data.values():
+        if not Path(entry["path"]).is_absolute() or not Path(entry["path"]).is_file():
+            raise RequestError(400, BAD_MANIFEST, "a snapshot path must be an absolute file path")
+    return data
+
+
+def _load_snapshots(model: LoadedModel, snapshots: dict[str, dict[str, str]]) -> OnlineFeatures:
+    """The served model's online features from new snapshot files (in a worker thread)."""
+    if not model.signature.features:
+        raise RequestError(
+            409, MODEL_REFUSED, f"version {model.version} was not trained with feature views"
+        )
+    try:
+        features = load_features(model.signature, snapshots)
+    except WorkbenchError as exc:
+        raise RequestError(422, MODEL_REFUSED, f"feature snapshot refused: {exc}") from exc
+    assert features is not None
+    return features
 
 
 def _load(manifest: ServingManifest) -> LoadedModel:

@@ -26,6 +26,7 @@ import polars as pl
 
 from workbench.core.errors import ServingError
 from workbench.core.signature import Signature
+from workbench.features import JoinPlan, OnlineFeatures, Snapshot
 from workbench.modelfile import load_model
 from workbench.serving.conform import DTYPES
 from workbench.serving.manifest import ServingManifest
@@ -57,6 +58,9 @@ class LoadedModel:
     """The fitted scikit-learn estimator (usually a Pipeline)."""
     threshold: float | None = None
     """Binary: the decision threshold on P(positive) the model was registered with."""
+    features: OnlineFeatures | None = None
+    """Models trained with the feature store: the join plan and the snapshots requests
+    are joined with (replaced by ``POST /admin/features`` after each materialisation)."""
 
     @classmethod
     def load(cls, manifest: ServingManifest) -> LoadedModel:
@@ -68,13 +72,15 @@ class LoadedModel:
             ServingError: The estimator cannot predict or disagrees with its signature.
         """
         estimator = load_model(Path(manifest.artifact_path), manifest.sha256)
+        signature = manifest.parsed_signature()
         model = cls(
             version=manifest.version,
             name=manifest.model_name,
             sha256=manifest.sha256,
-            signature=manifest.parsed_signature(),
+            signature=signature,
             estimator=estimator,
             threshold=manifest.threshold,
+            features=load_features(signature, manifest.feature_snapshots),
         )
         model.check_estimator()
         model.warm_up()
@@ -123,6 +129,26 @@ class LoadedModel:
                 f"model {self.name!r} version {self.version} failed its warm-up prediction: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
+
+
+def load_features(
+    signature: Signature, snapshots: dict[str, dict[str, str]]
+) -> OnlineFeatures | None:
+    """The online features of a model trained with the feature store (None otherwise).
+
+    Raises:
+        FeatureError: A snapshot is missing, fails its hash or lacks a planned column.
+    """
+    if not signature.features:
+        return None
+    plan = JoinPlan.from_dict(signature.features)
+    loaded = {}
+    for view in plan.views:
+        entry = snapshots.get(view.name)
+        if entry is None:
+            raise ServingError(f"no feature snapshot for view '{view.name}' in the manifest")
+        loaded[view.name] = Snapshot.read(view, Path(entry["path"]), entry["sha256"])
+    return OnlineFeatures(plan, loaded)
 
 
 def placeholder_frame(signature: Signature) -> pl.DataFrame:

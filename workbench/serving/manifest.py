@@ -50,6 +50,9 @@ class ServingManifest:
     threshold: float | None = None
     """Binary models: P(positive) from which a row is labelled positive (chosen on
     validation when the model was trained); None predicts with the estimator's own 0.5."""
+    feature_snapshots: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Models trained with the feature store: view name to ``{"path", "sha256"}`` of the
+    Parquet snapshot (latest row per entity) requests are joined with."""
 
     def __post_init__(self) -> None:
         _require(
@@ -82,6 +85,7 @@ class ServingManifest:
                 number is not None and 0.0 <= number <= 1.0, "threshold", "a number from 0 to 1"
             )
             object.__setattr__(self, "threshold", number)
+        _check_snapshots(self.feature_snapshots, self.signature)
         _check_text(self)
 
     def parsed_signature(self) -> Signature:
@@ -110,7 +114,8 @@ class ServingManifest:
         unknown = sorted(set(data) - set(names))
         if unknown:
             raise ServingError(f"serving manifest has unknown field(s): {', '.join(unknown)}")
-        missing = [n for n in names if n not in data and n not in ("metrics", "threshold")]
+        optional = ("metrics", "threshold", "feature_snapshots")
+        missing = [n for n in names if n not in data and n not in optional]
         if missing:
             raise ServingError(f"serving manifest is missing field(s): {', '.join(missing)}")
         return cls(**data)
@@ -177,6 +182,30 @@ def _check_signature(signature: Any) -> None:
     _require(isinstance(signature.get("target"), str), "signature.target", "a column name")
     _require(signature.get("task") in _TASKS, "signature.task", "one of " + ", ".join(_TASKS))
     _require(isinstance(signature.get("classes", []), list), "signature.classes", "a list")
+
+
+def _check_snapshots(snapshots: Any, signature: dict[str, Any]) -> None:
+    """Refuse snapshots the server could not load: each view of the signature's feature
+    join needs one, with a path and a sha256."""
+    _require(isinstance(snapshots, dict), "feature_snapshots", "an object of view to file")
+    features = signature.get("features")
+    if features is None:
+        return
+    _require(isinstance(features, dict), "signature.features", "an object (JoinPlan.to_dict())")
+    views = features.get("views")
+    _require(isinstance(views, list) and views, "signature.features.views", "a non-empty list")
+    for view in views:
+        name = view.get("name") if isinstance(view, dict) else None
+        entry = snapshots.get(name) if isinstance(name, str) else None
+        _require(
+            isinstance(entry, dict)
+            and isinstance(entry.get("path"), str)
+            and entry["path"]
+            and isinstance(entry.get("sha256"), str)
+            and _SHA256.fullmatch(entry["sha256"]),
+            f"feature_snapshots.{name}",
+            "an object with a 'path' and a 64-hex-digit 'sha256'",
+        )
 
 
 def _checked_metrics(metrics: Any) -> dict[str, float]:

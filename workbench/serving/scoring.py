@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from workbench.serving.conform import conform
+from workbench.serving.conform import ConformedFrame, conform
+from workbench.serving.enrich import enrich
 from workbench.serving.errors import PREDICTION_FAILED, bad_request
 from workbench.serving.loaded import LoadedModel
 from workbench.serving.payloads import parse_payload
@@ -81,6 +82,8 @@ class Scored:
     """Request columns the model does not use, for the response header."""
     inputs: pl.DataFrame
     """The conformed request rows (signature columns only), for the prediction log."""
+    defaulted: tuple[tuple[str, ...], ...] | None = None
+    """Feature-store models: per row, the features that got training-time defaults."""
 
     @property
     def body(self) -> dict[str, Any]:
@@ -94,6 +97,8 @@ class Scored:
             result["classes"] = self.prediction.classes
         if self.prediction.threshold is not None:
             result["threshold"] = self.prediction.threshold
+        if self.defaulted is not None:
+            result["defaulted_features"] = [list(row) for row in self.defaulted]
         return result
 
 
@@ -108,14 +113,30 @@ def score_request(model: LoadedModel, body: bytes, kind: str, *, strict: bool) -
 
 
 def score_frame(model: LoadedModel, frame: pl.DataFrame, *, strict: bool) -> Scored:
-    """Conform a parsed request frame to the signature and predict it."""
-    conformed = conform(frame, model.signature, strict=strict)
+    """Join stored features (feature-store models), conform to the signature, predict."""
+    conformed, defaulted = prepare(model, frame, strict=strict)
     return Scored(
         model_version=model.version,
         prediction=predict_frame(model, conformed.frame),
         ignored_columns=conformed.ignored_columns,
         inputs=conformed.frame,
+        defaulted=defaulted,
     )
+
+
+def prepare(
+    model: LoadedModel, frame: pl.DataFrame, *, strict: bool
+) -> tuple[ConformedFrame, tuple[tuple[str, ...], ...] | None]:
+    """A parsed request made ready for ``predict``: features joined in by entity key when
+    the model was trained with the feature store, then conformed to the signature.
+
+    Raises:
+        RequestError: 400 naming the missing entity key or the bad column.
+    """
+    if model.features is None:
+        return conform(frame, model.signature, strict=strict), None
+    enriched = enrich(model.features, frame, tuple(c.name for c in model.signature.inputs))
+    return conform(enriched.frame, model.signature, strict=strict), enriched.defaulted
 
 
 def predict_frame(model: LoadedModel, frame: pl.DataFrame) -> Prediction:

@@ -16,9 +16,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    import polars as pl
 
 from workbench.core.errors import DiskFullError, StoreError, WorkspaceLockedError
 from workbench.store.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -209,6 +212,29 @@ class Database:
                 raise self._failure(f"store write to {table} failed", exc) from exc
             finally:
                 self._con.unregister("_incoming_rows")
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The raw connection, for a repo that registers frames; use it inside
+        :meth:`locked` or :meth:`transaction`."""
+        return self._con
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the connection's lock (several statements with a registered frame)."""
+        with self._lock:
+            yield
+
+    def frame(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+        """Run one query and return its rows as a polars DataFrame (through Arrow)."""
+        import polars as pl  # loads with the first feature query, not when the store opens
+
+        with self._lock:
+            try:
+                relation = self._con.sql(sql, params=list(params) or None)
+                return relation.pl() if relation is not None else pl.DataFrame()
+            except duckdb.Error as exc:
+                raise self._failure("store query failed", exc) from exc
 
     def _failure(self, what: str, exc: duckdb.Error) -> StoreError:
         """The error to raise for a failed statement: "disk full" said plainly when it is."""

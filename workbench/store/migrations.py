@@ -259,6 +259,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE task_runs ADD COLUMN worker VARCHAR;
     """,
+    # 11: the feature store's registry: one row per materialised version (code hash) of a
+    # feature view; the rows themselves live in one table per version (store/features.py)
+    """
+    CREATE TABLE feature_views (
+        name VARCHAR NOT NULL,
+        code_hash VARCHAR NOT NULL,
+        entity VARCHAR NOT NULL,
+        key VARCHAR NOT NULL,
+        timestamp VARCHAR NOT NULL,
+        ttl_s DOUBLE,
+        columns JSON NOT NULL,
+        current BOOLEAN NOT NULL,
+        rows BIGINT NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        materialized_at TIMESTAMP,
+        PRIMARY KEY (name, code_hash)
+    );
+    """,
 )
 """Schema steps; ``MIGRATIONS[i]`` takes a database from version i to version i + 1."""
 

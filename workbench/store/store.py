@@ -9,6 +9,7 @@ from workbench.store.artifacts import ArtifactStore
 from workbench.store.datasets import DatasetRepo
 from workbench.store.db import Database
 from workbench.store.events import EventRepo
+from workbench.store.features import FeatureRepo
 from workbench.store.lineage import LineageRepo
 from workbench.store.monitoring import MonitoringRepo
 from workbench.store.quality import QualityRepo
@@ -40,6 +41,7 @@ class Store:
         self.lineage = LineageRepo(self.db, flush=self.runs.flush)
         self.task_cache = TaskCacheRepo(self.db)
         self.quality = QualityRepo(self.db)
+        self.features = FeatureRepo(self.db)
 
         self._stop = threading.Event()
         self._flusher = threading.Thread(target=self._flush_loop, name="store-flush", daemon=True)

@@ -1,0 +1,426 @@
+"""The feature store inside the engine: materialise on arrival, join for training, publish.
+
+Each accepted dataset updates every view of ``features.py`` (only the entities and the
+time range the file touches); an edit to the file re-materialises the views whose code
+hash changed and queues a run; a run of the default pipeline joins ``[features] views``
+to its rows point-in-time; and after each materialisation the latest row per entity of
+the served model's views is published to the scoring server as a content-addressed
+snapshot. No scheduler: the loop's own arrivals drive it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.core.errors import FeatureError, StoreError, WorkbenchError
+from workbench.core.records import DatasetRecord, FeatureLookup, FeatureViewRecord
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from workbench.core.config import WorkbenchConfig
+    from workbench.engine.engine import Engine
+    from workbench.features import FeatureSet, FeatureView, JoinPlan
+
+
+class FeatureStage:
+    """Materialisation, training joins, lookups and snapshots for one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.RLock()
+        self._loaded: tuple[str, FeatureSet] | None = None
+
+    # definitions ------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path | None:
+        """``features.py`` (always inside the workspace), when workbench.toml names one."""
+        name = self._engine.config.features.path
+        return self._engine.workspace.inside(name) if name else None
+
+    def feature_set(self) -> FeatureSet:
+        """The views of ``features.py`` as the file is now (re-imported when it changed).
+
+        Raises:
+            FeatureError: No ``[features] path``, or the file cannot be used.
+        """
+        from workbench.engine.pipelines import file_hash
+        from workbench.features import load_feature_set
+
+        path = self.path
+        if path is None:
+            raise FeatureError("no feature store: set [features] path in workbench.toml")
+        try:
+            digest = file_hash(path)
+        except OSError as exc:
+            raise FeatureError(f"features file {path.name} cannot be read: {exc}") from exc
+        with self._lock:
+            if self._loaded is None or self._loaded[0] != digest:
+                self._loaded = (digest, load_feature_set(path))
+            return self._loaded[1]
+
+    def _label(self) -> str:
+        return self._engine.config.target.column
+
+    def check(self, feature_set: FeatureSet, schema: pl.Schema) -> dict[str, tuple[str, ...]]:
+        """Run every view on no rows of ``schema`` (the datasets' columns, label removed):
+        unknown columns, the label, a missing key or timestamp fail here, before any use.
+
+        Returns:
+            View name to its feature columns.
+        """
+        import polars as pl
+
+        from workbench.features import DATASETS, check_view
+
+        outputs: dict[str, pl.Schema] = {}
+        columns: dict[str, tuple[str, ...]] = {}
+        for view in feature_set.views:
+            source = schema if view.source == DATASETS else outputs[view.source]
+            label = self._label()
+            if label in source:
+                source = pl.Schema({k: v for k, v in source.items() if k != label})
+            out = check_view(view, source, file=feature_set.file, label=label)
+            outputs[view.name] = out.frame.schema
+            columns[view.name] = out.features
+        return columns
+
+    # materialisation --------------------------------------------------------------------
+
+    def after_ingest(self, dataset: DatasetRecord) -> list[FeatureViewRecord]:
+        """Update every view with one accepted dataset; an error is an event, never a
+        failed ingest (the file is accepted either way)."""
+        if self.path is None:
+            return []
+        try:
+            return self._ingested(dataset)
+        except (WorkbenchError, OSError) as exc:
+            self._engine.emit(
+                "features.error",
+                f"feature views not updated with dataset {dataset.id}: {exc}",
+                level="error",
+                dataset_id=dataset.id,
+            )
+            return []
+
+    def _ingested(self, dataset: DatasetRecord) -> list[FeatureViewRecord]:
+        from workbench.validation import read_dataset
+
+        feature_set = self.feature_set()
+        rows = read_dataset(self._engine.workspace.inside(dataset.path))
+        rows = rows.drop([c for c in (self._label(),) if c in rows.columns])
+        self.check(feature_set, rows.schema)
+        with self._lock:
+            self._engine.store.features.append_input(dataset.id, rows)
+            done = [self._update(feature_set, view, rows) for view in feature_set.views]
+        self._announce(done, f"dataset {dataset.id}")
+        self.publish()
+        return done
+
+    def _update(
+        self, feature_set: FeatureSet, view: FeatureView, new_rows: pl.DataFrame
+    ) -> FeatureViewRecord:
+        """Incremental update of one view with new source rows (full build if its code is
+        new): recompute the touched entities from the file's first timestamp (minus the
+        view's lookback) and replace their rows from that timestamp on."""
+        from workbench.features import compute_view
+        from workbench.features.compute import since
+
+        code_hash = feature_set.hashes[view.name]
+        store = self._engine.store.features
+        if not store.has_version(view.name, code_hash):
+            return self._rebuild(feature_set, view)
+        key = view.entity.key
+        if key not in new_rows.columns:
+            raise FeatureError(f"{view.where(feature_set.file)}: the file has no '{key}' column")
+        start = since(view, new_rows)
+        if start is None:
+            record = store.get(view.name, code_hash)
+            assert record is not None
+            return record
+        entities = new_rows.get_column(key).unique().drop_nulls().to_list()
+        read_from = start - view.lookback if view.lookback is not None else None
+        source = self._source_rows(feature_set, view, entities, read_from)
+        out = compute_view(view, source, file=feature_set.file, label=self._label())
+        changed = out.frame.filter(out.frame.get_column(view.timestamp) >= start)
+        record = self._record(view, code_hash, out.features)
+        store.update_view(record, changed, entities, start)
+        return store.get(view.name, code_hash) or record
+
+    def _rebuild(self, feature_set: FeatureSet, view: FeatureView) -> FeatureViewRecord:
+        from workbench.features import compute_view
+
+        code_hash = feature_set.hashes[view.name]
+        source = self._source_rows(feature_set, view, None, None)
+        out = compute_view(view, source, file=feature_set.file, label=self._label())
+        record = self._record(view, code_hash, out.features)
+        self._engine.store.features.replace_view(record, out.frame)
+        return self._engine.store.features.get(view.name, code_hash) or record
+
+    def _source_rows(
+        self,
+        feature_set: FeatureSet,
+        view: FeatureView,
+        entities: list[Any] | None,
+        read_from: Any,
+    ) -> pl.DataFrame:
+        from workbench.features import DATASETS
+
+        store = self._engine.store.features
+        if view.source == DATASETS:
+            rows = store.input_rows(view.entity.key, view.timestamp, entities, read_from)
+            if rows.width == 0:
+                raise FeatureError("no accepted dataset yet to compute feature views from")
+            return rows
+        return store.view_rows(view.source, feature_set.hashes[view.source], entities, read_from)
+
+    @staticmethod
+    def _record(view: FeatureView, code_hash: str, columns: tuple[str, ...]) -> FeatureViewRecord:
+        return FeatureViewRecord(
+            name=view.name,
+            code_hash=code_hash,
+            entity=view.entity.name,
+            key=view.entity.key,
+            timestamp=view.timestamp,
+            ttl_s=view.ttl.total_seconds() if view.ttl is not None else None,
+            columns=columns,
+            current=True,
+            rows=0,
+            entities=0,
+            newest=None,
+            materialized_at=None,
+        )
+
+    def materialize(self) -> list[FeatureViewRecord]:
+        """Rebuild every view from all stored source rows (``workbench features
+        --materialize``); also what a new version of a view gets.
+
+        Raises:
+            FeatureError: No feature store, or a view cannot be used.
+        """
+        feature_set = self.feature_set()
+        with self._lock:
+            if self._engine.store.features.input_count() == 0:
+                self._load_accepted()
+            done = [self._rebuild(feature_set, view) for view in feature_set.views]
+        self._announce(done, "a full rebuild")
+        self.publish()
+        return done
+
+    def _load_accepted(self) -> None:
+        """Source rows of every accepted dataset (a feature store added to a workspace
+        that already has data)."""
+        from workbench.validation import read_dataset
+
+        for dataset in sorted(self._engine.store.datasets.list("accepted"), key=lambda d: d.id):
+            rows = read_dataset(self._engine.workspace.inside(dataset.path))
+            rows = rows.drop([c for c in (self._label(),) if c in rows.columns])
+            self._engine.store.features.append_input(dataset.id, rows)
+
+    def code_changed(self, digest: str) -> bool:
+        """``features.py`` was saved with new bytes: check it, materialise the views whose
+        code changed, and say whether a run should start (an error is an event, no run)."""
+        path = self.path
+        name = path.name if path is not None else "features.py"
+        try:
+            feature_set = self.feature_set()
+            if self._engine.store.features.input_count() == 0:
+                changed: list[FeatureViewRecord] = []  # built when the first file arrives
+            else:
+                changed = self._rebuild_changed(feature_set)
+        except (WorkbenchError, OSError) as exc:
+            self._engine.emit(
+                "features.error",
+                f"{name} changed but cannot be used: {exc}",
+                level="error",
+                file=name,
+                code_hash=digest,
+            )
+            return False
+        self._engine.emit(
+            "features.changed",
+            f"{name} changed (sha256 {digest[:12]}): "
+            + (
+                f"re-materialised {', '.join(r.name for r in changed)}"
+                if changed
+                else "no view's code changed"
+            ),
+            file=name,
+            code_hash=digest,
+            views=[r.name for r in changed],
+        )
+        if changed:
+            self.publish()
+        return bool(changed)
+
+    def _rebuild_changed(self, feature_set: FeatureSet) -> list[FeatureViewRecord]:
+        """Check every view on the stored source schema, then build the new versions."""
+        store = self._engine.store.features
+        schema = store.input_schema_polars()
+        self.check(feature_set, schema)
+        with self._lock:
+            done = [
+                self._rebuild(feature_set, view)
+                for view in feature_set.views
+                if not store.has_version(view.name, feature_set.hashes[view.name])
+            ]
+            for view in feature_set.views:  # an edit back to older code makes it current
+                record = store.get(view.name, feature_set.hashes[view.name])
+                if record is not None and not record.current:
+                    store.make_current(view.name, feature_set.hashes[view.name])
+        return done
+
+    def _announce(self, done: list[FeatureViewRecord], cause: str) -> None:
+        if not done:
+            return
+        self._engine.emit(
+            "features.materialized",
+            f"feature views materialised from {cause}: "
+            + ", ".join(f"{r.name} ({r.rows:,} rows)" for r in done),
+            views={r.name: r.code_hash for r in done},
+        )
+
+    # training ---------------------------------------------------------------------------
+
+    def join_for_training(
+        self, run_id: int, frame: pl.DataFrame, config: WorkbenchConfig
+    ) -> tuple[pl.DataFrame, JoinPlan | None]:
+        """The run's rows with ``[features] views`` joined point-in-time, and the plan
+        (recorded with the model); the run's params and lineage name the views' code.
+
+        Raises:
+            FeatureError: A named view does not exist or cannot be built, or the rows lack
+                the entity key or the timestamp.
+        """
+        names = list(config.features.views)
+        if not names:
+            return frame, None
+        from workbench.features import JoinedView, JoinPlan, training_defaults
+        from workbench.features.join import apply_defaults, join_features
+
+        feature_set = self.feature_set()
+        store = self._engine.store.features
+        views, tables = [], {}
+        for name in names:
+            view = feature_set.view(name)
+            code_hash = feature_set.hashes[name]
+            if not store.has_version(name, code_hash):
+                with self._lock:
+                    if store.input_count() == 0:
+                        self._load_accepted()
+                    for needed in feature_set.views:  # its sources first
+                        if not store.has_version(needed.name, feature_set.hashes[needed.name]):
+                            self._rebuild(feature_set, needed)
+            record = store.get(name, code_hash)
+            assert record is not None
+            key = view.entity.key
+            if key not in frame.columns:
+                raise FeatureError(f"view '{name}' is joined by '{key}', which the data lacks")
+            entities = frame.get_column(key).unique().drop_nulls().to_list()
+            tables[name] = store.view_rows(name, code_hash, entities)
+            views.append(JoinedView(name, code_hash, key, view.timestamp, record.columns, view.ttl))
+            self._engine.store.lineage.link(
+                ("feature_view", f"{name}@{code_hash}"), ("run", run_id), "features"
+            )
+        plan = JoinPlan(
+            tuple(views), config.features.timestamp, config.features.inclusive, defaults={}
+        )
+        joined, missing = join_features(frame, tables, plan)
+        declared = {k: v for n in names for k, v in feature_set.view(n).defaults.items()}
+        plan = dataclasses.replace(plan, defaults=training_defaults(joined, plan.columns, declared))
+        joined = apply_defaults(joined, plan)
+        params: dict[str, Any] = {"features.views": ",".join(names)}
+        params |= {f"features.{v.name}.code_hash": v.code_hash for v in views}
+        params["features.defaulted_rows"] = sum(1 for m in missing if m)
+        self._engine.store.runs.log_params(run_id, params)
+        return joined, plan
+
+    # online -----------------------------------------------------------------------------
+
+    def snapshots_for(self, plan: JoinPlan) -> dict[str, dict[str, str]]:
+        """Write the latest row per entity of each of ``plan``'s views as a Parquet
+        artifact; view name to ``{"path", "sha256"}`` (what the scoring server reads)."""
+        store = self._engine.store
+        out: dict[str, dict[str, str]] = {}
+        for view in plan.views:
+            latest = store.features.latest(view.name, view.code_hash)
+            buffer = io.BytesIO()
+            latest.write_parquet(buffer)
+            sha = store.artifacts.put(buffer.getvalue())
+            out[view.name] = {"path": str(store.artifacts.path(sha)), "sha256": sha}
+        return out
+
+    def production_plan(self) -> JoinPlan | None:
+        """The join plan of the production model, if it was trained with features."""
+        from workbench.features import JoinPlan
+
+        alias = self._engine.store.registry.alias("production")
+        model = self._engine.store.registry.get(alias.version) if alias else None
+        features = (model.signature or {}).get("features") if model else None
+        return JoinPlan.from_dict(features) if features else None
+
+    def publish(self) -> None:
+        """Send the served model's views' newest snapshots to a running scoring server."""
+        server = self._engine.server
+        if server is None or not server.running:
+            return
+        try:
+            plan = self.production_plan()
+            if plan is None:
+                return
+            snapshots = self.snapshots_for(plan)
+            server.publish_features(snapshots)
+        except (WorkbenchError, OSError) as exc:
+            self._engine.emit(
+                "features.publish_failed",
+                f"the scoring server keeps its previous feature snapshot: {exc}",
+                level="warning",
+            )
+            return
+        self._engine.emit(
+            "features.published",
+            "feature snapshot published to the scoring server: "
+            + ", ".join(f"{v} {s['sha256'][:12]}" for v, s in snapshots.items()),
+            snapshots={v: s["sha256"] for v, s in snapshots.items()},
+        )
+
+    # reading ----------------------------------------------------------------------------
+
+    def views(self) -> list[FeatureViewRecord]:
+        """The current version of every materialised view, with its statistics."""
+        return self._engine.store.features.list()
+
+    def lookup(self, view: str, key: str) -> FeatureLookup:
+        """One entity's latest features and history in the current version of ``view``.
+
+        Raises:
+            FeatureError: No such view is materialised.
+        """
+        record = self._engine.store.features.get(view)
+        if record is None:
+            known = ", ".join(r.name for r in self.views()) or "none"
+            raise FeatureError(f"no feature view '{view}' is materialised (views: {known})")
+        try:
+            history = self._engine.store.features.history(view, record.code_hash, key)
+        except StoreError as exc:
+            raise FeatureError(str(exc)) from exc
+        rows = [_plain(r) for r in history.to_dicts()]
+        return FeatureLookup(view, key, rows[-1] if rows else None, rows)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A feature row with JSON-ready values (timestamps as ISO text)."""
+    return {
+        k: v.isoformat()
+        if hasattr(v, "isoformat")
+        else v.total_seconds()
+        if isinstance(v, timedelta)
+        else v
+        for k, v in row.items()
+    }
