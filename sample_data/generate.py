@@ -81,6 +81,13 @@ NIGHT_HOURS = range(6)
 
 FRAUD_INTERCEPT = -8.0
 
+CUSTOMERS = 500
+"""Card holders; both months draw from the same customers (``cust-0001`` ...)."""
+BURST_SHARE = 0.03
+"""Share of rows that belong to a burst: one customer's card used again and again."""
+BURST_SIZE = 12
+"""Transactions in one burst (consecutive in time: minutes apart on a busy day)."""
+
 
 @dataclass(frozen=True)
 class Defect:
@@ -177,11 +184,30 @@ def _card_ages(rng: np.random.Generator, n_rows: int) -> np.ndarray:
     return np.where(new_card, fresh, mature).astype(np.int64)
 
 
-def _recent_counts(rng: np.random.Generator, n_rows: int) -> np.ndarray:
-    """Transactions on the card in the previous 24 h: usually a few, sometimes a burst."""
-    burst = rng.random(n_rows) < 0.03
-    counts = np.where(burst, rng.poisson(14.0, n_rows), rng.poisson(1.8, n_rows))
-    return np.minimum(counts, 50).astype(np.int64)
+def _customers(rng: np.random.Generator, n_rows: int) -> np.ndarray:
+    """Customer number per (time-ordered) row: uniform, except bursts of consecutive rows
+    that all go to one customer (a card used again and again within minutes)."""
+    customer = rng.integers(0, CUSTOMERS, n_rows)
+    n_bursts = round(n_rows * BURST_SHARE / BURST_SIZE)
+    for start in rng.choice(max(n_rows - BURST_SIZE, 1), size=n_bursts, replace=False):
+        customer[start : start + BURST_SIZE] = customer[start]
+    return customer
+
+
+def _recent_counts(timestamps: np.ndarray, customer: np.ndarray) -> np.ndarray:
+    """The customer's transactions in the 24 h before each one (the history the label
+    depends on; the files do not carry it: ``features.py`` computes it from the rows)."""
+    frame = pl.DataFrame({"customer": customer, "timestamp": timestamps.astype("datetime64[us]")})
+    counts = frame.with_row_index("row").sort("customer", "timestamp").with_columns(
+        pl.col("timestamp")
+        .is_not_null()
+        .cast(pl.Int64)
+        .rolling_sum_by("timestamp", "24h", closed="left")
+        .over("customer")
+        .fill_null(0)
+        .alias("n")
+    )
+    return counts.sort("row")["n"].to_numpy().astype(np.int64)
 
 
 def _fraud_probability(features: dict[str, np.ndarray]) -> np.ndarray:
@@ -221,13 +247,14 @@ def generate_month(n_rows: int, seed: int, shifted: bool, *, first_id: int = 1) 
     timestamps = _month_timestamps(rng, n_rows, 2026, 2 if shifted else 1)
     weight_slot = 1 if shifted else 0
     category_p = np.array([spec[weight_slot] for spec in CATEGORIES.values()])
+    customer = _customers(rng, n_rows)
     f: dict[str, np.ndarray] = {
         "category_idx": rng.choice(len(CATEGORIES), size=n_rows, p=category_p / category_p.sum()),
         "country_idx": rng.choice(len(COUNTRIES), size=n_rows, p=COUNTRY_WEIGHTS),
         "channel_idx": rng.choice(len(CHANNELS), size=n_rows, p=CHANNEL_WEIGHTS),
         "card_age_days": _card_ages(rng, n_rows),
         "customer_age": np.clip(np.round(rng.normal(46.0, 17.0, n_rows)), 18, 95).astype(np.int64),
-        "n_tx_last_24h": _recent_counts(rng, n_rows),
+        "n_tx_last_24h": _recent_counts(timestamps, customer),
         "hour": timestamps.astype("datetime64[h]").astype(np.int64) % 24,
     }
     f["amount"] = _amounts(rng, f["category_idx"], shifted)
@@ -237,6 +264,7 @@ def generate_month(n_rows: int, seed: int, shifted: bool, *, first_id: int = 1) 
     return pl.DataFrame(
         {
             "transaction_id": ids,
+            "customer_id": [f"cust-{c + 1:04d}" for c in customer],
             "timestamp": timestamps.astype("datetime64[us]"),
             "amount": f["amount"],
             "merchant_category": np.array(list(CATEGORIES))[f["category_idx"]],
@@ -245,7 +273,6 @@ def generate_month(n_rows: int, seed: int, shifted: bool, *, first_id: int = 1) 
             "card_age_days": f["card_age_days"],
             "customer_age": f["customer_age"],
             "distance_from_home_km": f["distance_from_home_km"],
-            "n_tx_last_24h": f["n_tx_last_24h"],
             "is_fraud": is_fraud,
         }
     )
@@ -298,6 +325,7 @@ Read it with `pl.read_csv(path, try_parse_dates=True)` so `timestamp` parses as 
 | column | polars type | values |
 |---|---|---|
 | `transaction_id` | String | unique id `tx-NNNNNN`; February continues January's numbers |
+| `customer_id` | String | the card holder, `cust-0001` .. `cust-{customers:04d}`; the same customers in both months |
 | `timestamp` | Datetime | ISO 8601, seconds, no time zone; busy days, quiet nights |
 | `amount` | Float64 | USD, > 0, 2 decimals; log-normal around a per-category median |
 | `merchant_category` | String | {categories} |
@@ -306,12 +334,15 @@ Read it with `pl.read_csv(path, try_parse_dates=True)` so `timestamp` parses as 
 | `card_age_days` | Int64 | 0..3650; about 7% brand-new cards |
 | `customer_age` | Int64 | 18..95 |
 | `distance_from_home_km` | Float64 | >= 0, 2 decimals; thousands of km abroad |
-| `n_tx_last_24h` | Int64 | 0..50; occasional bursts |
 | `is_fraud` | Int64 | the label, 0/1 |
 
-`is_fraud` is drawn from one fixed logistic function of amount, distance, night hours
-(00-05), channel, foreign country, a card younger than 30 days, n_tx_last_24h, customer
-age and merchant category: learnable (ROC AUC about 0.9 on January) but not perfectly.
+The rows are the raw transaction history: no column summarises a customer's past. About
+{burst_share:.0%} of rows belong to bursts of {burst_size} transactions of one customer
+minutes apart. `is_fraud` is drawn from one fixed logistic function of amount, distance,
+night hours (00-05), channel, foreign country, a card younger than 30 days, the
+customer's transactions in the previous 24 h (computed from the rows, not shipped: the
+demo's `features.py` computes it as `n_tx_last_24h`), customer age and merchant category:
+learnable (ROC AUC about 0.9 on January with the history feature) but not perfectly.
 
 ## February drift (`{february_file}`)
 
@@ -372,6 +403,9 @@ def render_readme(january: pl.DataFrame, february: pl.DataFrame) -> str:
         defects_file=DEFECTS_FILE,
         rows=january.height,
         defect_rows=DEFECT_ROWS,
+        customers=CUSTOMERS,
+        burst_share=BURST_SHARE,
+        burst_size=BURST_SIZE,
         defects_first_id=DEFECTS_FIRST_ID,
         categories=", ".join(CATEGORIES),
         countries=", ".join(COUNTRIES),

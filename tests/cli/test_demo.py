@@ -62,6 +62,10 @@ def test_demo_serves_an_approved_model_and_its_printed_curl_example_works(
         payload = response.json()
         assert payload["model_version"] == 1
         assert payload["predictions"][0] in (0, 1)
+        # an entity-only request: the customer's history came from features.py's view
+        request = json.loads(body)["dataframe_records"][0]
+        assert "customer_id" in request and "n_tx_last_24h" not in request
+        assert payload["defaulted_features"] == [[]]
         assert any("production: model version 1" in line for line in lines)
         story = "".join(lines)
         for shown in ("validation  val ", "test        test ", "threshold   ", "95% paired"):

@@ -8,6 +8,7 @@ rows, with the 95% interval clear of zero).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import workbench
@@ -23,10 +24,15 @@ DEMO_DATA = (
 DEMO_TARGET = "is_fraud"
 """The column the demo predicts."""
 
+DEMO_FEATURES = DEMO_DATA.with_name("features.py")
+"""The demo's feature views (each customer's recent history), copied into the workspace."""
+
 
 def demo_settings() -> WorkbenchConfig:
-    """workbench.toml of the demo: auto promotion, the default gate."""
-    return with_overrides(WorkbenchConfig(), "promotion", policy="auto")
+    """workbench.toml of the demo: auto promotion, the default gate, the feature store's
+    ``customer_activity`` view joined to every transaction."""
+    settings = with_overrides(WorkbenchConfig(), "promotion", policy="auto")
+    return with_overrides(settings, "features", path="features.py", views=["customer_activity"])
 
 
 def create_demo_workspace(
@@ -40,4 +46,10 @@ def create_demo_workspace(
     source = Path(data) if data else DEMO_DATA
     if not source.is_file():
         raise WorkbenchError(f"demo data {source} not found; pass --data FILE")
-    return init_workspace(folder, target=DEMO_TARGET, config=demo_settings()), source
+    if not DEMO_FEATURES.is_file():
+        raise WorkbenchError(f"demo feature views {DEMO_FEATURES} not found")
+    workspace = init_workspace(folder, target=DEMO_TARGET, config=demo_settings())
+    features = workspace.root / "features.py"
+    if not features.exists():
+        shutil.copyfile(DEMO_FEATURES, features)
+    return workspace, source

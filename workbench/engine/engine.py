@@ -551,9 +551,15 @@ class Engine:
             raise RegistryError(f"model version {model.version} has no recorded input data")
         dataset = self.store.datasets.get(run.dataset_ids[-1])
         assert dataset is not None
-        frame = read_dataset(self.workspace.inside(dataset.path)).head(1)
+        frame = read_dataset(self.workspace.inside(dataset.path))
         names = [c["name"] for c in model.signature["inputs"]]
-        row = frame.select([n for n in names if n in frame.columns]).to_dicts()[0]
+        features = model.signature.get("features")
+        if features:  # the entity key and the request-time fields; the server adds the rest
+            frame = example_with_entity(frame, features)
+            stored = {c for v in features["views"] for c in v["columns"]}
+            names = [*dict.fromkeys(v["key"] for v in features["views"]), *names]
+            names = [n for n in names if n not in stored]
+        row = frame.head(1).select([n for n in names if n in frame.columns]).to_dicts()[0]
         return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
 
     def close(self) -> None:
@@ -591,6 +597,20 @@ def one_line(exc: BaseException) -> str:
     if said is None:
         return lines[0]
     return f"{lines[0].rstrip(':')}: {said.removeprefix('workbench.serving:').strip()}"
+
+
+def example_with_entity(frame: Any, features: dict[str, Any]) -> Any:
+    """The file's newest row, a minute later: a new transaction of a customer the store
+    knows, so its stored features (the latest, strictly before it) are found."""
+    from datetime import timedelta
+
+    import polars as pl
+
+    column = features.get("timestamp", "timestamp")
+    if column not in frame.columns or not isinstance(frame.schema[column], pl.Datetime):
+        return frame
+    newest = frame.sort(column).tail(1)
+    return newest.with_columns(pl.col(column) + timedelta(minutes=1))
 
 
 def sklearn_version() -> str:

@@ -41,6 +41,7 @@ class DriftMonitor:
             share=monitor.drift_share,
             target=self._engine.config.target.column,
             psi_drift=monitor.psi_drift,
+            exclude=tuple(dict.fromkeys(r.key for r in self._engine.store.features.list())),
         )
 
     def reference(self) -> tuple[int, pl.DataFrame] | None:
