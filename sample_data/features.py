@@ -26,7 +26,5 @@ def customer_activity(transactions: pl.DataFrame) -> pl.DataFrame:
         "timestamp",
         _per_customer(one.rolling_sum_by("timestamp", "24h")).alias("n_tx_last_24h"),
         _per_customer(one.rolling_sum_by("timestamp", "7d")).alias("n_tx_last_7d"),
-        _per_customer(pl.col("amount").rolling_mean_by("timestamp", "7d")).alias(
-            "mean_amount_7d"
-        ),
+        _per_customer(pl.col("amount").rolling_mean_by("timestamp", "7d")).alias("mean_amount_7d"),
     )

@@ -198,14 +198,18 @@ def _recent_counts(timestamps: np.ndarray, customer: np.ndarray) -> np.ndarray:
     """The customer's transactions in the 24 h before each one (the history the label
     depends on; the files do not carry it: ``features.py`` computes it from the rows)."""
     frame = pl.DataFrame({"customer": customer, "timestamp": timestamps.astype("datetime64[us]")})
-    counts = frame.with_row_index("row").sort("customer", "timestamp").with_columns(
-        pl.col("timestamp")
-        .is_not_null()
-        .cast(pl.Int64)
-        .rolling_sum_by("timestamp", "24h", closed="left")
-        .over("customer")
-        .fill_null(0)
-        .alias("n")
+    counts = (
+        frame.with_row_index("row")
+        .sort("customer", "timestamp")
+        .with_columns(
+            pl.col("timestamp")
+            .is_not_null()
+            .cast(pl.Int64)
+            .rolling_sum_by("timestamp", "24h", closed="left")
+            .over("customer")
+            .fill_null(0)
+            .alias("n")
+        )
     )
     return counts.sort("row")["n"].to_numpy().astype(np.int64)
 
@@ -325,7 +329,7 @@ Read it with `pl.read_csv(path, try_parse_dates=True)` so `timestamp` parses as 
 | column | polars type | values |
 |---|---|---|
 | `transaction_id` | String | unique id `tx-NNNNNN`; February continues January's numbers |
-| `customer_id` | String | the card holder, `cust-0001` .. `cust-{customers:04d}`; the same customers in both months |
+| `customer_id` | String | card holder `cust-0001` .. `cust-{customers:04d}`, same in both months |
 | `timestamp` | Datetime | ISO 8601, seconds, no time zone; busy days, quiet nights |
 | `amount` | Float64 | USD, > 0, 2 decimals; log-normal around a per-category median |
 | `merchant_category` | String | {categories} |
