@@ -61,7 +61,7 @@ def test_a_view_reading_the_label_is_named_with_its_line(tmp_path: Path) -> None
 def test_an_unknown_column_and_a_missing_key_are_named(tmp_path: Path) -> None:
     unknown = VIEWS.format(ttl="30d").replace('pl.col("amount")', 'pl.col("amont")')
     view = load_feature_set(_write(tmp_path, unknown)).view("activity")
-    with pytest.raises(FeatureError, match="view 'activity'.*unknown column 'amont'"):
+    with pytest.raises(FeatureError, match=r"view 'activity'.*unknown column 'amont'"):
         check_view(view, SCHEMA)
 
     keyless = VIEWS.format(ttl="30d").replace(
@@ -86,5 +86,5 @@ def test_editing_one_view_changes_its_hash_and_its_readers_only(tmp_path: Path) 
 def test_a_view_reading_an_unknown_source_is_refused(tmp_path: Path) -> None:
     text = VIEWS.format(ttl="30d").replace("source=activity", 'source="nowhere"')
 
-    with pytest.raises(FeatureError, match="view 'busy'.*reads from 'nowhere'"):
+    with pytest.raises(FeatureError, match=r"view 'busy'.*reads from 'nowhere'"):
         load_feature_set(_write(tmp_path, text))
