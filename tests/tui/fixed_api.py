@@ -23,6 +23,8 @@ from workbench.core.records import (
     DatasetRecord,
     DriftRecord,
     EventRecord,
+    FeatureLookup,
+    FeatureViewRecord,
     IngestOutcome,
     LineageNode,
     MetricRecord,
@@ -374,6 +376,42 @@ class FixedApi(WorkbenchApi):
         if not any(m.version == version for m in self._models):
             raise WorkbenchError(f"there is no model version {version}")
         return _fixed_report() if version == 2 else None
+
+    def feature_views(self) -> list[FeatureViewRecord]:
+        return [
+            FeatureViewRecord(
+                "customer_activity",
+                "c" * 64,
+                "customer",
+                "customer_id",
+                "timestamp",
+                30 * 86_400.0,
+                ("n_tx_last_24h", "mean_amount_7d"),
+                True,
+                24_995,
+                500,
+                datetime(2026, 1, 31, 23, 56),
+                _at(150),
+                {"n_tx_last_24h": 0.0, "mean_amount_7d": 0.02},
+            )
+        ]
+
+    def features(self, view: str, key: str) -> FeatureLookup:
+        if view != "customer_activity":
+            raise WorkbenchError(f"no feature view '{view}' is materialised")
+        history = [
+            {
+                "customer_id": key,
+                "timestamp": f"2026-01-{day:02d}T12:00:00",
+                "n_tx_last_24h": day % 4,
+                "mean_amount_7d": 40.0 + day,
+            }
+            for day in range(1, 32)
+        ]
+        return FeatureLookup(view, key, history[-1], history)
+
+    def materialize_features(self) -> list[FeatureViewRecord]:
+        return self.feature_views()
 
     def lineage(self, version: int) -> LineageNode:
         dataset = LineageNode("dataset", "1", "dataset 1 transactions_2026_01.csv (25000 rows)")

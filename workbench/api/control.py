@@ -2,7 +2,8 @@
 
 Routes are generated from :func:`operations`: ``GET /api/<name>?arg=...`` for queries and
 ``POST /api/<name>`` with a JSON object of parameters for actions, so a method added to
-:class:`WorkbenchApi` is published without a hand-written route. ``GET /api/events/stream``
+:class:`WorkbenchApi` is published without a hand-written route; ``GET
+/features/{view}/{key}`` also answers ``features`` by path. ``GET /api/events/stream``
 streams events as server-sent events, resumable by id. Every request needs the bearer
 token from ``.workbench/engine.json`` and a loopback Host header (no DNS rebinding); the
 server binds 127.0.0.1 only. Engine calls run in a threadpool so a long ``run`` does not
@@ -306,7 +307,18 @@ def create_app(api: LocalApi, token: str) -> Starlette:
             headers={"Cache-Control": "no-cache"},
         )
 
-    routes = [Route("/api/events/stream", stream, methods=["GET"])]
+    async def features(request: Request) -> Response:
+        view, key = request.path_params["view"], request.path_params["key"]
+        try:
+            found = await run_in_threadpool(api.features, view, key)
+        except WorkbenchError as exc:
+            return error_response(exc, 404, "unknown_view")
+        return Response(codec.dumps(found), media_type="application/json")
+
+    routes = [
+        Route("/api/events/stream", stream, methods=["GET"]),
+        Route("/features/{view}/{key}", features, methods=["GET"]),
+    ]
     for name, verb in operations().items():
         routes.append(Route(f"/api/{name}", _operation_endpoint(api, name, verb), methods=[verb]))
 

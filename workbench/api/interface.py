@@ -19,6 +19,8 @@ from workbench.core.records import (
     DatasetRecord,
     DriftRecord,
     EventRecord,
+    FeatureLookup,
+    FeatureViewRecord,
     IngestOutcome,
     LineageNode,
     MetricRecord,
@@ -271,6 +273,21 @@ class WorkbenchApi(ABC):
     @abstractmethod
     def performance(self, limit: int = 200) -> list[PerformanceRecord]:
         """Production's metrics on newly labelled data over time."""
+
+    @operation("GET")
+    @abstractmethod
+    def feature_views(self) -> list[FeatureViewRecord]:
+        """Materialised feature views: freshness, rows, entities, null shares."""
+
+    @operation("GET")
+    @abstractmethod
+    def features(self, view: str, key: str) -> FeatureLookup:
+        """One entity's stored features in a view: the latest values and the history."""
+
+    @operation("POST")
+    @abstractmethod
+    def materialize_features(self) -> list[FeatureViewRecord]:
+        """Rebuild every feature view of features.py from all accepted data."""
 
     @operation("GET")
     @abstractmethod

@@ -21,6 +21,8 @@ from workbench.core.records import (
     DatasetRecord,
     DriftRecord,
     EventRecord,
+    FeatureLookup,
+    FeatureViewRecord,
     IngestOutcome,
     LineageNode,
     MetricRecord,
@@ -260,6 +262,15 @@ class LocalApi(WorkbenchApi):
 
     def performance(self, limit: int = 200) -> list[PerformanceRecord]:
         return self.engine.store.monitoring.performance(limit)
+
+    def feature_views(self) -> list[FeatureViewRecord]:
+        return self.engine.feature_views()
+
+    def features(self, view: str, key: str) -> FeatureLookup:
+        return self.engine.feature_lookup(view, key)
+
+    def materialize_features(self) -> list[FeatureViewRecord]:
+        return self.engine.materialize_features()
 
     def lineage(self, version: int) -> LineageNode:
         node = self.engine.lineage(version)

@@ -17,6 +17,7 @@ from workbench.api.demo import create_demo_workspace
 from workbench.api.local import parse_tag
 from workbench.api.remote import RemoteApi
 from workbench.cli import render
+from workbench.cli.features_view import lookup_table, views_table
 from workbench.cli.progress import run_progress
 from workbench.cli.quality import report_view
 from workbench.core import model_summary
@@ -231,6 +232,23 @@ def lineage(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         node = api.lineage(args.version)
     return _show(console, args.json, node, render.lineage_tree)
+
+
+def features(args: argparse.Namespace, console: Console) -> int:
+    with connect(args.workspace) as api:
+        if args.materialize:
+            views = api.materialize_features()
+            if not args.json:
+                console.print(f"rebuilt {len(views)} feature view(s) from all accepted data")
+        else:
+            views = api.feature_views()
+        if args.view and args.entity is not None:
+            return _show(console, args.json, api.features(args.view, args.entity), lookup_table)
+    if args.view:
+        views = [v for v in views if v.name == args.view]
+        if not views:
+            raise WorkbenchError(f"no feature view '{args.view}' is materialised")
+    return _show(console, args.json, views, views_table)
 
 
 def contract(args: argparse.Namespace, console: Console) -> int:

@@ -130,9 +130,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lineage", parents=[ws, js], help="data, run and decisions of a model")
     p.add_argument("version", type=int)
     p.set_defaults(handler=_command("lineage"))
+    _add_features_command(sub, ws, js)
     _add_service_commands(sub, ws, js)
     _add_log_options(parser, sub)
     return parser
+
+
+def _add_features_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ws: argparse.ArgumentParser,
+    js: argparse.ArgumentParser,
+) -> None:
+    p = sub.add_parser("features", parents=[ws, js], help="feature views, or one entity's values")
+    p.add_argument("view", nargs="?", help="only this view")
+    p.add_argument("--entity", metavar="KEY", help="with VIEW: this entity's latest values")
+    p.add_argument(
+        "--materialize", action="store_true", help="rebuild every view from all accepted data"
+    )
+    p.set_defaults(handler=_command("features"))
 
 
 def _add_models_command(

@@ -22,7 +22,8 @@ class LineageRepo:
         self._flush = flush
 
     def link(self, src: tuple[str, object], dst: tuple[str, object], relation: str) -> None:
-        """Record that ``src`` fed ``dst`` (kinds: dataset, run, report, model_version)."""
+        """Record that ``src`` fed ``dst`` (kinds: dataset, feature_view, run, report,
+        model_version)."""
         self._db.execute(
             "INSERT INTO lineage_edges VALUES (?, ?, ?, ?, ?, ?)",
             [src[0], str(src[1]), dst[0], str(dst[1]), relation, utcnow()],
@@ -70,6 +71,14 @@ class LineageRepo:
                 [str(run_id)],
             )
         ]
+        features = [
+            LineageNode("feature_view", r[0], f"feature view {r[0].replace('@', ' code ')[:40]}")
+            for (r) in self._db.execute(
+                "SELECT src_id FROM lineage_edges WHERE src_kind = 'feature_view' "
+                "AND dst_kind = 'run' AND dst_id = ? ORDER BY src_id",
+                [str(run_id)],
+            )
+        ]
         tasks = [
             LineageNode("task_run", f"{run_id}/{r[0]}", f"task {r[0]}: {r[1]} ({r[2]} attempt(s))")
             for r in self._db.execute(
@@ -98,7 +107,7 @@ class LineageRepo:
             "run",
             str(run_id),
             f"run {run_id} ({run[0]}, trigger {run[1]}, {run[2]})",
-            tuple(datasets + tasks + params + metrics),
+            tuple(datasets + features + tasks + params + metrics),
         )
 
     def _decisions(self, version: int) -> list[LineageNode]:

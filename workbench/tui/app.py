@@ -119,11 +119,13 @@ class WorkbenchApp(App[None]):
         "drift": _lazy_screen("drift", "DriftScreen"),
         "lineage": _lazy_screen("lineage", "LineageScreen"),
         "events": _lazy_screen("events", "EventsScreen"),
+        "features": _lazy_screen("features", "FeaturesScreen"),
         "welcome": _lazy_screen("welcome", "WelcomeScreen"),
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"show('{mode}')", title, show=False) for mode, key, title in SCREENS),
+        Binding("8", "show('features')", "Features", show=False),
         Binding("q", "quit", "Quit"),
     ]
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 KIND_STYLES = {
     "dataset": "cyan",
+    "feature_view": "cyan",
     "run": "yellow",
     "task_run": "dim",
     "model_version": "bold green",
