@@ -5,6 +5,7 @@ published to the running server."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -113,3 +114,27 @@ def test_a_new_files_features_are_published_to_the_running_server(
     assert after == pytest.approx(_expected(engine, request)[0], abs=1e-9)
     assert after != pytest.approx(before)
     assert engine.feature_lookup("activity", "c007").latest["n_tx_24h"] > 100  # type: ignore[index]
+
+
+def test_served_feature_vectors_are_checked_against_the_offline_store(
+    served: tuple[Engine, str], tmp_path: Path
+) -> None:
+    engine, url = served
+    _score(url, {"customer_id": "c007", "amount": 42.0, "timestamp": LATER.isoformat()})
+    deadline = time.monotonic() + 30
+    while engine.store.monitoring.prediction_count() == 0:  # logged, ingested, checked
+        assert time.monotonic() < deadline, "the prediction was never logged"
+        time.sleep(0.05)
+    logged = pl.DataFrame([engine.store.monitoring.recent_predictions(1)[0]["inputs"]])
+    assert logged["customer_id"].to_list() == ["c007"]  # the key is logged beside them
+    assert engine.features.check_skew(logged) == (1, 0)
+
+    late = transactions(50, seed=5, days=1, start=START + timedelta(days=10))
+    path = tmp_path / "late.csv"
+    late.with_columns(pl.lit("c007").alias("customer_id")).write_csv(path)
+    engine.ingest(path, move=False)  # c007's history before the request changed since
+    with engine.bus.listen() as inbox:
+        assert engine.features.check_skew(logged) == (1, 1)
+        alert = wait_for(inbox, "features.skew", timeout=5)
+    assert alert.level == "warning" and "c007" in alert.message
+    assert "n_tx_24h" in alert.payload["columns"]

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from workbench.features import FeatureSet, FeatureView, JoinPlan
 
 
+SKEW_SAMPLE = 100
+"""Logged predictions per ingested batch whose features are compared with the store."""
+
+
 class FeatureStage:
     """Materialisation, training joins, lookups and snapshots for one engine."""
 
@@ -390,6 +394,63 @@ class FeatureStage:
             snapshots={v: s["sha256"] for v, s in snapshots.items()},
         )
 
+    # skew ---------------------------------------------------------------------------------
+
+    def check_skew(self, logged: pl.DataFrame, sample: int = SKEW_SAMPLE) -> tuple[int, int]:
+        """Compare served feature vectors with the offline store's for the same entity and
+        time: a sample of logged predictions is joined again, offline, by the training
+        join; a mismatch is a ``features.skew`` alert.
+
+        A mismatch means training and serving disagree (a stale or wrong snapshot), or
+        data for that entity and time arrived after the request was served; the alert
+        names the features and a few entities so a person can tell which.
+
+        Returns:
+            (rows compared, rows that disagreed).
+        """
+        import polars as pl
+
+        from workbench.features.join import join_features
+
+        plan = self.production_plan()
+        if plan is None or logged.is_empty():
+            return 0, 0
+        needed = [*plan.keys, *plan.columns]
+        if any(c not in logged.columns for c in needed):
+            return 0, 0
+        rows = logged.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in plan.keys))
+        rows = rows.sample(min(sample, rows.height), seed=0) if rows.height > sample else rows
+        if rows.is_empty():
+            return 0, 0
+        at = plan.timestamp if plan.timestamp in rows.columns else "ts"
+        probe = rows.select(*plan.keys, pl.col(at).alias(plan.timestamp))
+        store = self._engine.store.features
+        tables = {}
+        for view in plan.views:
+            entities = probe.get_column(view.key).unique().to_list()
+            tables[view.name] = store.view_rows(view.name, view.code_hash, entities)
+        offline, _ = join_features(probe, tables, plan)
+        differs = pl.any_horizontal(
+            _differ(rows.get_column(c), offline.get_column(c)) for c in plan.columns
+        )
+        bad = rows.with_columns(differs.alias("__skewed")).filter(pl.col("__skewed"))
+        if bad.height:
+            columns = [c for c in plan.columns if _differ(rows[c], offline[c]).any()]
+            keys = bad.get_column(plan.keys[0]).unique().head(5).to_list()
+            self._engine.emit(
+                "features.skew",
+                f"{bad.height} of {rows.height} served feature vectors differ from the "
+                f"offline store for the same entity and time ({', '.join(columns)}; e.g. "
+                f"{', '.join(map(str, keys))}): serving and training disagree, or data for "
+                "them arrived after they were served",
+                level="warning",
+                rows=rows.height,
+                mismatched=bad.height,
+                columns=columns,
+                entities=keys,
+            )
+        return rows.height, bad.height
+
     # reading ----------------------------------------------------------------------------
 
     def views(self) -> list[FeatureViewRecord]:
@@ -412,6 +473,22 @@ class FeatureStage:
             raise FeatureError(str(exc)) from exc
         rows = [_plain(r) for r in history.to_dicts()]
         return FeatureLookup(view, key, rows[-1] if rows else None, rows)
+
+
+def _differ(served: pl.Series, offline: pl.Series) -> pl.Series:
+    """Row by row: the served and the offline value differ (nulls equal nulls; numbers
+    within a millionth, relatively: Parquet and JSON round trips are exact otherwise)."""
+    import polars as pl
+
+    both = pl.DataFrame({"a": served, "b": offline.cast(served.dtype, strict=False)})
+    if served.dtype.is_numeric():
+        close = (pl.col("a") - pl.col("b")).abs() <= 1e-6 * pl.max_horizontal(
+            pl.col("a").abs(), pl.col("b").abs(), pl.lit(1.0)
+        )
+    else:
+        close = pl.col("a") == pl.col("b")
+    same = (pl.col("a").is_null() & pl.col("b").is_null()) | close.fill_null(False)
+    return both.select(~same).to_series()
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

@@ -63,9 +63,17 @@ class PredictionIngester:
             self._engine.store.monitoring.add_predictions(_rows(frame))
             path.unlink()
             total += frame.height
+            self._check_skew(frame)
         if total:
             self._maybe_check_drift()
         return total
+
+    def _check_skew(self, frame: pl.DataFrame) -> None:
+        """Served features vs the offline store, for a sample of this batch (never fatal)."""
+        try:
+            self._engine.features.check_skew(frame)
+        except (WorkbenchError, pl.exceptions.PolarsError) as exc:
+            self._engine.emit("features.skew_error", f"skew check failed: {exc}", "warning")
 
     def _maybe_check_drift(self) -> None:
         window = self._engine.config.monitor.prediction_window

@@ -30,6 +30,9 @@ class Enriched:
     defaulted: tuple[tuple[str, ...], ...]
     """Per row, the features that got the training-time default (unknown entity or a
     value older than the view's ttl)."""
+    keys: pl.DataFrame
+    """The request's entity key columns, logged beside the served features so the engine
+    can compare them with the offline store (the skew check)."""
 
 
 def enrich(features: OnlineFeatures, frame: pl.DataFrame, inputs: tuple[str, ...]) -> Enriched:
@@ -43,4 +46,4 @@ def enrich(features: OnlineFeatures, frame: pl.DataFrame, inputs: tuple[str, ...
     except FeatureError as exc:
         raise bad_request(MISSING_COLUMNS, str(exc)) from exc
     unused = [k for k in features.plan.keys if k not in inputs]
-    return Enriched(joined.drop(unused), tuple(defaulted))
+    return Enriched(joined.drop(unused), tuple(defaulted), joined.select(unused))

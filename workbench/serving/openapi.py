@@ -101,6 +101,19 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "422": _answer("the model cannot be served; the old one keeps serving", "Error"),
         },
     },
+    ("/admin/features", "post"): {
+        "summary": "Swap in the newest feature snapshots of the served model (bearer token)",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": True, "content": _json("FeatureSnapshots")},
+        "responses": {
+            "200": _answer("the served model now joins these snapshots", "FeaturesResponse"),
+            "400": _answer("the body is not a snapshot list (or the Host header)", "Error"),
+            "401": _answer("missing or wrong token", "Error"),
+            "409": _answer("the served model was not trained with feature views", "Error"),
+            "413": _answer("the body is larger than the cap", "Error"),
+            "422": _answer("a snapshot is missing or fails its hash", "Error"),
+        },
+    },
     ("/metrics", "get"): _get(
         "Prometheus metrics (text exposition format)",
         {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},

@@ -152,6 +152,23 @@ SCHEMAS: dict[str, Any] = {
             "previous_version": {"type": "integer"},
         },
     },
+    "FeatureSnapshots": {
+        "type": "object",
+        "description": "view name to the Parquet snapshot the engine published",
+        "additionalProperties": {
+            "type": "object",
+            "required": ["path", "sha256"],
+            "properties": {"path": {"type": "string"}, "sha256": {"type": "string"}},
+        },
+    },
+    "FeaturesResponse": {
+        "type": "object",
+        "required": ["model_version", "snapshots"],
+        "properties": {
+            "model_version": {"type": "integer"},
+            "snapshots": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status", "model_version", "model_name"],

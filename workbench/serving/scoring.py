@@ -114,19 +114,37 @@ def score_request(model: LoadedModel, body: bytes, kind: str, *, strict: bool) -
 
 def score_frame(model: LoadedModel, frame: pl.DataFrame, *, strict: bool) -> Scored:
     """Join stored features (feature-store models), conform to the signature, predict."""
-    conformed, defaulted = prepare(model, frame, strict=strict)
+    ready = prepare(model, frame, strict=strict)
     return Scored(
         model_version=model.version,
-        prediction=predict_frame(model, conformed.frame),
-        ignored_columns=conformed.ignored_columns,
-        inputs=conformed.frame,
-        defaulted=defaulted,
+        prediction=predict_frame(model, ready.conformed.frame),
+        ignored_columns=ready.conformed.ignored_columns,
+        inputs=ready.logged,
+        defaulted=ready.defaulted,
     )
 
 
-def prepare(
-    model: LoadedModel, frame: pl.DataFrame, *, strict: bool
-) -> tuple[ConformedFrame, tuple[tuple[str, ...], ...] | None]:
+@dataclass(frozen=True)
+class Prepared:
+    """A request ready to predict, and what the prediction log keeps of it."""
+
+    conformed: ConformedFrame
+    """The signature's columns, for ``predict``."""
+    defaulted: tuple[tuple[str, ...], ...] | None = None
+    """Feature-store models: per row, the features that got training-time defaults."""
+    keys: pl.DataFrame | None = None
+    """Feature-store models: the entity keys the features were looked up by."""
+
+    @property
+    def logged(self) -> pl.DataFrame:
+        """The inputs as logged: the conformed rows, plus the entity keys (the skew check
+        compares the served features with the offline store's for the same entity)."""
+        if self.keys is None or self.keys.width == 0:
+            return self.conformed.frame
+        return pl.concat([self.conformed.frame, self.keys], how="horizontal")
+
+
+def prepare(model: LoadedModel, frame: pl.DataFrame, *, strict: bool) -> Prepared:
     """A parsed request made ready for ``predict``: features joined in by entity key when
     the model was trained with the feature store, then conformed to the signature.
 
@@ -134,9 +152,10 @@ def prepare(
         RequestError: 400 naming the missing entity key or the bad column.
     """
     if model.features is None:
-        return conform(frame, model.signature, strict=strict), None
+        return Prepared(conform(frame, model.signature, strict=strict))
     enriched = enrich(model.features, frame, tuple(c.name for c in model.signature.inputs))
-    return conform(enriched.frame, model.signature, strict=strict), enriched.defaulted
+    conformed = conform(enriched.frame, model.signature, strict=strict)
+    return Prepared(conformed, enriched.defaulted, enriched.keys)
 
 
 def predict_frame(model: LoadedModel, frame: pl.DataFrame) -> Prediction:

@@ -25,14 +25,13 @@ import polars as pl
 from starlette.requests import ClientDisconnect, Request
 
 from workbench.serving.batching import MicroBatcher
-from workbench.serving.conform import ConformedFrame
 from workbench.serving.errors import MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, RequestError
 from workbench.serving.limits import RequestGate
 from workbench.serving.loaded import LoadedModel, ModelHolder
 from workbench.serving.metrics import ServingMetrics
 from workbench.serving.options import ServingOptions
 from workbench.serving.prediction_log import LogRecord, PredictionLog, utc_now
-from workbench.serving.scoring import Scored, predict_frame, prepare, score_frame
+from workbench.serving.scoring import Prepared, Scored, predict_frame, prepare, score_frame
 
 logger = logging.getLogger(__name__)
 
@@ -151,21 +150,18 @@ class ScoringService:
                 self._executor, lambda: score_frame(model, parse(body, model), strict=strict)
             )
         if len(body) <= INLINE_PARSE_BYTES:
-            conformed, defaulted = prepare(model, parse(body, model), strict=strict)
+            ready = prepare(model, parse(body, model), strict=strict)
         else:
-            conformed, defaulted = await loop.run_in_executor(
+            ready = await loop.run_in_executor(
                 self._executor, lambda: prepare(model, parse(body, model), strict=strict)
             )
-        return await self._predict(model, conformed, arrived, defaulted)
+        return await self._predict(model, ready, arrived)
 
     async def _predict(
-        self,
-        model: LoadedModel,
-        conformed: ConformedFrame,
-        arrived: Callable[[], None],
-        defaulted: tuple[tuple[str, ...], ...] | None = None,
+        self, model: LoadedModel, ready: Prepared, arrived: Callable[[], None]
     ) -> Scored:
         assert self.batcher is not None
+        conformed = ready.conformed
         frame = conformed.frame
         arrived()
         if self.batcher.accepts(frame.height):
@@ -174,7 +170,9 @@ class ScoringService:
             prediction = await asyncio.get_running_loop().run_in_executor(
                 self._executor, predict_frame, model, frame
             )
-        return Scored(model.version, prediction, conformed.ignored_columns, frame, defaulted)
+        return Scored(
+            model.version, prediction, conformed.ignored_columns, ready.logged, ready.defaulted
+        )
 
 
 def request_id_for(request: Request) -> str:
