@@ -1,9 +1,10 @@
 """Record a real quality report for a model version of a trained test workspace.
 
-The default pipeline records the report in its register step; the trained templates of
-the tests predate that, so the tests that need one compute it here the same way (the
-version's skops artifact, scored on rows of the sample data) and keep it through the
-engine, as the registry sink does.
+The default pipeline records the report in its register step, on its test rows; the
+tests that need a report of known content compute it here the same way (the version's
+skops artifact, scored on rows of the sample data) and keep it through the engine, as the
+registry sink does. ``forget_report`` makes a version as a store from before reports has
+it (or a custom pipeline that records none): without one.
 """
 
 from __future__ import annotations
@@ -36,3 +37,8 @@ def record_report(
     )
     engine.record_quality(version, report)
     return report
+
+
+def forget_report(engine: Engine, version: int) -> None:
+    """Drop ``version``'s stored report, as if it had been registered without one."""
+    engine.store.db.execute("DELETE FROM quality_reports WHERE version = ?", [version])

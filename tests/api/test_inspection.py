@@ -19,6 +19,8 @@ from workbench.core.workspace import open_workspace
 from workbench.engine.engine import Engine
 from workbench.engine.inspect import histogram_quantile, read_task_log
 
+from ..eventually import eventually
+
 WAIT_S = 30.0
 """Bound on a wait for the server to be measured or to be found stopped."""
 
@@ -135,10 +137,11 @@ def test_serving_status_follows_the_process_and_measures_its_traffic(
     assert status.requests_per_s > 0 and status.window_s >= 1.0
     assert status.p99_latency_s is not None and 0 < status.p99_latency_s < 30
     os.kill(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + WAIT_S
-    while (stopped := local_api.serving_status()).state != "stopped":
-        assert time.monotonic() < deadline, "the dead server still reads as running"
-        time.sleep(0.05)
+    stopped = eventually(
+        lambda: (s := local_api.serving_status()).state == "stopped" and s,
+        WAIT_S,
+        "the dead server reads as stopped",
+    )
     assert (stopped.url, stopped.version, stopped.requests_per_s) == (info.url, 2, None)
     assert f"pid {info.pid}" in stopped.note
 

@@ -13,7 +13,7 @@ from workbench.api.remote import RemoteApi
 from workbench.core.errors import RegistryError
 from workbench.engine.runner import RegistrySink
 
-from ..model_reports import record_report
+from ..model_reports import forget_report, record_report
 
 
 @pytest.fixture
@@ -39,6 +39,8 @@ def test_a_recorded_report_is_read_back_and_announced(local_api: LocalApi) -> No
 def test_a_version_without_a_report_has_none_and_an_unknown_version_is_an_error(
     local_api: LocalApi,
 ) -> None:
+    assert local_api.model_report(1) is not None, "the register step recorded one"
+    forget_report(local_api.engine, 1)
     assert local_api.model_report(1) is None
     with pytest.raises(RegistryError, match="no model version 99"):
         local_api.model_report(99)
@@ -57,6 +59,7 @@ def test_the_remote_client_gets_the_same_report(
     local_api: LocalApi, control: ControlServer, remote: RemoteApi
 ) -> None:
     report = record_report(local_api.engine, 2)
+    forget_report(local_api.engine, 1)
     assert remote.model_report(2) == report
     assert remote.model_report(1) is None
     with pytest.raises(RegistryError, match="no model version 42"):

@@ -11,7 +11,7 @@ from workbench.core.quality import QualityReport
 from workbench.core.workspace import open_workspace
 from workbench.engine.engine import Engine
 
-from ..model_reports import record_report
+from ..model_reports import forget_report, record_report
 from .test_cli import wb
 
 
@@ -20,6 +20,7 @@ def reported(workspace_copy: Path) -> tuple[Path, QualityReport]:
     """The trained template's copy with a quality report recorded for version 2 only."""
     with Engine(open_workspace(workspace_copy)) as engine:
         report = record_report(engine, 2)
+        forget_report(engine, 1)
     return workspace_copy, report
 
 

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +16,8 @@ import pytest
 from workbench.core.config import WorkbenchConfig, with_overrides
 from workbench.core.workspace import Workspace, init_workspace
 from workbench.engine.engine import Engine
+
+from ..eventually import eventually
 
 pytestmark = pytest.mark.slow
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
@@ -74,12 +75,15 @@ def test_kill_9_mid_ingest_then_restart_loses_nothing_and_duplicates_nothing(
 
     proc, lines, _ = _watch(ws)
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            left = list((ws.root / "incoming").iterdir())
-            if not left and any("run.finished" in line for line in lines[-50:]):
-                break
-            time.sleep(0.2)
+        eventually(
+            lambda: (
+                not any((ws.root / "incoming").iterdir())
+                and any("run.finished" in line for line in lines[-50:])
+            ),
+            180,
+            "every file is ingested and a run finishes",
+            interval=0.2,
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
@@ -106,20 +110,18 @@ def test_kill_9_mid_training_marks_the_run_crashed_and_requeues_its_input_once(
     proc, lines, _ = _watch(ws)
     try:
         os.replace(tmp_path / "jan.csv", ws.root / "incoming" / "jan.csv")
-        deadline = time.monotonic() + 120
-        while not any("train_random_forest started" in line for line in lines):
-            assert time.monotonic() < deadline, "".join(lines)
-            time.sleep(0.05)
+        eventually(
+            lambda: any("train_random_forest started" in line for line in lines),
+            120,
+            "training starts",
+        )
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
 
     proc, lines, _ = _watch(ws)
     try:
-        deadline = time.monotonic() + 180
-        while not any("run 2 success" in line for line in lines):
-            assert time.monotonic() < deadline, "".join(lines)
-            time.sleep(0.1)
+        eventually(lambda: any("run 2 success" in line for line in lines), 180, "run 2 succeeds")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)

@@ -24,7 +24,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +36,7 @@ from workbench.core.workspace import Workspace, init_workspace
 from workbench.engine.engine import Engine
 
 from ..children import Child
+from ..eventually import eventually
 
 pytestmark = pytest.mark.slow
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "transactions_2026_01.csv"
@@ -58,10 +58,12 @@ class Watching(Child):
         """SIGSTOP, and wait until the kernel reports the process stopped."""
         self.proc.send_signal(signal.SIGSTOP)
         stat = Path(f"/proc/{self.proc.pid}/stat")
-        deadline = time.monotonic() + 10
-        while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
-            assert time.monotonic() < deadline, "the watcher did not stop"
-            time.sleep(0.01)
+        eventually(
+            lambda: stat.read_text().rsplit(")", 1)[1].split()[0] == "T",
+            10,
+            "the watcher stops",
+            interval=0.01,
+        )
 
     def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
         return super().stop(how)

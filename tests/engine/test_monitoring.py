@@ -7,7 +7,6 @@ import json
 import os
 import queue
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
 
+from ..eventually import eventually
 from .helpers import set_config, wait_for
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -199,13 +199,13 @@ def test_logged_predictions_are_compared_in_windows_and_drift_is_reported(
                     f"{info.url}/invocations", json={"dataframe_records": rows[start : start + 50]}
                 )
                 assert response.status_code == 200, response.text
-        deadline = time.monotonic() + 60
-        reports = []
-        while time.monotonic() < deadline and not reports:
-            reports = [
+        reports = eventually(
+            lambda: [
                 r for r in engine.store.monitoring.drift_reports() if r.source == "predictions"
-            ]
-            time.sleep(0.2)
-        assert reports, "a window of logged predictions was compared with the reference"
+            ],
+            60,
+            "a window of logged predictions is compared with the reference",
+            interval=0.2,
+        )
         assert "amount" in reports[0].drifted_columns
         assert engine.store.monitoring.prediction_count() >= 200

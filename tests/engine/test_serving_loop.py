@@ -4,7 +4,6 @@ the prediction log handed back into the store."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -12,6 +11,8 @@ import pytest
 
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
+
+from ..eventually import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -54,14 +55,12 @@ def test_approval_and_rollback_swap_the_served_model_without_a_failed_request(
             engine.run([dataset.id])
             engine.approve(2)
             assert engine.store.events.since(0)[-1].kind == "serving.swapped"
-            deadline = time.monotonic() + 30
-            while 2 not in seen[-20:] and time.monotonic() < deadline:
-                time.sleep(0.05)
+            eventually(lambda: 2 in seen[-20:], 30, "clients see version 2 after the swap")
             engine.rollback("back to v1")
-            deadline = time.monotonic() + 30
             count = len(seen)
-            while (len(seen) == count or seen[-1] != 1) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            eventually(
+                lambda: len(seen) > count and seen[-1] == 1, 30, "clients see v1 after rollback"
+            )
         finally:
             stop.set()
             for client in clients:
@@ -72,9 +71,9 @@ def test_approval_and_rollback_swap_the_served_model_without_a_failed_request(
         first_two = seen.index(2)
         assert all(v == 2 for v in seen[first_two : first_two + 5]), "no flapping after a swap"
 
-        deadline = time.monotonic() + 30
-        while engine.store.monitoring.prediction_count() == 0 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        eventually(
+            engine.store.monitoring.prediction_count, 30, "the server's predictions are logged"
+        )
         logged = engine.store.monitoring.recent_predictions(5)
         assert logged and logged[-1]["model_version"] in (1, 2)
         assert "amount" in logged[-1]["inputs"]

@@ -25,7 +25,8 @@ def test_a_window_past_max_rows_trains_on_its_newest_rows_and_the_run_says_so(
             "1500",
             "newest",  # the sample data has a timestamp column
         )
-        assert params["split.rows_train"] == "1200"  # the split saw only the sample
+        split = [params[f"split.rows_{part}"] for part in ("train", "validation", "test")]
+        assert split == ["960", "240", "300"]  # the split saw only the sample
         sampled = [e for e in engine.store.events.recent(100) if e.kind == "run.sampled"]
         assert [e.message for e in sampled] == [
             f"run {run.id}: trained on 1,500 of 4,000 rows (the newest by 'timestamp'): "

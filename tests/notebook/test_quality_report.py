@@ -8,7 +8,7 @@ import re
 import polars as pl
 from sklearn.datasets import load_diabetes
 
-from tests.model_reports import record_report
+from tests.model_reports import forget_report, record_report
 from tests.notebook.conftest import wait_for_trait
 from workbench.api import WorkbenchApi
 from workbench.notebook import models_panel
@@ -24,6 +24,7 @@ def test_the_selected_versions_report_is_drawn_and_another_version_says_it_has_n
     api: WorkbenchApi,
 ) -> None:
     report = record_report(api.engine, 2)  # type: ignore[attr-defined]
+    forget_report(api.engine, 1)  # type: ignore[attr-defined]
     assert report.roc is not None and report.confusion is not None
     models = models_panel(api, live=False)
     assert (models.report.version, models.report.parts) == (2, BINARY_PARTS)
@@ -42,6 +43,7 @@ def test_the_selected_versions_report_is_drawn_and_another_version_says_it_has_n
 
 
 def test_a_report_recorded_later_reaches_an_open_panel(api: WorkbenchApi) -> None:
+    forget_report(api.engine, 2)  # type: ignore[attr-defined]
     models = models_panel(api, live=True)
     try:
         assert (models.report.version, models.report.parts) == (2, ())

@@ -32,6 +32,9 @@ OLD_INDEXES = {
 }
 
 
+DROPPING = next(i for i, sql in enumerate(MIGRATIONS) if "DROP INDEX" in sql)
+
+
 def index_names(path: Path) -> set[str]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {row[0] for row in con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()}
@@ -49,8 +52,7 @@ def test_a_store_from_before_the_migration_loses_its_indexes_and_keeps_its_rows(
     path = tmp_path / "wb.duckdb"
     with duckdb.connect(str(path)) as con:  # the schema as Workbench wrote it before
         con.execute("CREATE TABLE schema_version (version INTEGER, applied_at TIMESTAMP)")
-        dropping = next(i for i, sql in enumerate(MIGRATIONS) if "DROP INDEX" in sql)
-        for version, sql in enumerate(MIGRATIONS[:dropping], start=1):
+        for version, sql in enumerate(MIGRATIONS[:DROPPING], start=1):
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?, ?)", [version, datetime.now()])
         con.execute(

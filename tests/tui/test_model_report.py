@@ -19,7 +19,7 @@ from workbench.tui.screens.model_report import ModelReportScreen
 from workbench.tui.screens.models import ModelsScreen
 from workbench.tui.widgets.quality_plots import CurvePlot, ImportancePlot
 
-from ..model_reports import record_report
+from ..model_reports import forget_report, record_report
 from .pilot import open_screen, plain, settle
 
 pytestmark = pytest.mark.anyio
@@ -60,6 +60,7 @@ async def test_the_report_of_the_selected_version_shows_its_parts(api: Workbench
 
 
 async def test_a_version_without_a_report_says_so(api: WorkbenchApi) -> None:
+    forget_report(api.engine, 1)  # type: ignore[attr-defined]
     app = WorkbenchApp(api)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_report(pilot, "down")

@@ -237,7 +237,7 @@ def _frame(event: EventRecord) -> bytes:
 
 
 def _latest_event_id(api: LocalApi) -> int:
-    newest = api.engine.store.events.recent(1)
+    newest = api.engine.reads.events(limit=1, newest=True)
     return newest[-1].id if newest else 0
 
 

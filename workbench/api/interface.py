@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from workbench.core.quality import QualityReport
 from workbench.core.records import (
     ApprovalRecord,
+    CachedResult,
     DatasetRecord,
     DriftRecord,
     EventRecord,
@@ -28,12 +28,14 @@ from workbench.core.records import (
     PerformanceRecord,
     Reproduction,
     RunComparison,
+    RunDetail,
     RunRecord,
+    RunScore,
     ServerInfo,
-    TaskRunRecord,
+    ServingStatus,
+    TaskLog,
+    WorkspaceStatus,
 )
-from workbench.engine.inspect import ServingStatus, TaskLog
-from workbench.store.task_cache import CachedResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,54 +57,6 @@ def operations() -> dict[str, str]:
         for name, fn in vars(WorkbenchApi).items()
         if hasattr(fn, "__wb_operation__")
     }
-
-
-@dataclass(frozen=True)
-class RunDetail:
-    """Everything a UI shows for one run."""
-
-    run: RunRecord
-    """The run itself."""
-    tasks: tuple[TaskRunRecord, ...]
-    """Its task runs."""
-    params: dict[str, str]
-    """Parameters, task-level ones prefixed with the task name."""
-    metrics: dict[str, float]
-    """Latest value of each metric."""
-    models: tuple[ModelVersionRecord, ...]
-    """Model versions it registered."""
-    tags: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Tags by task run; ``""`` holds the run's own (``workbench.user``, ...)."""
-
-
-@dataclass(frozen=True)
-class RunScore:
-    """A run and its latest value of the metric it was ranked by."""
-
-    run: RunRecord
-    """The run."""
-    value: float
-    """Its latest value of the metric."""
-
-
-@dataclass(frozen=True)
-class WorkspaceStatus:
-    """What the dashboard and ``workbench status`` show at a glance."""
-
-    root: str
-    """Workspace folder."""
-    target: str
-    """Target column."""
-    datasets: int
-    """Accepted datasets."""
-    quarantined: int
-    """Quarantined files."""
-    runs: int
-    """Runs so far."""
-    production: int | None
-    """Version behind the production alias."""
-    pending_approvals: int
-    """Candidates waiting for a decision."""
 
 
 class WorkbenchApi(ABC):

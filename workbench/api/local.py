@@ -14,10 +14,11 @@ from workbench.api.interface import (
     WorkspaceStatus,
     data_path,
 )
-from workbench.core.errors import DataError, RegistryError, ServingError, WorkbenchError
+from workbench.core.errors import RegistryError, WorkbenchError
 from workbench.core.quality import QualityReport
 from workbench.core.records import (
     ApprovalRecord,
+    CachedResult,
     DatasetRecord,
     DriftRecord,
     EventRecord,
@@ -32,11 +33,11 @@ from workbench.core.records import (
     RunComparison,
     RunRecord,
     ServerInfo,
+    ServingStatus,
+    TaskLog,
 )
 from workbench.engine.engine import Engine
-from workbench.engine.inspect import ServingProbe, ServingStatus, TaskLog, read_task_log
-from workbench.engine.task_cache import remove_unused
-from workbench.store.task_cache import CachedResult
+from workbench.engine.inspect import ServingProbe, read_task_log
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
 _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -81,17 +82,7 @@ class LocalApi(WorkbenchApi):
         self._serving = ServingProbe()
 
     def status(self) -> WorkspaceStatus:
-        store = self.engine.store
-        production = store.registry.alias("production")
-        return WorkspaceStatus(
-            root=str(self.engine.workspace.root),
-            target=self.engine.config.target.column,
-            datasets=len(store.datasets.list("accepted")),
-            quarantined=len(store.datasets.list("quarantined")),
-            runs=store.runs.count(),
-            production=production.version if production else None,
-            pending_approvals=len(store.registry.list("candidate")),
-        )
+        return self.engine.reads.status()
 
     def ingest(self, path: str, move: bool | None = None) -> IngestOutcome:
         return self.engine.ingest(data_path(path), move=move)
@@ -116,7 +107,7 @@ class LocalApi(WorkbenchApi):
         since: str | None = None,
         tag: str | None = None,
     ) -> list[RunRecord]:
-        return self.engine.store.runs.list(
+        return self.engine.reads.runs(
             status=status,
             trigger=trigger,
             limit=limit,
@@ -125,60 +116,19 @@ class LocalApi(WorkbenchApi):
         )
 
     def best_runs(self, metric: str, direction: str = "max", limit: int = 10) -> list[RunScore]:
-        if direction not in ("max", "min"):
-            raise WorkbenchError(f"direction must be 'max' or 'min', not {direction!r}")
-        runs = self.engine.store.runs
-        out = []
-        for run_id, value in runs.best(metric, direction, limit):
-            run = runs.get(run_id)
-            if run is not None:
-                out.append(RunScore(run, value))
-        return out
+        return self.engine.reads.best_runs(metric, direction, limit)
 
     def tag_run(self, run_id: int, tags: dict[str, str]) -> dict[str, dict[str, str]]:
-        runs = self.engine.store.runs
-        if runs.get(run_id) is None:
-            raise WorkbenchError(f"there is no run {run_id}")
-        if not tags or not all(isinstance(k, str) and k.strip() for k in tags):
-            raise WorkbenchError("tags need non-empty names, e.g. stage=tuning")
-        runs.set_tags(run_id, {k.strip(): str(v) for k, v in tags.items()})
-        self.engine.emit(
-            "run.tagged",
-            f"run {run_id} tagged " + ", ".join(f"{k}={v}" for k, v in tags.items()),
-            run_id=run_id,
-            tags=dict(tags),
-        )
-        return runs.tags(run_id)
+        return self.engine.tag_run(run_id, tags)
 
     def cached_results(self, task: str | None = None) -> list[CachedResult]:
-        return self.engine.store.task_cache.list(task)
+        return self.engine.reads.cached_results(task)
 
     def clear_cache(self, task: str | None = None) -> int:
-        count, unused = self.engine.store.task_cache.clear(task)
-        freed = remove_unused(self.engine, unused)  # results nothing else refers to
-        what = f"task {task}" if task else "every task"
-        self.engine.emit(
-            "cache.cleared",
-            f"{count} cached result(s) of {what} forgotten, {freed / 1e6:.1f} MB freed",
-            task=task,
-            count=count,
-            freed_bytes=freed,
-        )
-        return count
+        return self.engine.clear_cache(task)
 
     def run_detail(self, run_id: int) -> RunDetail:
-        store = self.engine.store
-        run = store.runs.get(run_id)
-        if run is None:
-            raise WorkbenchError(f"there is no run {run_id}")
-        return RunDetail(
-            run=run,
-            tasks=tuple(store.runs.tasks(run_id)),
-            params=store.runs.params(run_id),
-            metrics=store.runs.metrics(run_id),
-            models=tuple(store.registry.list(run_id=run_id)),
-            tags=store.runs.tags(run_id),
-        )
+        return self.engine.reads.run_detail(run_id)
 
     def task_log(self, run_id: int, task: str) -> TaskLog:
         return read_task_log(self.engine, run_id, task)
@@ -190,31 +140,22 @@ class LocalApi(WorkbenchApi):
         return self.engine.compare(list(run_ids))
 
     def metric_history(self, run_id: int, key: str) -> list[MetricRecord]:
-        return self.engine.store.runs.metric_history(run_id, key)
+        return self.engine.reads.metric_history(run_id, key)
 
     def datasets(self, status: str | None = None) -> list[DatasetRecord]:
-        return self.engine.store.datasets.list(status)
+        return self.engine.reads.datasets(status)
 
     def validation_report(self, dataset_id: int) -> dict[str, Any]:
-        store = self.engine.store
-        dataset = store.datasets.get(dataset_id)
-        if dataset is None:
-            raise DataError(f"there is no dataset {dataset_id}")
-        reports = store.datasets.reports(dataset.sha256)
-        if not reports:
-            raise DataError(
-                f"dataset {dataset_id} ({dataset.name}) has no stored validation report"
-            )
-        return reports[0]
+        return self.engine.reads.validation_report(dataset_id)
 
     def models(self, status: str | None = None) -> list[ModelVersionRecord]:
-        return self.engine.store.registry.list(status)
+        return self.engine.reads.models(status)
 
     def model_report(self, version: int) -> QualityReport | None:
         return self.engine.quality_report(version)
 
     def approvals(self, version: int | None = None) -> list[ApprovalRecord]:
-        return self.engine.store.registry.approvals(version)
+        return self.engine.reads.approvals(version)
 
     def approve(
         self, version: int, comment: str = "", actor: str | None = None
@@ -252,16 +193,13 @@ class LocalApi(WorkbenchApi):
         return self.engine.drift(data_path(path) if path else None)
 
     def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
-        return self.engine.store.monitoring.drift_reports(limit)
+        return self.engine.reads.drift_reports(limit)
 
     def drift_report(self, report_id: int) -> dict[str, Any]:
-        report = self.engine.store.monitoring.drift_report(report_id)
-        if report is None:
-            raise WorkbenchError(f"there is no drift report {report_id}")
-        return report
+        return self.engine.reads.drift_report(report_id)
 
     def performance(self, limit: int = 200) -> list[PerformanceRecord]:
-        return self.engine.store.monitoring.performance(limit)
+        return self.engine.reads.performance(limit)
 
     def feature_views(self) -> list[FeatureViewRecord]:
         return self.engine.feature_views()
@@ -281,10 +219,7 @@ class LocalApi(WorkbenchApi):
     def events(
         self, after_id: int = 0, limit: int = 200, newest: bool = False
     ) -> list[EventRecord]:
-        events = self.engine.store.events
-        if newest:
-            return [e for e in events.recent(limit) if e.id > after_id]
-        return events.since(after_id, limit)
+        return self.engine.reads.events(after_id, limit, newest)
 
     def serve(
         self, host: str | None = None, port: int | None = None, allow_remote: bool = False
@@ -304,12 +239,7 @@ class LocalApi(WorkbenchApi):
         if not self.engine.config.watch.on_open:
             return False
         self.engine.watch()
-        try:
-            self.engine.serve_when_ready()
-        except ServingError as exc:  # opening must not fail over a busy port: say it, go on
-            self.engine.emit(
-                "serving.failed", f"watching, but production is not served: {exc}", "error"
-            )
+        self.engine.serve_when_ready()  # a busy port is a serving.error event, not a failure
         return True
 
     def serving_status(self) -> ServingStatus:

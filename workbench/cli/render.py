@@ -17,9 +17,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from workbench.api import RunDetail
-from workbench.api.interface import RunScore
 from workbench.core import model_summary
 from workbench.core.records import (
+    CachedResult,
     DatasetRecord,
     EventRecord,
     LineageNode,
@@ -27,9 +27,10 @@ from workbench.core.records import (
     Reproduction,
     RunComparison,
     RunRecord,
+    RunScore,
     to_jsonable,
 )
-from workbench.store.task_cache import CachedResult
+from workbench.core.vocabulary import terminal_style
 
 
 def print_json(console: Console, value: Any) -> None:
@@ -47,21 +48,8 @@ def _duration(run: RunRecord) -> str:
     return "-"
 
 
-_STATUS_STYLE = {
-    "success": "green",
-    "approved": "green",
-    "failed": "red",
-    "rejected": "red",
-    "crashed": "red",
-    "running": "yellow",
-    "candidate": "cyan",
-    "quarantined": "red",
-    "accepted": "green",
-}
-
-
 def _status(value: str) -> str:
-    style = _STATUS_STYLE.get(value)
+    style = terminal_style(value)
     return f"[{style}]{value}[/]" if style else value
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.core.records import ModelVersionRecord
-
-KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
-"""Metrics shown first when a version does not say which one chose it."""
+from workbench.core.vocabulary import KEY_METRICS
 
 
 def gate_metric(model: ModelVersionRecord) -> str | None:

@@ -327,6 +327,121 @@ class PerformanceRecord:
     """Its metrics on that data."""
 
 
+# what the api returns beside the store's rows ------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """One entry of the task cache."""
+
+    key: str
+    """The task's cache key (code hash, input fingerprints, params)."""
+    task: str
+    """The task that produced the result."""
+    run_id: int | None
+    """The run in which it ran, whose tracking a hit copies."""
+    sha256: str
+    """The artifact holding the encoded result."""
+    size: int
+    """Bytes of that artifact."""
+    created_at: datetime
+    """When the result was stored."""
+    hits: int
+    """How many later runs reused it."""
+
+
+@dataclass(frozen=True)
+class TaskLog:
+    """What one task of a run wrote to its log file."""
+
+    run_id: int
+    """The run."""
+    task: str
+    """The task's name."""
+    path: str
+    """Where the file is, relative to the workspace (it may not exist)."""
+    text: str
+    """The log's text; empty when the task wrote none (only failures write one today)."""
+    size: int
+    """Bytes in the file (0 when there is none)."""
+    truncated: bool
+    """Only the last the log limit (256 KiB) are in ``text``; the file holds the rest."""
+
+
+@dataclass(frozen=True)
+class ServingStatus:
+    """The scoring server as it is now, checked against its process, not the event log."""
+
+    state: str
+    """``running`` (the process is alive), ``stopped`` (it was started and has exited)
+    or ``not_serving`` (this engine has not started one)."""
+    url: str | None
+    """Where it answers (or answered, when stopped)."""
+    version: int | None
+    """Model version it serves, as its ``/metrics`` reports it (else as it was started)."""
+    pid: int | None
+    """Process id of the server."""
+    requests_per_s: float | None
+    """Scoring requests answered per second over the last ``window_s``; None when unknown."""
+    p99_latency_s: float | None
+    """99th percentile of scoring request latency over the last ``window_s``,
+    interpolated within ``/metrics`` histogram buckets; None without requests."""
+    window_s: float
+    """Seconds the two figures cover (0 when there are none yet)."""
+    requests_total: int | None
+    """Scoring requests answered since the server started."""
+    note: str = ""
+    """What a person should know: why figures are missing, or how the server ended."""
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """Everything a UI shows for one run."""
+
+    run: RunRecord
+    """The run itself."""
+    tasks: tuple[TaskRunRecord, ...]
+    """Its task runs."""
+    params: dict[str, str]
+    """Parameters, task-level ones prefixed with the task name."""
+    metrics: dict[str, float]
+    """Latest value of each metric."""
+    models: tuple[ModelVersionRecord, ...]
+    """Model versions it registered."""
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Tags by task run; ``""`` holds the run's own (``workbench.user``, ...)."""
+
+
+@dataclass(frozen=True)
+class RunScore:
+    """A run and its latest value of the metric it was ranked by."""
+
+    run: RunRecord
+    """The run."""
+    value: float
+    """Its latest value of the metric."""
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    """What the dashboard and ``workbench status`` show at a glance."""
+
+    root: str
+    """Workspace folder."""
+    target: str
+    """Target column."""
+    datasets: int
+    """Accepted datasets."""
+    quarantined: int
+    """Quarantined files."""
+    runs: int
+    """Runs so far."""
+    production: int | None
+    """Version behind the production alias."""
+    pending_approvals: int
+    """Candidates waiting for a decision."""
+
+
 @dataclass(frozen=True)
 class FeatureViewRecord:
     """One version (by code hash) of a feature view in the offline store."""

@@ -12,10 +12,11 @@ import re
 
 from workbench.core.errors import RegistryError
 from workbench.core.records import ModelVersionRecord
+from workbench.core.vocabulary import Alias, ModelStatus
 from workbench.store import Store
 
-PRODUCTION = "production"
-PREVIOUS = "previous"
+PRODUCTION = Alias.PRODUCTION
+PREVIOUS = Alias.PREVIOUS
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
@@ -43,9 +44,9 @@ def approve(store: Store, version: int, actor: str, comment: str = "") -> ModelV
         RegistryError: No such version, or it was already decided on.
     """
     record = _version(store, version)
-    if record.status not in ("candidate",):
+    if record.status != ModelStatus.CANDIDATE:
         raise RegistryError(f"model version {version} is {record.status}, not a candidate")
-    moves = {PRODUCTION: version}
+    moves: dict[str, int] = {PRODUCTION: version}
     current = store.registry.alias(PRODUCTION)
     if current is not None and current.version != version:
         moves[PREVIOUS] = current.version

@@ -46,6 +46,7 @@ from workbench.engine.ownership import (
 )
 from workbench.engine.policy import beats_production
 from workbench.engine.queue import RunQueue
+from workbench.engine.reads import Reads
 from workbench.engine.veto import VetoTimers
 from workbench.store import Store
 
@@ -79,6 +80,8 @@ class Engine:
         self.log_file = EngineLogFile(workspace.logs)
         """``.workbench/logs/engine.log``: what the engine's blocks log, rotated."""
         self.bus = EventBus()
+        self.reads = Reads(workspace, self.config, self.store)
+        """Every question a front end asks of the store (see :mod:`engine.reads`)."""
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
         self._serve_request: tuple[str, int, bool] | None = None
@@ -266,6 +269,42 @@ class Engine:
     def compare(self, run_ids: list[int]) -> RunComparison:
         """Params and metrics of several runs side by side."""
         return reproduce.compare(self, run_ids)
+
+    def tag_run(self, run_id: int, tags: dict[str, str]) -> dict[str, dict[str, str]]:
+        """Set tags on a run (replacing same-named ones); the run's tags after.
+
+        Raises:
+            WorkbenchError: No such run, or a tag without a name.
+        """
+        runs = self.store.runs
+        if runs.get(run_id) is None:
+            raise WorkbenchError(f"there is no run {run_id}")
+        if not tags or not all(isinstance(k, str) and k.strip() for k in tags):
+            raise WorkbenchError("tags need non-empty names, e.g. stage=tuning")
+        runs.set_tags(run_id, {k.strip(): str(v) for k, v in tags.items()})
+        self.emit(
+            "run.tagged",
+            f"run {run_id} tagged " + ", ".join(f"{k}={v}" for k, v in tags.items()),
+            run_id=run_id,
+            tags=dict(tags),
+        )
+        return runs.tags(run_id)
+
+    def clear_cache(self, task: str | None = None) -> int:
+        """Forget the cached results of ``task`` (or of every task); how many were forgotten."""
+        from workbench.engine.task_cache import remove_unused
+
+        count, unused = self.store.task_cache.clear(task)
+        freed = remove_unused(self, unused)  # results nothing else refers to
+        what = f"task {task}" if task else "every task"
+        self.emit(
+            "cache.cleared",
+            f"{count} cached result(s) of {what} forgotten, {freed / 1e6:.1f} MB freed",
+            task=task,
+            count=count,
+            freed_bytes=freed,
+        )
+        return count
 
     # registry ---------------------------------------------------------------------------
 

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from workbench.core.vocabulary import AUTOMATIC_TRIGGERS
+
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
 
-AUTOMATIC = ("drift", "decay", "schedule")
+AUTOMATIC = AUTOMATIC_TRIGGERS
 """Triggers the guardrails limit (a person's manual run is never limited)."""
 
 

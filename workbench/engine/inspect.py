@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError, WorkspaceError
+from workbench.core.records import ServingStatus, TaskLog
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
@@ -39,24 +40,6 @@ _PREFIX = "workbench_serving"
 
 
 # task logs -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaskLog:
-    """What one task of a run wrote to its log file."""
-
-    run_id: int
-    """The run."""
-    task: str
-    """The task's name."""
-    path: str
-    """Where the file is, relative to the workspace (it may not exist)."""
-    text: str
-    """The log's text; empty when the task wrote none (only failures write one today)."""
-    size: int
-    """Bytes in the file (0 when there is none)."""
-    truncated: bool
-    """Only the last :data:`MAX_LOG_BYTES` are in ``text``; the file holds the rest."""
 
 
 def task_log_path(engine: Engine, run_id: int, task: str) -> Path:
@@ -111,32 +94,6 @@ def read_task_log(
 
 
 # the scoring server --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ServingStatus:
-    """The scoring server as it is now, checked against its process, not the event log."""
-
-    state: str
-    """``running`` (the process is alive), ``stopped`` (it was started and has exited)
-    or ``not_serving`` (this engine has not started one)."""
-    url: str | None
-    """Where it answers (or answered, when stopped)."""
-    version: int | None
-    """Model version it serves, as its ``/metrics`` reports it (else as it was started)."""
-    pid: int | None
-    """Process id of the server."""
-    requests_per_s: float | None
-    """Scoring requests answered per second over the last ``window_s``; None when unknown."""
-    p99_latency_s: float | None
-    """99th percentile of scoring request latency over the last ``window_s``,
-    interpolated within ``/metrics`` histogram buckets; None without requests."""
-    window_s: float
-    """Seconds the two figures cover (0 when there are none yet)."""
-    requests_total: int | None
-    """Scoring requests answered since the server started."""
-    note: str = ""
-    """What a person should know: why figures are missing, or how the server ended."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from workbench.core.names import shown
 from workbench.core.quality import QualityReport
 from workbench.core.records import DatasetRecord, RunRecord
 from workbench.core.signature import Signature
+from workbench.core.vocabulary import TASK_FAILED
 from workbench.dag import RunHooks, RunOutcome, TaskOutcome
 from workbench.engine.approvals import current_actor
 from workbench.engine.executors import make_executor
@@ -126,7 +127,7 @@ class RecordingHooks(RunHooks):
             self._cache.sources.get(outcome.task) if outcome.cached and self._cache else None,
             worker=self._worker(outcome.task),
         )
-        failed = str(outcome.status) in ("failed", "timed_out")
+        failed = str(outcome.status) in TASK_FAILED
         if outcome.traceback:
             self._logs.write(outcome.task, outcome.traceback, "ERROR")
         self._engine.emit(
@@ -369,7 +370,7 @@ def execute_run(
         outcome = _execute(engine, run.id, ids, settings_source, use_cache)
         status = str(outcome.status)
         error = next(
-            (t.error for t in outcome.tasks.values() if str(t.status) in ("failed", "timed_out")),
+            (t.error for t in outcome.tasks.values() if str(t.status) in TASK_FAILED),
             None,
         )
     except WorkbenchError as exc:

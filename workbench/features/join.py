@@ -52,18 +52,23 @@ def join_features(
     Raises:
         FeatureError: A row lacks an entity key, or the timestamp when ``now`` is None.
     """
-    frame = rows.with_row_index(_ROW)
+    single = rows.height <= 1  # a one-row request: already in order, nothing to restore
+    frame = rows if single else rows.with_row_index(_ROW)
     frame = frame.with_columns(_at_column(rows, plan.timestamp, now))
     feature_columns = [c for view in plan.views for c in view.columns]
-    frame = frame.drop([c for c in feature_columns if c in frame.columns])
+    replaced = [c for c in feature_columns if c in frame.columns]
+    if replaced:
+        frame = frame.drop(replaced)
     for view in plan.views:
         if view.key not in frame.columns:
             raise FeatureError(f"rows carry no entity key '{view.key}' for view '{view.name}'")
         table = tables.get(view.name)
         if table is None:
             raise FeatureError(f"no stored features for view '{view.name}'")
-        frame = _as_of(frame, table, view, plan.inclusive)
-    frame = frame.sort(_ROW).drop(_ROW, _AT)
+        frame = _as_of(frame, table, view, plan.inclusive, ordered=single)
+    frame = frame.drop(_AT) if single else frame.sort(_ROW).drop(_ROW, _AT)
+    if not any(frame.get_column(c).has_nulls() for c in feature_columns):
+        return frame, [()] * frame.height  # every row found fresh values: nothing to fill
     missing = frame.select(pl.col(c).is_null() for c in feature_columns)
     return apply_defaults(frame, plan), _defaulted(missing)
 
@@ -92,16 +97,25 @@ def _at_column(rows: pl.DataFrame, column: str, now: datetime | None) -> pl.Expr
 
 
 def _as_of(
-    frame: pl.DataFrame, table: pl.DataFrame, view: JoinedView, inclusive: bool
+    frame: pl.DataFrame,
+    table: pl.DataFrame,
+    view: JoinedView,
+    inclusive: bool,
+    *,
+    ordered: bool = False,
 ) -> pl.DataFrame:
-    """One view's as-of join on the row time, by entity key, within the ttl."""
+    """One view's as-of join on the row time, by entity key, within the ttl (``ordered``:
+    the rows are already in time order, as one row is)."""
     key_type = frame.schema[view.key]
     right = table.select(
         pl.col(view.key).cast(key_type, strict=False),
         pl.col(view.timestamp).cast(pl.Datetime("us")).alias(_FEATURE_TS),
         *view.columns,
-    ).sort(_FEATURE_TS)
-    joined = frame.sort(_AT).join_asof(
+    )
+    if right.height > 1:
+        right = right.sort(_FEATURE_TS)
+    left = frame if ordered else frame.sort(_AT)
+    joined = left.join_asof(
         right,
         left_on=_AT,
         right_on=_FEATURE_TS,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from workbench.notebook.formatting import STATUS_COLORS, aware
+from workbench.notebook.formatting import aware, status_color
 from workbench.notebook.markup import Safe, esc
 
 LINE = "#1e88e5"
@@ -156,7 +156,7 @@ def timeline(bars: Sequence[Bar], *, title: str, width: int = 420) -> Safe:
             continue
         x0 = (aware(item.start) - origin).total_seconds() * scale
         x1 = ((aware(item.end) if item.end else max(ends)) - origin).total_seconds() * scale
-        color = STATUS_COLORS.get(item.status, "#607d8b")
+        color = status_color(item.status)
         body.append(
             f'<rect x="{label_w + x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 2):.1f}" '
             f'height="{row - 6}" rx="2" fill="{color}"><title>{esc(item.label)}: '

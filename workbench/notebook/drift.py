@@ -14,10 +14,11 @@ import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
 from workbench.core.records import DriftRecord, ModelVersionRecord, PerformanceRecord
+from workbench.core.vocabulary import metric_names
 from workbench.notebook import charts, markup
 from workbench.notebook.base import Panel, RecordTable
 from workbench.notebook.drift_report import DriftView
-from workbench.notebook.formatting import aware, metric_names, stamp
+from workbench.notebook.formatting import aware, stamp
 from workbench.notebook.markup import Safe
 
 REPORTS_SHOWN = 20

@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from workbench.core.records import LineageNode
-from workbench.notebook.formatting import STATUS_COLORS
+from workbench.notebook.formatting import status_color
 
 FONT = "font-family: var(--jp-ui-font-family, system-ui, sans-serif); font-size: 13px;"
 """Font of every block, following the notebook's UI font where there is one."""
@@ -38,7 +38,7 @@ def join(parts: Iterable[object], sep: str = "") -> Safe:
 
 def badge(status: str, text: str | None = None) -> Safe:
     """A status word on its colour (grey for statuses without one)."""
-    color = STATUS_COLORS.get(status, "#607d8b")
+    color = status_color(status)
     return Safe(
         f'<span style="background:{color};color:#fff;border-radius:3px;padding:0 5px;'
         f'font-size:12px;white-space:nowrap">{esc(text if text is not None else status)}</span>'

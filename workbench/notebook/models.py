@@ -13,22 +13,19 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
-from workbench.api.interface import ServingStatus
 from workbench.core import model_summary
 from workbench.core.errors import WorkbenchError
 from workbench.core.quality import QualityReport
-from workbench.core.records import ApprovalRecord, ModelVersionRecord
+from workbench.core.records import ApprovalRecord, ModelVersionRecord, ServingStatus
+from workbench.core.vocabulary import Alias
 from workbench.notebook import markup
 from workbench.notebook.base import Panel, RecordTable
 from workbench.notebook.formatting import stamp
 from workbench.notebook.quality import ReportView
 from workbench.notebook.views import CompareView, ServingView
 
-PRODUCTION = "production"
-"""The alias the scoring server serves."""
-
-PREVIOUS = "previous"
-"""The alias a rollback returns to."""
+PRODUCTION = Alias.PRODUCTION
+PREVIOUS = Alias.PREVIOUS
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from typing import Any
 import polars as pl
 
 from workbench.api import WorkbenchApi
-from workbench.api.interface import TaskLog
 from workbench.core.errors import WorkbenchError
-from workbench.core.records import MetricRecord
+from workbench.core.records import MetricRecord, TaskLog
+from workbench.core.vocabulary import KEY_METRICS
 from workbench.notebook import charts, markup
-from workbench.notebook.formatting import KEY_METRICS, aware, metric_value
+from workbench.notebook.formatting import aware, metric_value
 from workbench.notebook.frames import METRICS_SCHEMA
 from workbench.notebook.markup import Safe
 from workbench.notebook.views import ValidationView

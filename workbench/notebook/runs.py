@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import RunRecord, TaskRunRecord
+from workbench.core.vocabulary import TASK_FAILED
 from workbench.notebook import markup
 from workbench.notebook.base import Panel, RecordTable
 from workbench.notebook.formatting import seconds, span, stamp
@@ -28,7 +29,6 @@ from workbench.notebook.views import RunView
 RUN_LIMIT = 50
 """Runs listed (newest first)."""
 
-FAILED_TASK = ("failed", "timed_out")
 """Task statuses whose log a person opens first."""
 
 
@@ -52,7 +52,7 @@ class RunsData:
 
 def first_log_task(tasks: Sequence[TaskRunRecord]) -> str | None:
     """The task whose log is shown before anyone picks one: the first failure, else the first."""
-    failed = [t.task for t in tasks if t.status in FAILED_TASK]
+    failed = [t.task for t in tasks if t.status in TASK_FAILED]
     if failed:
         return failed[0]
     return tasks[0].task if tasks else None

@@ -13,14 +13,11 @@ from typing import Any
 import polars as pl
 
 from workbench.api import RunDetail, WorkbenchApi
-from workbench.api.interface import ServingStatus
 from workbench.core import model_summary
-from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord
+from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord, ServingStatus
+from workbench.core.vocabulary import TASK_FINISHED, lower_is_better, metric_names
 from workbench.notebook import charts, markup
 from workbench.notebook.formatting import (
-    FINISHED_TASK,
-    lower_is_better,
-    metric_names,
     metric_value,
     seconds,
     stamp,
@@ -62,7 +59,7 @@ class RunView:
     @property
     def finished_tasks(self) -> int:
         """Tasks that reached a final status."""
-        return sum(1 for t in self.detail.tasks if t.status in FINISHED_TASK)
+        return sum(1 for t in self.detail.tasks if t.status in TASK_FINISHED)
 
     def __repr__(self) -> str:
         run = self.detail.run

@@ -117,8 +117,8 @@ def gate_metric(
     task_kind: str, labels: pl.Series, configured: str
 ) -> tuple[str, str, float | None]:
     """The gate metric, its direction and (binary) the minority share of ``labels``."""
+    from workbench.core.vocabulary import lower_is_better
     from workbench.training import primary_metric
-    from workbench.training.bootstrap import LOWER_IS_BETTER
 
     metric, _ = primary_metric(task_kind)
     share = None
@@ -129,7 +129,7 @@ def gate_metric(
             metric = "average_precision"
     if configured != "auto":
         metric = configured
-    return metric, ("min" if metric in LOWER_IS_BETTER else "max"), share
+    return metric, ("min" if lower_is_better(metric) else "max"), share
 
 
 @task

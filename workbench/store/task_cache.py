@@ -8,31 +8,9 @@ the cache can say where its result came from.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
-from datetime import datetime
 
+from workbench.core.records import CachedResult
 from workbench.store.db import Database, as_utc, utcnow
-
-
-@dataclass(frozen=True)
-class CachedResult:
-    """One entry of the task cache."""
-
-    key: str
-    """The task's cache key (code hash, input fingerprints, params)."""
-    task: str
-    """The task that produced the result."""
-    run_id: int | None
-    """The run in which it ran, whose tracking a hit copies."""
-    sha256: str
-    """The artifact holding the encoded result."""
-    size: int
-    """Bytes of that artifact."""
-    created_at: datetime
-    """When the result was stored."""
-    hits: int
-    """How many later runs reused it."""
-
 
 _COLUMNS = "key, task, run_id, sha256, size, created_at, hits"
 

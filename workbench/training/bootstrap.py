@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from workbench.core.errors import TrainingError
+from workbench.core.vocabulary import lower_is_better
 
-LOWER_IS_BETTER = frozenset({"rmse", "mae", "log_loss"})
 """Metrics where a smaller value is better; every other metric is better when larger."""
 
 _EPS = 1e-15
@@ -112,7 +112,7 @@ def paired_bootstrap(
     point_a, point_b = float(fn(ones, a)[0]), float(fn(ones, b)[0])
     weights = resample_weights(len(a.truth), resamples, seed)
     diff = fn(weights, a) - fn(weights, b)
-    sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+    sign = -1.0 if lower_is_better(metric) else 1.0
     improvement = sign * diff[np.isfinite(diff)]
     if improvement.size == 0:
         low = high = float("nan")

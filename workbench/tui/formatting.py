@@ -6,7 +6,7 @@ and every screen agrees on what "3 min ago" means.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -14,39 +14,13 @@ from rich.text import Text
 from workbench.core.formatting import aware as _aware
 from workbench.core.formatting import metric_value as metric_value  # re-exported
 from workbench.core.formatting import seconds as seconds
+from workbench.core.vocabulary import KEY_METRICS as KEY_METRICS  # re-exported
+from workbench.core.vocabulary import best_of as best_of
+from workbench.core.vocabulary import key_metric as key_metric
+from workbench.core.vocabulary import terminal_style
 
 Clock = Callable[[], datetime]
 """Returns the current time (UTC); injected so tests can freeze it."""
-
-KEY_METRICS = ("roc_auc", "f1_macro", "rmse", "average_precision", "accuracy", "r2", "mae")
-"""Metrics a person compares models by, in order of preference (the gate's defaults first)."""
-
-LOWER_IS_BETTER = frozenset({"rmse", "mae", "mse", "log_loss", "brier"})
-"""Metrics where a smaller value wins."""
-
-STATUS_STYLES = {
-    "success": "green",
-    "approved": "green",
-    "accepted": "green",
-    "passed": "green",
-    "cached": "cyan",
-    "running": "yellow",
-    "queued": "dim",
-    "candidate": "yellow",
-    "skipped": "dim",
-    "archived": "dim",
-    "failed": "bold red",
-    "crashed": "bold red",
-    "timed_out": "bold red",
-    "upstream_failed": "red",
-    "rejected": "red",
-    "quarantined": "bold red",
-    "cancelled": "dim",
-}
-"""Rich style of each run, task, model and dataset status."""
-
-LEVEL_STYLES = {"info": "", "warning": "bold yellow", "error": "bold red"}
-"""Rich style of each event level: alerts stand out."""
 
 
 def utc_now() -> datetime:
@@ -100,35 +74,11 @@ def latency(value: float | None) -> str:
     return seconds(value)
 
 
-def key_metric(metrics: Mapping[str, float]) -> tuple[str, float] | None:
-    """The metric a person compares by, from names like ``roc_auc`` or ``rf.roc_auc``.
-
-    The preferred names come first (see :data:`KEY_METRICS`); a dotted name counts for
-    its last part, and among several candidates the best value wins.
-    """
-    for name in KEY_METRICS:
-        values = [v for k, v in metrics.items() if k.rsplit(".", 1)[-1] == name]
-        if values:
-            return name, (min(values) if name in LOWER_IS_BETTER else max(values))
-    if metrics:
-        first = sorted(metrics)[0]
-        return first, metrics[first]
-    return None
-
-
-def best_of(name: str, values: Iterable[float]) -> float | None:
-    """The best value of metric ``name`` among ``values`` (None when there are none)."""
-    pool = list(values)
-    if not pool:
-        return None
-    return min(pool) if name in LOWER_IS_BETTER else max(pool)
-
-
 def status_text(status: str) -> Text:
     """A status word in its colour."""
-    return Text(status, style=STATUS_STYLES.get(status, ""))
+    return Text(status, style=terminal_style(status))
 
 
 def level_text(level: str, text: str | None = None) -> Text:
     """``text`` (default: the level itself) styled by an event level."""
-    return Text(text if text is not None else level, style=LEVEL_STYLES.get(level, ""))
+    return Text(text if text is not None else level, style=terminal_style(level))

@@ -32,7 +32,7 @@ from workbench.tui.screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi, WorkspaceStatus
-    from workbench.api.interface import ServingStatus
+    from workbench.core.records import ServingStatus
 
 REPAINT_S = 30.0
 """Relative times ("3 min ago") are redrawn this often even when nothing happens."""

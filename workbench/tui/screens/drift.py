@@ -19,7 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Select, Static
 
 from workbench.core.records import ModelVersionRecord
-from workbench.tui.formatting import KEY_METRICS, ago, level_text
+from workbench.core.vocabulary import metric_names
+from workbench.tui.formatting import ago, level_text
 from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets.histogram_plot import HistogramPlot
@@ -27,13 +28,6 @@ from workbench.tui.widgets.metric_plot import MetricPlot
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
-
-
-def metric_names(models: list[ModelVersionRecord]) -> list[str]:
-    """Every metric any version has, the preferred ones first."""
-    names = {k for m in models for k in m.metrics}
-    preferred = [n for n in KEY_METRICS if n in names]
-    return preferred + sorted(names - set(preferred))
 
 
 class DriftScreen(WorkbenchScreen):
@@ -72,7 +66,7 @@ class DriftScreen(WorkbenchScreen):
         self.models, self.report = data
         self._columns()
         select = self.query_one("#drift-metric", Select)
-        names = metric_names(self.models)
+        names = metric_names([m.metrics for m in self.models])
         current = select.value if select.value in names else (names[0] if names else None)
         select.set_options([(n, n) for n in names])
         if current is not None:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 
 from workbench.core import model_summary
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
+from workbench.core.vocabulary import Alias
 from workbench.tui.formatting import ago, key_metric, metric_value, status_text
 from workbench.tui.messages import (
     ModelApproved,
@@ -31,7 +32,7 @@ from workbench.tui.widgets.champion_challenger import ChampionChallenger
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
 
-PRODUCTION = "production"
+PRODUCTION = Alias.PRODUCTION
 
 
 @dataclass(frozen=True)

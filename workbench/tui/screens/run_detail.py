@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.vocabulary import KEY_METRICS, base_metric
 from workbench.tui.formatting import (
-    KEY_METRICS,
     ago,
     key_metric,
     metric_value,
@@ -33,7 +33,7 @@ from workbench.tui.widgets.validation_report import DatasetValidation, Validatio
 
 if TYPE_CHECKING:
     from workbench.api import RunDetail, WorkbenchApi
-    from workbench.api.interface import TaskLog
+    from workbench.core.records import TaskLog
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def first_metric_row(names: list[str]) -> str | None:
     """The row whose history is shown first: a metric candidates are compared by."""
     for preferred in KEY_METRICS:
         for name in names:
-            if name.rsplit(".", 1)[-1].removeprefix("val_") == preferred:
+            if base_metric(name) == preferred:
                 return name
     return names[0] if names else None
 

@@ -9,7 +9,8 @@ from textual.widgets import Static
 
 from workbench.core import model_summary
 from workbench.core.records import ModelVersionRecord
-from workbench.tui.formatting import LOWER_IS_BETTER, metric_value
+from workbench.core.vocabulary import Alias, lower_is_better
+from workbench.tui.formatting import metric_value
 
 
 def comparison_table(
@@ -18,7 +19,7 @@ def comparison_table(
     """Metric rows, one column per version, and a delta coloured by which side wins."""
     table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
     table.add_column("metric", no_wrap=True)
-    for model, role in ((champion, "production"), (challenger, "challenger")):
+    for model, role in ((champion, Alias.PRODUCTION), (challenger, "challenger")):
         label = f"{role} v{model.version}" if model else f"{role} -"
         table.add_column(label, justify="right", no_wrap=True)
     table.add_column("Δ", justify="right", no_wrap=True)
@@ -36,7 +37,7 @@ def _delta(name: str, mine: float | None, theirs: float | None) -> Text:
     if mine is None or theirs is None:
         return Text("-")
     diff = mine - theirs
-    better = diff < 0 if name.rsplit(".", 1)[-1] in LOWER_IS_BETTER else diff > 0
+    better = diff < 0 if lower_is_better(name) else diff > 0
     style = "green" if better else ("red" if diff else "")
     return Text(f"{diff:+.4f}", style=style)
 

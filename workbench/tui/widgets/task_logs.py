@@ -16,19 +16,18 @@ from textual.message import Message
 from textual.widgets import DataTable, Log
 
 from workbench.core.records import TaskRunRecord
-from workbench.tui.formatting import STATUS_STYLES
+from workbench.core.vocabulary import TASK_FAILED, terminal_style
 from workbench.tui.widgets.task_timeline import GLYPHS
 
 if TYPE_CHECKING:
-    from workbench.api.interface import TaskLog
+    from workbench.core.records import TaskLog
 
-FAILED = ("failed", "timed_out")
 """Task statuses whose log is the one a person opens first."""
 
 
 def first_to_show(tasks: Sequence[TaskRunRecord]) -> str | None:
     """The task whose log is shown before anyone picks one: the first failure, else the first."""
-    failed = [t.task for t in tasks if t.status in FAILED]
+    failed = [t.task for t in tasks if t.status in TASK_FAILED]
     if failed:
         return failed[0]
     return tasks[0].task if tasks else None
@@ -91,7 +90,7 @@ class TaskLogs(Horizontal):
         table.clear()
         for task in tasks:
             glyph = GLYPHS.get(task.status, "?")
-            style = STATUS_STYLES.get(task.status, "")
+            style = terminal_style(task.status)
             table.add_row(Text.assemble((glyph, style), " ", task.task), key=task.task)
         self.selected = wanted
         if wanted is not None:

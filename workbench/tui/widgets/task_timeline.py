@@ -18,7 +18,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from workbench.core.records import TaskRunRecord
-from workbench.tui.formatting import STATUS_STYLES, seconds, status_text
+from workbench.core.vocabulary import terminal_style
+from workbench.tui.formatting import seconds, status_text
 
 BAR_WIDTH = 24
 """Characters of the timeline column."""
@@ -48,7 +49,7 @@ def _bar(task: TaskRunRecord, start: datetime, total: float, now: datetime) -> T
     left = int(BAR_WIDTH * begin / total)
     width = max(1, round(BAR_WIDTH * (end - begin) / total))
     width = min(width, BAR_WIDTH - min(left, BAR_WIDTH - 1))
-    style = STATUS_STYLES.get(task.status, "")
+    style = terminal_style(task.status)
     return Text(" " * left) + Text("█" * width, style=style)
 
 
@@ -56,7 +57,7 @@ def _cache_cell(task: TaskRunRecord) -> Text:
     if task.status != "cached":
         return Text("-", style="dim")
     source = task.cached_from
-    style = STATUS_STYLES["cached"]
+    style = terminal_style("cached")
     return Text(f"from run {source}" if source is not None else "reused", style=style)
 
 
@@ -92,7 +93,7 @@ def timeline_table(tasks: Sequence[TaskRunRecord], now: datetime) -> Table:
     total = (max(ended, default=now) - start).total_seconds()
     order = sorted(tasks, key=lambda t: (t.started_at is None, t.started_at and _utc(t.started_at)))
     for task in order:
-        style = STATUS_STYLES.get(task.status, "")
+        style = terminal_style(task.status)
         cells: list[Text | str] = [
             Text(GLYPHS.get(task.status, "?"), style=style),
             task.task,
