@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,14 +21,14 @@ from workbench.engine.inspect import ServingStatus
 from ..model_reports import record_report
 from .conftest import write_slice
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(scope="module")
 def results(
     trained_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     """A real return value of every operation, from an engine on a copy of the template."""
-    import shutil
-
     from workbench.core.workspace import open_workspace
     from workbench.engine.engine import Engine
 
@@ -36,6 +37,7 @@ def results(
     bad = base / "data" / "no_target.csv"
     bad.parent.mkdir()
     bad.write_text("amount,country\n1.5,US\n2.5,FR\n", encoding="utf-8")
+    _with_feature_views(base / "ws")
     with LocalApi(Engine(open_workspace(base / "ws"))) as api:
         out: dict[str, Any] = {
             "status": api.status(),
@@ -89,7 +91,21 @@ def results(
         out["infer_contract"] = api.infer_contract(str(base / "data" / "january_6.csv"))
         out["contract_diff"] = api.contract_diff(str(base / "data" / "january_6.csv"))
         out["clear_cache"] = api.clear_cache()
+        out["materialize_features"] = api.materialize_features()
+        out["feature_views"] = api.feature_views()
+        out["features"] = api.features("customer_activity", "cust-0001")
         yield out
+
+
+def _with_feature_views(root: Path) -> None:
+    """The sample data's feature views in the workspace (not joined: runs stay as they are)."""
+    import tomlkit
+
+    shutil.copyfile(REPO / "sample_data" / "features.py", root / "features.py")
+    config = root / "workbench.toml"
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    doc["features"]["path"] = "features.py"  # type: ignore[index]
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 
 def _roundtrip(name: str, value: Any) -> Any:
@@ -128,6 +144,7 @@ def test_every_operation_result_roundtrips_to_its_exact_types(
 
 
 def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]) -> None:
+    assert results["feature_views"][0].rows > 0 and results["features"].history
     assert [o.status for o in results["ingest"]] == ["accepted", "duplicate", "quarantined"]
     assert results["ingest"][2].report
     assert results["lineage"].children and isinstance(results["lineage"].children[0], LineageNode)
