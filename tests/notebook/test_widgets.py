@@ -140,9 +140,9 @@ def test_the_close_button_of_a_standalone_panel_stops_it(api: WorkbenchApi) -> N
     assert runs.refresh() is False
 
 
-def test_the_tabbed_panel_shows_the_five_parts_of_the_loop(api: WorkbenchApi) -> None:
+def test_the_tabbed_panel_shows_the_six_parts_of_the_loop(api: WorkbenchApi) -> None:
     whole = panel(api, live=False)
-    assert whole.tab.titles == ("Runs", "Models", "Data", "Drift", "Lineage")
+    assert whole.tab.titles == ("Runs", "Models", "Data", "Drift", "Lineage", "Features")
     assert "2 awaiting approval" in whole.header.value
     assert whole.runs.table.row_keys == (2, 1)
     assert whole.models.table.row_keys == (2, 1)

@@ -18,6 +18,7 @@ from workbench.notebook.base import Panel, RecordTable
 from workbench.notebook.data import DataPanel
 from workbench.notebook.drift import DriftPanel
 from workbench.notebook.drift_report import DriftView, drift_view
+from workbench.notebook.features import FeaturesPanel
 from workbench.notebook.frames import (
     approvals_frame,
     datasets_frame,
@@ -37,6 +38,7 @@ from workbench.notebook.panel import (
     WorkbenchPanel,
     data_panel,
     drift_panel,
+    features_panel,
     lineage_panel,
     models_panel,
     panel,
@@ -69,6 +71,7 @@ __all__ = [
     "DataPanel",
     "DriftPanel",
     "DriftView",
+    "FeaturesPanel",
     "InputReport",
     "LineagePanel",
     "LineageView",
@@ -92,6 +95,7 @@ __all__ = [
     "drift_panel",
     "drift_view",
     "events_frame",
+    "features_panel",
     "input_reports",
     "lineage_panel",
     "lineage_view",

@@ -1,4 +1,5 @@
-"""The tabbed panel (Runs, Models, Data, Drift, Lineage) and one function per panel.
+"""The tabbed panel (Runs, Models, Data, Drift, Lineage, Features) and one function per
+panel.
 
 ``panel(api)`` is what ``wb.panel()`` shows; ``runs_panel(api)`` and friends show one
 tab alone. The tabbed panel holds one subscription and hands each batch of events to
@@ -19,6 +20,7 @@ from workbench.notebook import markup
 from workbench.notebook.base import Panel
 from workbench.notebook.data import DataPanel
 from workbench.notebook.drift import DriftPanel
+from workbench.notebook.features import FeaturesPanel
 from workbench.notebook.lineage import LineagePanel
 from workbench.notebook.live import LiveFeed
 from workbench.notebook.models import ModelsPanel
@@ -55,7 +57,16 @@ class WorkbenchPanel(widgets.VBox):
         """The Drift tab."""
         self.lineage = LineagePanel(api, live=False, closable=False)
         """The Lineage tab."""
-        tabs: list[Panel] = [self.runs, self.models, self.data, self.drift, self.lineage]
+        self.features = FeaturesPanel(api, live=False, closable=False)
+        """The Features tab."""
+        tabs: list[Panel] = [
+            self.runs,
+            self.models,
+            self.data,
+            self.drift,
+            self.lineage,
+            self.features,
+        ]
         self.tabs = {tab.TITLE: tab for tab in tabs}
         """Each tab by its title, in order."""
         self.tab = widgets.Tab(children=list(self.tabs.values()), titles=tuple(self.tabs))
@@ -140,3 +151,8 @@ def drift_panel(api: WorkbenchApi, *, live: bool = True) -> DriftPanel:
 def lineage_panel(api: WorkbenchApi, *, live: bool = True) -> LineagePanel:
     """The Lineage tab alone: a model version's lineage tree."""
     return LineagePanel(api, live=live)
+
+
+def features_panel(api: WorkbenchApi, *, live: bool = True) -> FeaturesPanel:
+    """The Features tab alone: feature views and one entity's stored values."""
+    return FeaturesPanel(api, live=live)

@@ -32,7 +32,7 @@ class Workbench:
         return getattr(self.api, name)
 
     def panel(self, *, live: bool = True) -> Any:
-        """The tabbed panel: Runs, Models, Data, Drift, Lineage; live by default."""
+        """The tabbed panel: Runs, Models, Data, Drift, Lineage, Features; live by default."""
         return panels.panel(self.api, live=live)
 
     def runs_panel(self, *, live: bool = True) -> Any:
@@ -54,6 +54,10 @@ class Workbench:
     def lineage_panel(self, *, live: bool = True) -> Any:
         """The Lineage tab alone."""
         return panels.lineage_panel(self.api, live=live)
+
+    def features_panel(self, *, live: bool = True) -> Any:
+        """The Features tab alone (views; ``wb.features(view, key)`` for one entity)."""
+        return panels.features_panel(self.api, live=live)
 
     def close(self) -> None:
         """Release the workspace (or detach from the engine that owns it)."""

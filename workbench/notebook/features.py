@@ -1,0 +1,90 @@
+"""Features: the materialised views, and one entity's stored values and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+
+from workbench.core.records import FeatureLookup, FeatureViewRecord
+from workbench.notebook import markup
+from workbench.notebook.base import Panel, RecordTable
+
+HISTORY_ROWS = 20
+"""An entity's newest feature rows shown under its latest values."""
+
+
+@dataclass(frozen=True)
+class FeaturesData:
+    """What one refresh of the features panel fetched."""
+
+    views: list[FeatureViewRecord]
+    """Current version of every materialised view."""
+    lookup: FeatureLookup | None
+    """The entity typed in the key box, in the chosen view (None when no key)."""
+
+
+class FeaturesPanel(Panel):
+    """The views (freshness, rows, null shares); type a key to see that entity's values."""
+
+    TITLE = "Features"
+    RELOAD_ON = ("features.",)
+
+    def build(self) -> list[widgets.Widget]:
+        self.table = RecordTable()
+        """One row per view, keyed by view name."""
+        self.view = widgets.Dropdown(description="View", options=[], value=None)
+        """The view an entity is looked up in."""
+        self.key = widgets.Text(description="Entity", placeholder="entity key, then Enter")
+        """The entity key to look up."""
+        self.entity = widgets.HTML()
+        """The entity's latest values and newest rows."""
+        self.key.observe(lambda _: self.refresh(), names="value")
+        self.view.observe(lambda _: self.refresh(), names="value")
+        return [self.table, widgets.HBox([self.view, self.key]), self.entity]
+
+    def load(self) -> FeaturesData:
+        views = self.api.feature_views()
+        names = [v.name for v in views]
+        view = self.view.value if self.view.value in names else (names[0] if names else None)
+        key = self.key.value.strip()
+        lookup = self.api.features(view, key) if view and key else None
+        return FeaturesData(views, lookup)
+
+    def show(self, data: FeaturesData) -> None:
+        rows: list[tuple[Any, tuple[object, ...]]] = [
+            (
+                v.name,
+                (
+                    f"{v.name} ({v.code_hash[:8]})",
+                    f"{v.entity} ({v.key})",
+                    ", ".join(v.columns),
+                    f"{v.rows:,}",
+                    f"{v.entities:,}",
+                    v.newest.isoformat(sep=" ") if v.newest else "-",
+                    ", ".join(f"{c} {s:.0%}" for c, s in v.null_shares.items() if s) or "none",
+                ),
+            )
+            for v in data.views
+        ]
+        headers = ["view", "entity", "features", "rows", "entities", "newest", "nulls"]
+        self.table.show(headers, rows, right=(3, 4), empty="no feature views: set [features] path")
+        names = [v.name for v in data.views]
+        if list(self.view.options) != names:
+            with self.view.hold_trait_notifications():
+                self.view.options = names
+        self.entity.value = _entity(data.lookup)
+
+
+def _entity(lookup: FeatureLookup | None) -> str:
+    if lookup is None:
+        return ""
+    if not lookup.history:
+        return markup.note(f"No stored features for {lookup.key} in {lookup.view}.")
+    newest = list(reversed(lookup.history))[:HISTORY_ROWS]
+    headers = list(newest[0])
+    cells = [tuple("-" if v is None else v for v in row.values()) for row in newest]
+    return markup.block(
+        markup.heading(f"{lookup.view}: {lookup.key}"), markup.table(headers, cells)
+    )
