@@ -64,6 +64,10 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 """Mode name, key and title of each main screen, in navigation order."""
 
+MORE_SCREENS: tuple[tuple[str, str, str], ...] = (("features", "8", "Features"),)
+"""Screens on a key and in the palette whose tab shows on their own screen only (the
+feature store's screen matters to workspaces that have one)."""
+
 BACKLOG_KEEP = 1000
 """Events the TUI keeps in memory (the Events screen pages older ones from the store)."""
 
@@ -125,7 +129,7 @@ class WorkbenchApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"show('{mode}')", title, show=False) for mode, key, title in SCREENS),
-        Binding("8", "show('features')", "Features", show=False),
+        *(Binding(key, f"show('{mode}')", title, show=False) for mode, key, title in MORE_SCREENS),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -395,7 +399,7 @@ class WorkbenchApp(App[None]):
         navigation and the screen's keys."""
         yield from super().get_system_commands(screen)
         if self.api is not None:
-            for mode, key, title in SCREENS:
+            for mode, key, title in (*SCREENS, *MORE_SCREENS):
                 yield SystemCommand(
                     f"Go to {title}",
                     f"Show the {title} screen (key {key})",

@@ -55,9 +55,9 @@ class FeaturesScreen(WorkbenchScreen):
     def compose(self) -> ComposeResult:
         # Key 8 and the command palette open it; its tab is shown here only, so the other
         # screens' tab bars (and their snapshots) stay as they were.
-        from workbench.tui.app import SCREENS
+        from workbench.tui.app import MORE_SCREENS, SCREENS
 
-        yield NavBar((*SCREENS, ("features", "8", "Features")), self.MODE)
+        yield NavBar((*SCREENS, *MORE_SCREENS), self.MODE)
         yield from self.compose_body()
         yield Footer()
 
