@@ -121,3 +121,19 @@ def test_an_edited_view_is_rematerialised_and_starts_one_run_and_bad_edits_none(
     code_runs = [r for r in engine.store.runs.list(limit=100) if "code" in r.trigger]
     assert [r.id for r in code_runs] == [finished.payload["run_id"]]
     assert engine.store.features.get("activity", before.code_hash) is not None  # kept
+
+
+def test_a_features_path_out_of_the_workspace_is_never_followed(
+    tmp_path: Path, files: list[Path]
+) -> None:
+    settings = with_overrides(WorkbenchConfig(), "features", path="../outside.py")
+    ws = init_workspace(tmp_path / "other", target="label", config=settings)
+    (tmp_path / "outside.py").write_text(VIEWS.format(ttl="30d"), encoding="utf-8")
+    with Engine(ws) as engine, engine.bus.listen() as inbox:
+        outcome = engine.ingest(files[0], move=False)
+        error = wait_for(inbox, "features.error", timeout=10)
+        engine.watch()
+        watched = wait_for(inbox, "features.error", timeout=10)
+        assert engine.store.features.list() == []
+    assert outcome.status == "accepted"  # the data is fine; the feature store is refused
+    assert "outside the workspace" in error.message and "not watched" in watched.message

@@ -100,7 +100,7 @@ class FeatureStage:
     def after_ingest(self, dataset: DatasetRecord) -> list[FeatureViewRecord]:
         """Update every view with one accepted dataset; an error is an event, never a
         failed ingest (the file is accepted either way)."""
-        if self.path is None:
+        if not self._engine.config.features.path:
             return []
         try:
             return self._ingested(dataset)

@@ -51,7 +51,11 @@ class WatchService:
             if code is not None and engine.config.pipeline.on_code_change
             else None
         )
-        features = engine.features.path
+        try:
+            features = engine.features.path
+        except WorkbenchError as exc:  # a path out of the workspace: never followed
+            engine.emit("features.error", f"features.py not watched: {exc}", level="error")
+            features = None
         self._features = (
             CodeWatcher(engine, features, self.queue.submit, on_change=self._features_changed)
             if features is not None and engine.config.features.on_code_change
