@@ -14,8 +14,7 @@ import pytest
 from workbench.api import LocalApi, codec, operations
 from workbench.api.codec import CodecError
 from workbench.core.errors import DataError, RegistryError, WorkbenchError, WorkspaceLockedError
-from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo
-from workbench.engine.inspect import ServingStatus
+from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo, ServingStatus
 
 from ..model_reports import record_report
 from .conftest import write_slice

@@ -7,6 +7,7 @@ the SVGs in ``__snapshots__`` before committing them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -54,7 +55,23 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
         pytest.param(("4", "r"), id="model_report"),
         pytest.param(("4", "r", "i"), id="model_report_importance"),
         pytest.param(("7",), id="events"),
+        pytest.param(("3",), id="data"),
+        pytest.param(("5",), id="drift"),
+        pytest.param(("6",), id="lineage"),
+        pytest.param(("4", "down", "a"), id="decision"),
+        pytest.param(("4", "down", "a", "n", "o", "enter"), id="error"),
     ],
 )
 def test_screen_looks_as_approved(snap_compare: Callable[..., bool], keys: tuple[str, ...]) -> None:
     assert snap_compare(app(), terminal_size=SIZE, run_before=after(*keys))
+
+
+def test_the_welcome_screen_looks_as_approved(snap_compare: Callable[..., bool]) -> None:
+    """No workspace in the folder: the welcome screen offers init and the demo."""
+    welcome = WorkbenchApp(None, folder=Path("/home/ana/fraud"), clock=lambda: NOW)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_until(pilot, lambda: pilot.app.current_mode == "welcome", "the welcome")
+        await pilot.pause()
+
+    assert snap_compare(welcome, terminal_size=SIZE, run_before=run_before)

@@ -34,8 +34,8 @@ from workbench.core.records import (
     ServingStatus,
     TaskLog,
 )
+from workbench.engine.deploy.status import ServingProbe
 from workbench.engine.engine import Engine
-from workbench.engine.inspect import ServingProbe, read_task_log
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
 _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -129,7 +129,7 @@ class LocalApi(WorkbenchApi):
         return self.engine.reads.run_detail(run_id)
 
     def task_log(self, run_id: int, task: str) -> TaskLog:
-        return read_task_log(self.engine, run_id, task)
+        return self.engine.task_log(run_id, task)
 
     def reproduce(self, run_id: int) -> Reproduction:
         return self.engine.reproduce(run_id)
@@ -232,7 +232,7 @@ class LocalApi(WorkbenchApi):
         return True
 
     def serving_status(self) -> ServingStatus:
-        return self._serving.status(self.engine)
+        return self._serving.status(self.engine.server)
 
     def example_request(self) -> dict[str, Any]:
         return self.engine.example_request()

@@ -34,7 +34,7 @@ def pinned_text(engine: Engine) -> str:
 def infer_text(engine: Engine, path: Path, pin: bool) -> str:
     """The contract a file proposes (the same policy ingest applies), optionally pinned."""
     # polars and the validation package load on first use, not with every engine
-    from workbench.engine.ingest import soften_ranges
+    from workbench.engine.intake.ingest import soften_ranges
     from workbench.validation import contract_to_toml, infer_contract, scan_dataset
 
     contract = soften_ranges(infer_contract(scan_dataset(path), target=engine.config.target.column))

@@ -22,7 +22,7 @@ def reproduce(engine: Engine, run_id: int) -> Reproduction:
     Raises:
         WorkbenchError: No such run, no record, or a recorded dataset is gone or changed.
     """
-    from workbench.engine.runner import execute_run
+    from workbench.engine.runs.runner import execute_run
 
     original = engine.store.runs.get(run_id)
     record = engine.store.runs.repro(run_id)

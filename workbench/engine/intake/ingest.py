@@ -27,7 +27,7 @@ import polars as pl
 from workbench.core.errors import DataError
 from workbench.core.names import shown
 from workbench.core.records import IngestOutcome
-from workbench.engine.limits import check_limits
+from workbench.engine.intake.limits import check_limits
 from workbench.store.artifacts import write_error
 from workbench.validation import (
     Contract,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
-from workbench.engine.guardrails import Guardrails
+from workbench.engine.feedback.guardrails import Guardrails
 
 if TYPE_CHECKING:
     import polars as pl
@@ -28,7 +28,11 @@ class DriftMonitor:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self.guardrails = Guardrails(engine)
+        self.guardrails = Guardrails(
+            lambda: engine.config.monitor,
+            runs=lambda: engine.store.runs.list(limit=1000),
+            models=engine.store.registry.list,
+        )
         self._reference: tuple[int, pl.DataFrame] | None = None
         self._lock = threading.Lock()
 
@@ -45,7 +49,7 @@ class DriftMonitor:
 
     def reference(self) -> tuple[int, pl.DataFrame] | None:
         """(production version, its training rows), cached per version."""
-        from workbench.engine.runner import load_frames
+        from workbench.engine.runs.runner import load_frames
 
         alias = self._engine.store.registry.alias("production")
         if alias is None:
