@@ -18,11 +18,11 @@ from __future__ import annotations
 from workbench.validation.contract import COLUMN_CHECKS, SEVERITIES, ColumnRule, Contract, TableRule
 from workbench.validation.contract_file import contract_from_toml, contract_to_toml
 from workbench.validation.dtypes import DTYPES, logical_dtype
-from workbench.validation.validate import FRAME_LABEL, validate
 from workbench.validation.infer import infer_contract
 from workbench.validation.profile import QUANTILES, ColumnProfile, profile_frame
 from workbench.validation.readers import SUFFIXES, read_dataset, scan_dataset
 from workbench.validation.report import CheckResult, SchemaChange, ValidationReport
+from workbench.validation.validate import FRAME_LABEL, validate
 
 __all__ = [
     "COLUMN_CHECKS",
