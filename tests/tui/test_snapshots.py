@@ -16,7 +16,7 @@ from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.base import WorkbenchScreen
 
 from .fixed_api import NOW, FixedApi
-from .pilot import open_screen, wait_until
+from .pilot import open_screen, settle, wait_until
 
 SIZE = (100, 30)
 
@@ -36,8 +36,7 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
             await pilot.press(key)
             if isinstance(app.screen, WorkbenchScreen):
                 await open_screen(pilot, "", WorkbenchScreen)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     return run_before
 
