@@ -107,9 +107,9 @@ def test_the_validation_report_of_a_dataset_is_the_one_stored_at_ingest(
     local_api: LocalApi, control: ControlServer
 ) -> None:
     report = local_api.validation_report(1)
-    assert report["passed"] is True and report["rows"] == 2_000
-    assert {"checks", "schema_changes", "profile", "source"} <= report.keys()
-    assert all(check["passed"] for check in report["checks"] if check["severity"] == "error")
+    assert report.passed is True and report.rows == 2_000 and not report.error
+    assert report.profile and report.source.endswith(".csv")
+    assert all(check.passed for check in report.checks if check.severity == "error")
     with RemoteApi.attach(control.url, control.token) as remote:
         assert remote.validation_report(1) == report
         with pytest.raises(DataError, match="there is no dataset 42"):

@@ -12,6 +12,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import (
     RegistryError,
     ServingError,
@@ -31,6 +32,7 @@ from workbench.core.records import (
     ServerInfo,
     TaskLog,
 )
+from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import ModelStatus
 from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine.engine_log import EngineLogFile
@@ -272,11 +274,11 @@ class Engine:
         """The contract ``path`` proposes; ``pin`` makes it the one files are checked against."""
         return contracts.infer_text(self, path, pin)
 
-    def contract_diff(self, path: Path) -> dict[str, Any]:
+    def contract_diff(self, path: Path) -> ValidationReport:
         """``path`` checked against the pinned contract (a validation report)."""
         return contracts.diff_report(self, path)
 
-    def drift(self, path: Path | None = None) -> dict[str, Any]:
+    def drift(self, path: Path | None = None) -> DriftReport:
         """Drift of a file (default: the newest accepted dataset) against production's data.
 
         Raises:

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
 from workbench.engine.feedback.guardrails import Guardrails
@@ -65,7 +66,7 @@ class DriftMonitor:
 
     def compare(
         self, current: pl.DataFrame, source: str, dataset_id: int | None
-    ) -> tuple[DriftRecord, dict[str, Any]]:
+    ) -> tuple[DriftRecord, DriftReport]:
         """Drift of ``current`` against production's reference, stored and announced.
 
         Raises:
@@ -77,9 +78,9 @@ class DriftMonitor:
         version, reference = found
         from workbench.monitoring import detect_drift
 
-        report = detect_drift(reference, current, self.settings()).to_dict()
+        report = detect_drift(reference, current, self.settings())
         record = self._engine.store.monitoring.add_drift(
-            source=source, dataset_id=dataset_id, reference_version=version, report=report
+            source=source, dataset_id=dataset_id, reference_version=version, report=report.to_dict()
         )
         if dataset_id is not None:
             self._engine.store.lineage.link(
@@ -94,7 +95,7 @@ class DriftMonitor:
             report_id=record.id,
             dataset_id=dataset_id,
             drifted_columns=list(record.drifted_columns),
-            target_drift=bool((report.get("target") or {}).get("drifted")),
+            target_drift=report.target is not None and report.target.drifted,
         )
         return record, report
 
@@ -197,7 +198,7 @@ class DriftMonitor:
         return True
 
 
-def drift_for_file(engine: Engine, path: Path) -> dict[str, Any]:
+def drift_for_file(engine: Engine, path: Path) -> DriftReport:
     """``workbench drift FILE``: compare any file with production's reference."""
     from workbench.validation import read_dataset  # polars loads on first use
 

@@ -8,9 +8,10 @@ what later files are checked against.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.validation_report import ValidationReport
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
@@ -47,9 +48,9 @@ def infer_text(engine: Engine, path: Path, pin: bool) -> str:
     return text
 
 
-def diff_report(engine: Engine, path: Path) -> dict[str, Any]:
+def diff_report(engine: Engine, path: Path) -> ValidationReport:
     """A file checked against the pinned contract: failed checks and schema changes."""
     from workbench.validation import contract_from_toml, validate  # polars: on first use
 
     contract = contract_from_toml(pinned_text(engine), str(engine.workspace.contract_path))
-    return validate(path, contract).to_dict()
+    return validate(path, contract)
