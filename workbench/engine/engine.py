@@ -9,6 +9,7 @@ the bus, which is what the UIs follow.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,7 @@ class Engine:
             ),
         )
         self.monitor = DriftMonitor(self)
-        self.alerts = AlertSinks(self)
+        self.alerts = AlertSinks(self.config.alerts, self.bus, self.emit)
         write_owner(workspace)
         self.server_restarts: RestartPolicy | None = None
         """Restarts left to a server that dies on its own (made when serving starts)."""
@@ -268,15 +269,16 @@ class Engine:
 
     def contract(self) -> str:
         """The pinned data contract (TOML)."""
-        return contracts.pinned_text(self)
+        return contracts.pinned_text(self.workspace)
 
     def infer_contract(self, path: Path, pin: bool = False) -> str:
         """The contract ``path`` proposes; ``pin`` makes it the one files are checked against."""
-        return contracts.infer_text(self, path, pin)
+        target = self.config.target.column
+        return contracts.infer_text(self.workspace, target, self.emit, path, pin)
 
     def contract_diff(self, path: Path) -> ValidationReport:
         """``path`` checked against the pinned contract (a validation report)."""
-        return contracts.diff_report(self, path)
+        return contracts.diff_report(self.workspace, path)
 
     def drift(self, path: Path | None = None) -> DriftReport:
         """Drift of a file (default: the newest accepted dataset) against production's data.
@@ -305,11 +307,13 @@ class Engine:
 
     def reproduce(self, run_id: int) -> Reproduction:
         """Re-run a run from its record and say whether the metrics match exactly."""
-        return reproduce.reproduce(self, run_id)
+        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
+
+        return reproduce.reproduce(self.store, functools.partial(execute_run, self), run_id)
 
     def compare(self, run_ids: list[int]) -> RunComparison:
         """Params and metrics of several runs side by side."""
-        return reproduce.compare(self, run_ids)
+        return reproduce.compare(self.store.runs, run_ids)
 
     def task_log(self, run_id: int, task: str, max_bytes: int | None = None) -> TaskLog:
         """What a task of a run wrote to its log (its end, when longer than ``max_bytes``).
@@ -348,7 +352,7 @@ class Engine:
         from workbench.engine.runs.task_cache import remove_unused
 
         count, unused = self.store.task_cache.clear(task)
-        freed = remove_unused(self, unused)  # results nothing else refers to
+        freed = remove_unused(self.store.artifacts, unused)  # results nothing else refers to
         what = f"task {task}" if task else "every task"
         self.emit(
             "cache.cleared",

@@ -491,7 +491,11 @@ def _execute(
     # A dask:local cluster lives exactly as long as the run; ctx.log records of this run
     # (from tasks on this process's threads) go to the tasks' log files meanwhile.
     caching = use_cache and config.train.cache_max_mb > 0
-    cache = ArtifactCache(engine, run_id) if caching else None
+    cache = (
+        ArtifactCache(engine.store, engine.emit, engine.config.train.cache_max_mb, run_id)
+        if caching
+        else None
+    )
     with executor, TaskLogWriter(engine.workspace.logs, run_id) as logs:
         return executor.run(
             loaded.pipeline,
