@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from workbench.core.config import WatchConfig
-from workbench.engine.limits import check_limits
+from workbench.engine.intake.limits import check_limits
 from workbench.validation import infer_contract, validate
 
 MIB = 1 << 20

@@ -15,8 +15,7 @@ import pytest
 from workbench.api import LocalApi, codec, operations
 from workbench.api.codec import CodecError
 from workbench.core.errors import DataError, RegistryError, WorkbenchError, WorkspaceLockedError
-from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo
-from workbench.engine.inspect import ServingStatus
+from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo, ServingStatus
 
 from ..model_reports import record_report
 from .conftest import write_slice
@@ -146,15 +145,17 @@ def test_every_operation_result_roundtrips_to_its_exact_types(
 def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]) -> None:
     assert results["feature_views"][0].rows > 0 and results["features"].history
     assert [o.status for o in results["ingest"]] == ["accepted", "duplicate", "quarantined"]
-    assert results["ingest"][2].report
+    quarantined = results["ingest"][2].report
+    assert quarantined is not None and not quarantined.passed
     assert results["lineage"].children and isinstance(results["lineage"].children[0], LineageNode)
     assert results["runs"][0].dataset_ids and results["run_detail"].tasks
     assert isinstance(results["runs"][0].created_at, datetime)
     assert "production" in results["rollback"].aliases
-    assert results["drift_reports"] and results["drift_report"]
+    assert results["drift_reports"] and results["drift_report"].columns
+    assert results["drift"].columns and results["contract_diff"].checks
     assert results["performance"] and results["performance"][0].metrics
     assert results["task_log"].path.endswith("run-1/validate.log")
-    assert results["validation_report"]["checks"]
+    assert results["validation_report"].checks and results["validation_report"].profile
     assert results["serving_status"][0].state == "not_serving"
     assert results["best_runs"] and results["run_detail"].tags[""]["stage"] == "dev"
     assert results["cached_results"] and results["clear_cache"] == len(results["cached_results"])

@@ -16,8 +16,8 @@ from workbench.api.control import ControlServer
 from workbench.api.remote import RemoteApi
 from workbench.core.errors import DataError, WorkbenchError, WorkspaceError
 from workbench.core.workspace import open_workspace
+from workbench.engine.deploy.status import histogram_quantile
 from workbench.engine.engine import Engine
-from workbench.engine.inspect import histogram_quantile, read_task_log
 
 from ..eventually import eventually
 
@@ -97,7 +97,7 @@ def test_a_long_log_is_returned_by_its_end_from_a_whole_line(
     whole = path.read_text(encoding="utf-8")
     with path.open("a", encoding="utf-8") as handle:
         handle.write("".join(f"line {i}\n" for i in range(100)))
-    log = read_task_log(local.engine, 4, "explode", max_bytes=60)
+    log = local.engine.task_log(4, "explode", max_bytes=60)
     assert log.truncated and log.size == len(whole) + sum(len(f"line {i}\n") for i in range(100))
     assert log.text.endswith("line 99\n") and log.text.startswith("line ")
     assert len(log.text.encode()) <= 60
@@ -107,9 +107,9 @@ def test_the_validation_report_of_a_dataset_is_the_one_stored_at_ingest(
     local_api: LocalApi, control: ControlServer
 ) -> None:
     report = local_api.validation_report(1)
-    assert report["passed"] is True and report["rows"] == 2_000
-    assert {"checks", "schema_changes", "profile", "source"} <= report.keys()
-    assert all(check["passed"] for check in report["checks"] if check["severity"] == "error")
+    assert report.passed is True and report.rows == 2_000 and not report.error
+    assert report.profile and report.source.endswith(".csv")
+    assert all(check.passed for check in report.checks if check.severity == "error")
     with RemoteApi.attach(control.url, control.token) as remote:
         assert remote.validation_report(1) == report
         with pytest.raises(DataError, match="there is no dataset 42"):

@@ -11,7 +11,7 @@ from workbench.api import LocalApi
 from workbench.api.control import ControlServer
 from workbench.api.remote import RemoteApi
 from workbench.core.errors import RegistryError
-from workbench.engine.runner import RegistrySink
+from workbench.engine.runs.runner import RegistrySink
 
 from ..model_reports import forget_report, record_report
 

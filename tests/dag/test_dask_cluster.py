@@ -40,7 +40,7 @@ from workbench.dag.workers import (  # noqa: E402
     local_versions,
     mismatches,
 )
-from workbench.engine.task_logs import TaskLogWriter, task_log_path  # noqa: E402
+from workbench.engine.runs.task_logs import TaskLogWriter, task_log_path  # noqa: E402
 
 from ..dask_cluster import wait_for_full_cluster  # noqa: E402
 from ..eventually import eventually  # noqa: E402

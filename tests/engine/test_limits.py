@@ -14,7 +14,7 @@ import pytest
 
 from workbench.core.config import WatchConfig
 from workbench.core.errors import DataError
-from workbench.engine.limits import CHUNK, check_limits, header_columns
+from workbench.engine.intake.limits import CHUNK, check_limits, header_columns
 
 LIMIT_KB = 0.5
 MAX_LINE = int(LIMIT_KB * 1024)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from workbench.core.errors import RegistryError
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
 
+from ..eventually import eventually
 from .helpers import set_config, wait_for
 
 
@@ -133,7 +133,7 @@ def test_auto_with_veto_approves_after_the_window_unless_rejected_in_it(
         engine.run()
         wait_for(inbox, "model.pending_approval", timeout=30)
         engine.reject(2, "vetoed", actor="carol")
-        time.sleep(2.0)  # past the 1.2 s window: nothing may approve the rejected version
+        eventually(lambda: not engine.vetoes.pending(), 30, "v2's 1.2 s veto window closes")
         assert engine.store.registry.get(2).status == "rejected"  # type: ignore[union-attr]
         assert engine.store.registry.alias("production").version == 1  # type: ignore[union-attr]
 

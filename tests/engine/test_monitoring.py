@@ -124,11 +124,12 @@ def test_guardrails_cooldown_cap_and_breaker_follow_a_fake_clock(
         rails.clock = lambda: now + timedelta(days=1, minutes=80)
         assert rails.retrain_blocked() is None
         assert rails.breaker_open() is None
-        # two candidates in a row scored below the champion on the same rows
+        # two candidates in a row scored below the champion on the same rows, on the
+        # metric that gated them (average_precision: the sample data is imbalanced)
         for version in (2, 3):
             engine.store.db.execute(
                 "UPDATE model_versions SET champion = ? WHERE version = ?",
-                [json.dumps({"version": 1, "metrics": {"roc_auc": 2.0}}), version],
+                [json.dumps({"version": 1, "metrics": {"average_precision": 2.0}}), version],
             )
         assert "2 candidates in a row" in (rails.breaker_open() or "")
 

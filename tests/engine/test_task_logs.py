@@ -6,7 +6,7 @@ from pathlib import Path
 
 from workbench.core.workspace import Workspace
 from workbench.engine.engine import Engine
-from workbench.engine.task_logs import task_log_path
+from workbench.engine.runs.task_logs import task_log_path
 
 from .helpers import set_config
 

@@ -177,7 +177,7 @@ def test_task_log_views_show_the_text_escaped_and_say_when_it_is_cut_or_missing(
 
 def test_input_reports_say_why_a_report_is_missing(api: WorkbenchApi) -> None:
     found, missing = input_reports(api, [1, 99])
-    assert found.report is not None and found.report["rows"] == 3000
+    assert found.report is not None and found.report.rows == 3000
     assert "Dataset 1: january_3k.csv" in found._repr_html_()
     assert missing.report is None and "99" in missing.problem
     assert "Error" in missing._repr_html_()

@@ -16,6 +16,7 @@ from typing import Any
 
 from workbench.api import RunDetail, WorkbenchApi, WorkspaceStatus
 from workbench.api.interface import RunScore, ServingStatus, TaskLog
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import WorkbenchError
 from workbench.core.quality import Calibration, ConfusionMatrix, Curve, Importance, QualityReport
 from workbench.core.records import (
@@ -36,6 +37,7 @@ from workbench.core.records import (
     ServerInfo,
     TaskRunRecord,
 )
+from workbench.core.validation_report import ValidationReport
 from workbench.store.task_cache import CachedResult
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -82,39 +84,41 @@ TRACEBACK = """Traceback (most recent call last):
 workbench.core.errors.TrainingError: random_forest: Input X contains NaN.
 """
 
-REPORT: dict[str, Any] = {
-    "source": "/work/fraud-demo/incoming/transactions_2026_01.csv",
-    "rows": 25_000,
-    "passed": True,
-    "checks": [
-        *(
+REPORT = ValidationReport.from_dict(
+    {
+        "source": "/work/fraud-demo/incoming/transactions_2026_01.csv",
+        "rows": 25_000,
+        "passed": True,
+        "checks": [
+            *(
+                {
+                    "name": f"{column} not null",
+                    "column": column,
+                    "kind": "not_null",
+                    "severity": "error",
+                    "passed": True,
+                    "failing_rows": 0,
+                    "examples": [],
+                    "detail": "no empty values",
+                }
+                for column in COLUMNS
+            ),
             {
-                "name": f"{column} not null",
-                "column": column,
-                "kind": "not_null",
-                "severity": "error",
-                "passed": True,
-                "failing_rows": 0,
-                "examples": [],
-                "detail": "no empty values",
-            }
-            for column in COLUMNS
-        ),
-        {
-            "name": "amount in range",
-            "column": "amount",
-            "kind": "range",
-            "severity": "warn",
-            "passed": False,
-            "failing_rows": 3,
-            "examples": [[812, 2950.0], [4410, 3120.5], [20987, 2601.25]],
-            "detail": "between 0.0 and 2542.0",
-        },
-    ],
-    "schema_changes": [],
-    "profile": [],
-    "duration_s": 0.41,
-}
+                "name": "amount in range",
+                "column": "amount",
+                "kind": "range",
+                "severity": "warn",
+                "passed": False,
+                "failing_rows": 3,
+                "examples": [[812, 2950.0], [4410, 3120.5], [20987, 2601.25]],
+                "detail": "between 0.0 and 2542.0",
+            },
+        ],
+        "schema_changes": [],
+        "profile": [],
+        "duration_s": 0.41,
+    }
+)
 """Dataset 1's report: everything passed but a range check that only warns."""
 
 
@@ -355,7 +359,7 @@ class FixedApi(WorkbenchApi):
         text = TRACEBACK if (run_id, task) == (3, FAILED_TASK) else ""
         return TaskLog(run_id, task, path, text, len(text.encode()), False)
 
-    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+    def validation_report(self, dataset_id: int) -> ValidationReport:
         if dataset_id != 1:
             raise WorkbenchError(f"dataset {dataset_id} has no stored validation report")
         return REPORT
@@ -496,16 +500,16 @@ class FixedApi(WorkbenchApi):
     def infer_contract(self, path: str, pin: bool = False) -> str:
         return self._read_only()
 
-    def contract_diff(self, path: str) -> dict[str, Any]:
+    def contract_diff(self, path: str) -> ValidationReport:
         return self._read_only()
 
-    def drift(self, path: str | None = None) -> dict[str, Any]:
+    def drift(self, path: str | None = None) -> DriftReport:
         return self._read_only()
 
     def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
         return []
 
-    def drift_report(self, report_id: int) -> dict[str, Any]:
+    def drift_report(self, report_id: int) -> DriftReport:
         return self._read_only()
 
     def performance(self, limit: int = 200) -> list[PerformanceRecord]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.worker import WorkerFailed, WorkerState
 
 from workbench.tui.screens.base import WorkbenchScreen
 
@@ -29,8 +31,22 @@ async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait for the engine calls in flight and the messages they post."""
-    await pilot.app.workers.wait_for_complete()
+    """Wait for the engine calls in flight and the messages they post.
+
+    A screen's reload is an exclusive worker: an event arriving mid-load cancels the load
+    and starts a fresh one, so a cancelled worker is expected here and not an error (a
+    failed one is). Textual's ``wait_for_complete`` raises ``WorkerCancelled`` for those.
+    """
+    deadline = time.monotonic() + WAIT_S
+    while busy := [w for w in pilot.app.workers if not w.is_finished]:
+        started = [w for w in busy if w.state != WorkerState.PENDING]
+        results = await asyncio.gather(*(w.wait() for w in started), return_exceptions=True)
+        failed = [r for r in results if isinstance(r, WorkerFailed)]
+        if failed:
+            raise failed[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"workers still busy after {WAIT_S:g} s: {busy}")
+        await pilot.pause(0.01)
     await pilot.pause()
 
 

@@ -84,6 +84,7 @@ async def test_drift_screen_lists_the_latest_report_and_draws_a_column_histogram
         text = plain(screen.query_one("#drift-reports", Static))
         assert "amount" in text and "is_fraud (target)" in text
         histogram = screen.query_one(HistogramPlot)
-        drifted = [c["column"] for c in screen.report["columns"] if c["drifted"]]  # type: ignore[index]
+        assert screen.report is not None
+        drifted = [c.column for c in screen.report.columns if c.drifted]
         assert histogram.column == min(drifted), "the first drifted column by name is drawn"
         await settle(pilot)

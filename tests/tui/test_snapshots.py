@@ -7,6 +7,7 @@ the SVGs in ``__snapshots__`` before committing them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -15,7 +16,7 @@ from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.base import WorkbenchScreen
 
 from .fixed_api import NOW, FixedApi
-from .pilot import open_screen, wait_until
+from .pilot import open_screen, settle, wait_until
 
 SIZE = (100, 30)
 
@@ -35,8 +36,7 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
             await pilot.press(key)
             if isinstance(app.screen, WorkbenchScreen):
                 await open_screen(pilot, "", WorkbenchScreen)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     return run_before
 
@@ -54,7 +54,23 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
         pytest.param(("4", "r"), id="model_report"),
         pytest.param(("4", "r", "i"), id="model_report_importance"),
         pytest.param(("7",), id="events"),
+        pytest.param(("3",), id="data"),
+        pytest.param(("5",), id="drift"),
+        pytest.param(("6",), id="lineage"),
+        pytest.param(("4", "a"), id="decision"),
+        pytest.param(("4", "a", "n", "o", "enter"), id="error"),
     ],
 )
 def test_screen_looks_as_approved(snap_compare: Callable[..., bool], keys: tuple[str, ...]) -> None:
     assert snap_compare(app(), terminal_size=SIZE, run_before=after(*keys))
+
+
+def test_the_welcome_screen_looks_as_approved(snap_compare: Callable[..., bool]) -> None:
+    """No workspace in the folder: the welcome screen offers init and the demo."""
+    welcome = WorkbenchApp(None, folder=Path("/home/ana/fraud"), clock=lambda: NOW)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_until(pilot, lambda: pilot.app.current_mode == "welcome", "the welcome")
+        await pilot.pause()
+
+    assert snap_compare(welcome, terminal_size=SIZE, run_before=run_before)

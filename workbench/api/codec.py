@@ -82,10 +82,21 @@ def decode(data: Any, hint: Any, where: str = "value") -> Any:
     if origin in (list, tuple, dict) or hint in (list, tuple, dict):
         return _decode_container(data, hint, where)
     if isinstance(hint, type) and is_dataclass(hint):
+        if hasattr(hint, "from_dict"):  # a report that reads its own JSON form
+            return _decode_report(data, hint, where)
         return _decode_record(data, hint, where)
     if isinstance(hint, type):
         return _decode_scalar(data, hint, where)
     raise CodecError(f"{where}: cannot decode the type {hint!r}")
+
+
+def _decode_report(data: Any, hint: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise CodecError(f"{where}: expected a {hint.__name__} object, got {data!r}")
+    try:
+        return hint.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"{where}: not a {hint.__name__}: {exc}") from None
 
 
 def _decode_union(data: Any, hint: Any, where: str) -> Any:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.quality import QualityReport
 from workbench.core.records import (
     ApprovalRecord,
@@ -36,6 +37,7 @@ from workbench.core.records import (
     TaskLog,
     WorkspaceStatus,
 )
+from workbench.core.validation_report import ValidationReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,7 +144,7 @@ class WorkbenchApi(ABC):
 
     @operation("GET")
     @abstractmethod
-    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+    def validation_report(self, dataset_id: int) -> ValidationReport:
         """The report stored when a dataset was validated: verdict, checks, examples, profile."""
 
     @operation("GET")
@@ -205,12 +207,12 @@ class WorkbenchApi(ABC):
 
     @operation("POST")
     @abstractmethod
-    def contract_diff(self, path: str) -> dict[str, Any]:
+    def contract_diff(self, path: str) -> ValidationReport:
         """A file checked against the pinned contract: failed checks, schema changes."""
 
     @operation("POST")
     @abstractmethod
-    def drift(self, path: str | None = None) -> dict[str, Any]:
+    def drift(self, path: str | None = None) -> DriftReport:
         """Drift of a file (default: the newest dataset) vs production's training data."""
 
     @operation("GET")
@@ -220,7 +222,7 @@ class WorkbenchApi(ABC):
 
     @operation("GET")
     @abstractmethod
-    def drift_report(self, report_id: int) -> dict[str, Any]:
+    def drift_report(self, report_id: int) -> DriftReport:
         """One drift report in full: per-column statistics and histograms."""
 
     @operation("GET")

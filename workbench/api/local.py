@@ -14,6 +14,7 @@ from workbench.api.interface import (
     WorkspaceStatus,
     data_path,
 )
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import RegistryError, WorkbenchError
 from workbench.core.quality import QualityReport
 from workbench.core.records import (
@@ -36,8 +37,9 @@ from workbench.core.records import (
     ServingStatus,
     TaskLog,
 )
+from workbench.core.validation_report import ValidationReport
+from workbench.engine.deploy.status import ServingProbe
 from workbench.engine.engine import Engine
-from workbench.engine.inspect import ServingProbe, read_task_log
 
 _AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
 _AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -131,7 +133,7 @@ class LocalApi(WorkbenchApi):
         return self.engine.reads.run_detail(run_id)
 
     def task_log(self, run_id: int, task: str) -> TaskLog:
-        return read_task_log(self.engine, run_id, task)
+        return self.engine.task_log(run_id, task)
 
     def reproduce(self, run_id: int) -> Reproduction:
         return self.engine.reproduce(run_id)
@@ -145,7 +147,7 @@ class LocalApi(WorkbenchApi):
     def datasets(self, status: str | None = None) -> list[DatasetRecord]:
         return self.engine.reads.datasets(status)
 
-    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+    def validation_report(self, dataset_id: int) -> ValidationReport:
         return self.engine.reads.validation_report(dataset_id)
 
     def models(self, status: str | None = None) -> list[ModelVersionRecord]:
@@ -186,16 +188,16 @@ class LocalApi(WorkbenchApi):
     def infer_contract(self, path: str, pin: bool = False) -> str:
         return self.engine.infer_contract(data_path(path), pin)
 
-    def contract_diff(self, path: str) -> dict[str, Any]:
+    def contract_diff(self, path: str) -> ValidationReport:
         return self.engine.contract_diff(data_path(path))
 
-    def drift(self, path: str | None = None) -> dict[str, Any]:
+    def drift(self, path: str | None = None) -> DriftReport:
         return self.engine.drift(data_path(path) if path else None)
 
     def drift_reports(self, limit: int = 50) -> list[DriftRecord]:
         return self.engine.reads.drift_reports(limit)
 
-    def drift_report(self, report_id: int) -> dict[str, Any]:
+    def drift_report(self, report_id: int) -> DriftReport:
         return self.engine.reads.drift_report(report_id)
 
     def performance(self, limit: int = 200) -> list[PerformanceRecord]:
@@ -243,7 +245,7 @@ class LocalApi(WorkbenchApi):
         return True
 
     def serving_status(self) -> ServingStatus:
-        return self._serving.status(self.engine)
+        return self._serving.status(self.engine.server)
 
     def example_request(self) -> dict[str, Any]:
         return self.engine.example_request()

@@ -271,8 +271,8 @@ def contract(args: argparse.Namespace, console: Console) -> int:
         render.print_json(console, report)
     else:
         console.print(render.validation_table(report))
-        console.print(f"{'[green]passes[/]' if report['passed'] else '[red]fails[/]'} the contract")
-    return 0 if report["passed"] else 1
+        console.print(f"{'[green]passes[/]' if report.passed else '[red]fails[/]'} the contract")
+    return 0 if report.passed else 1
 
 
 def drift(args: argparse.Namespace, console: Console) -> int:
@@ -284,13 +284,11 @@ def drift(args: argparse.Namespace, console: Console) -> int:
         for table in render.drift_tables(report):
             console.print(table)
         verdict = (
-            "[bold red]dataset drift[/]"
-            if report["dataset_drift"]
-            else "[green]no dataset drift[/]"
+            "[bold red]dataset drift[/]" if report.dataset_drift else "[green]no dataset drift[/]"
         )
         console.print(
-            f"{verdict}: {report['share_drifted']:.0%} of feature columns drifted "
-            f"({', '.join(report['drifted_columns']) or 'none'})"
+            f"{verdict}: {report.share_drifted:.0%} of feature columns drifted "
+            f"({', '.join(report.drifted_columns) or 'none'})"
         )
     return 0
 

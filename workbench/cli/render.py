@@ -18,6 +18,7 @@ from rich.tree import Tree
 
 from workbench.api import RunDetail
 from workbench.core import model_summary
+from workbench.core.drift_report import ColumnDrift, DriftReport
 from workbench.core.records import (
     CachedResult,
     DatasetRecord,
@@ -30,6 +31,7 @@ from workbench.core.records import (
     RunScore,
     to_jsonable,
 )
+from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import terminal_style
 
 
@@ -289,58 +291,59 @@ def comparison_table(result: RunComparison) -> Table:
     return table
 
 
-def _drift_row(table: Table, column: dict[str, Any]) -> None:
-    p_value = column.get("p_value")
+def _drift_row(table: Table, column: ColumnDrift) -> None:
     table.add_row(
-        column["column"],
-        column["method"],
-        f"{column['statistic']:.4g}",
-        f"{p_value:.3g}" if p_value is not None else "-",
-        f"{column['threshold']:.3g}",
-        f"{column['psi']:.3f} ({column['psi_band']})",
-        "[bold red]drift[/]" if column["drifted"] else "[green]ok[/]",
+        column.column,
+        column.method,
+        f"{column.statistic:.4g}",
+        f"{column.p_value:.3g}" if column.p_value is not None else "-",
+        f"{column.threshold:.3g}",
+        f"{column.psi:.3f} ({column.psi_band})",
+        "[bold red]drift[/]" if column.drifted else "[green]ok[/]",
     )
 
 
-def drift_tables(report: dict[str, Any]) -> list[Table]:
+def drift_tables(report: DriftReport) -> list[Table]:
     """Per-column drift (method, statistic, p-value or score, threshold, verdict), target apart."""
     headers = ("column", "method", "statistic", "p-value", "threshold", "PSI", "verdict")
     features = Table(title="Feature drift")
     for header in headers:
         features.add_column(header)
-    for column in report["columns"]:
+    for column in report.columns:
         _drift_row(features, column)
     tables = [features]
-    if report.get("target"):
+    if report.target is not None:
         target = Table(title="Target drift")
         for header in headers:
             target.add_column(header)
-        _drift_row(target, report["target"])
+        _drift_row(target, report.target)
         tables.append(target)
     return tables
 
 
-def validation_table(report: dict[str, Any]) -> Table:
+def validation_table(report: ValidationReport) -> Table:
     """A validation report: schema changes, then every check with failing rows and examples."""
-    table = Table(title=f"Validation of {report['source']} ({report['rows']:,} rows)")
+    table = Table(title=f"Validation of {report.source} ({report.rows:,} rows)")
     for column in ("check", "severity", "result", "failing rows", "examples (row: value)"):
         table.add_column(column)
-    for change in report.get("schema_changes", []):
+    if report.error:
+        table.add_row("read the file", "error", "[red]fail[/]", "-", report.error, style="red")
+    for change in report.schema_changes:
         table.add_row(
-            f"schema: {change['kind']} {change['column']}",
-            change.get("severity", "error"),
+            f"schema: {change.kind} {change.column}",
+            change.severity,
             "[red]changed[/]",
             "-",
-            f"expected {change.get('expected')}, found {change.get('found')}",
+            f"expected {change.expected}, found {change.found}",
         )
-    for check in report["checks"]:
-        examples = ", ".join(f"{row}: {value!r}" for row, value in check["examples"][:3])
+    for check in report.checks:
+        examples = ", ".join(f"{row}: {value!r}" for row, value in check.examples[:3])
         table.add_row(
-            check["name"],
-            check["severity"],
-            "[green]pass[/]" if check["passed"] else "[red]fail[/]",
-            str(check["failing_rows"] if check["failing_rows"] is not None else "-"),
+            check.name,
+            check.severity,
+            "[green]pass[/]" if check.passed else "[red]fail[/]",
+            str(check.failing_rows if check.failing_rows is not None else "-"),
             examples,
-            style=None if check["passed"] else "red",
+            style=None if check.passed else "red",
         )
     return table

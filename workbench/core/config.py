@@ -12,7 +12,7 @@ import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from workbench.core.errors import ConfigError
 
@@ -26,12 +26,26 @@ def _doc(default: Any, doc: str) -> Any:
     return field(default=default, metadata={"doc": doc})
 
 
+TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
+"""``[target] task``: what the models predict (``auto`` reads it from the target column)."""
+WatchMode = Literal["events", "poll"]
+"""``[watch] mode``: OS file events, or polling (network folders)."""
+Selection = Literal["holdout", "cv"]
+"""``[train] selection``: how a candidate is chosen, on a validation split or on folds."""
+SplitRule = Literal["auto", "random", "time", "newest_file"]
+"""``[train] split``: which rows are the test rows."""
+PromotionPolicy = Literal["manual", "auto", "auto-with-veto"]
+"""``[promotion] policy``: who moves the production alias."""
+RetrainRule = Literal["always", "on_drift"]
+"""``[monitor] retrain``: what starts a retrain."""
+
+
 @dataclass(frozen=True)
 class TargetConfig:
     """What to predict."""
 
     column: str = _doc("target", "The column to predict. Every data file must have it.")
-    task: str = _doc(
+    task: TaskChoice = _doc(
         "auto",
         "auto | binary | multiclass | regression. 'auto' detects it from the target column.",
     )
@@ -43,7 +57,7 @@ class WatchConfig:
 
     path: str = _doc("incoming", "Folder (inside the workspace) where data files are dropped.")
     recursive: bool = _doc(False, "Also watch sub-folders of the watched folder.")
-    mode: str = _doc(
+    mode: WatchMode = _doc(
         "events", "events (OS notifications) | poll (for network filesystems without events)."
     )
     quiet_period_ms: int = _doc(
@@ -83,7 +97,7 @@ class WatchConfig:
 class TrainConfig:
     """Candidate training."""
 
-    candidates: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+    candidates: list[str] = _doc(
         ["logistic_regression", "random_forest", "hist_gradient_boosting"],
         "Candidate estimators trained in parallel (regression maps logistic_regression to ridge).",
     )
@@ -100,7 +114,7 @@ class TrainConfig:
         "threads",
         "threads | dask:local | dask://host:port (needs the 'dask' extra).",
     )
-    search: dict[str, Any] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+    search: dict[str, Any] = _doc(
         {},
         "Hyperparameter search per candidate, e.g. [train.search.random_forest] with "
         "strategy = 'grid' | 'random', budget = N (random) and params = {max_depth = [5, 10]}.",
@@ -110,7 +124,7 @@ class TrainConfig:
         "Disk the task cache may use; past it the least recently used results are deleted. "
         "0 turns the cache off.",
     )
-    selection: str = _doc(
+    selection: Selection = _doc(
         "holdout",
         "How the best candidate and trial are chosen, never on the test rows: holdout "
         "(a validation share of the training rows) | cv (K-fold on the training rows).",
@@ -122,7 +136,7 @@ class TrainConfig:
     group_column: str = _doc(
         "", "With selection = cv: rows sharing this column's value stay in one fold (empty: none)."
     )
-    split: str = _doc(
+    split: SplitRule = _doc(
         "auto",
         "Which rows are the test set: auto (time when the data has exactly one datetime "
         "column, else random) | random | time (the newest rows by time_column) | "
@@ -131,7 +145,7 @@ class TrainConfig:
     time_column: str = _doc(
         "", "Column that orders rows in time for split = time (empty: the one datetime column)."
     )
-    params: dict[str, Any] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+    params: dict[str, Any] = _doc(
         {},
         "Fixed parameters per candidate, e.g. [train.params.random_forest] with "
         "class_weight = 'balanced'; a search's trial values take precedence.",
@@ -167,7 +181,7 @@ class FeaturesConfig:
         "A Python file in the workspace declaring entities and feature views "
         "(@feature_view); each accepted file updates every view. Empty = no feature store.",
     )
-    views: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+    views: list[str] = _doc(
         [],
         "Views the default pipeline joins to the label rows, point-in-time; the scoring "
         "server then joins them to requests by entity key.",
@@ -219,7 +233,7 @@ class GateConfig:
 class PromotionConfig:
     """Who moves the production alias."""
 
-    policy: str = _doc(
+    policy: PromotionPolicy = _doc(
         "manual",
         "manual (a person approves) | auto (approve when the gate passes and the 95% interval "
         "of the improvement over production is above margin) | auto-with-veto (auto, after "
@@ -242,7 +256,7 @@ class PromotionConfig:
 class MonitorConfig:
     """Drift, decay and the retrain loop."""
 
-    retrain: str = _doc(
+    retrain: RetrainRule = _doc(
         "always",
         "always (every accepted batch of files trains) | on_drift (only drift, decay or the "
         "schedule start a retrain, within the guardrails below).",
@@ -251,7 +265,7 @@ class MonitorConfig:
         0.5, "Dataset drift when at least this share of feature columns drift."
     )
     psi_drift: bool = _doc(True, "A 'major' PSI (>= 0.25) also marks a column drifted.")
-    retrain_on: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
+    retrain_on: list[str] = _doc(
         ["dataset_drift", "prediction_drift", "performance"],
         "Signals that queue a retrain: dataset_drift, prediction_drift, performance.",
     )
@@ -281,9 +295,7 @@ class AlertsConfig:
         "", "Shell command run per alert with the event as JSON on stdin (empty: none)."
     )
     webhook: str = _doc("", "URL that receives each alert as a JSON POST (empty: none).")
-    levels: list[str] = _doc(  # noqa: RUF009 - _doc builds a field() with a factory
-        ["warning", "error"], "Event levels sent to the sinks."
-    )
+    levels: list[str] = _doc(["warning", "error"], "Event levels sent to the sinks.")
     retries: int = _doc(3, "Attempts per sink before the alert is recorded as undelivered.")
 
 
@@ -313,16 +325,6 @@ class WorkbenchConfig:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
 
-_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("target", "task"): ("auto", "binary", "multiclass", "regression"),
-    ("watch", "mode"): ("events", "poll"),
-    ("train", "selection"): ("holdout", "cv"),
-    ("train", "split"): ("auto", "random", "time", "newest_file"),
-    ("promotion", "policy"): ("manual", "auto", "auto-with-veto"),
-    ("monitor", "retrain"): ("always", "on_drift"),
-}
-
-
 def _fields(cls: type) -> list[tuple[dataclasses.Field[Any], Any]]:
     """Each field of a settings dataclass with its resolved type."""
     hints = get_type_hints(cls)
@@ -335,6 +337,12 @@ def _section_types() -> dict[str, type]:
 
 def _coerce(section: str, key: str, value: Any, expected: Any, source: str) -> Any:
     where = f"{source}: [{section}] {key}"
+    choices = get_args(expected) if get_origin(expected) is Literal else ()
+    if choices:
+        if value not in choices:
+            shown = ", ".join(choices)
+            raise ConfigError(f"{where} must be one of {shown}, got {value!r}")
+        return value
     origin = getattr(expected, "__origin__", expected)
     if origin is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -348,9 +356,6 @@ def _coerce(section: str, key: str, value: Any, expected: Any, source: str) -> A
         raise ConfigError(f"{where} must be true or false, got {value!r}")
     elif not isinstance(value, origin) or (origin is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be a {origin.__name__}, got {value!r}")
-    choices = _CHOICES.get((section, key))
-    if choices and value not in choices:
-        raise ConfigError(f"{where} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 

@@ -12,7 +12,7 @@ record; it holds only plain values, so every front end can draw it without sciki
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from workbench.core.records import to_jsonable
@@ -187,7 +187,7 @@ class QualityReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (what the store keeps)."""
-        data: dict[str, Any] = to_jsonable(self)
+        data: dict[str, Any] = to_jsonable(asdict(self))
         return data
 
     @classmethod

@@ -10,10 +10,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from workbench.core.validation_report import ValidationReport
+
 
 def to_jsonable(value: Any) -> Any:
     """A record (or nested structure of them) as JSON-ready data with ISO timestamps."""
     if hasattr(value, "__dataclass_fields__"):
+        if hasattr(value, "to_dict"):  # a report with its own JSON form (and ``from_dict``)
+            return to_jsonable(value.to_dict())
         return {k: to_jsonable(v) for k, v in asdict(value).items()}
     if isinstance(value, dict):
         return {k: to_jsonable(v) for k, v in value.items()}
@@ -230,8 +234,8 @@ class IngestOutcome:
     """One line for a person: what happened and, for a quarantine, why."""
     dataset: DatasetRecord | None = None
     """The dataset recorded (the earlier one, for a duplicate)."""
-    report: dict[str, Any] | None = None
-    """The validation report, JSON-ready."""
+    report: ValidationReport | None = None
+    """The validation report (for an unreadable file, one whose ``error`` says why)."""
     signals: tuple[str, ...] = ()
     """Retrain signals the drift monitor raised for an accepted file
     (``dataset_drift``, ``performance``)."""

@@ -64,7 +64,7 @@ class Workspace:
     @property
     def ingesting(self) -> Path:
         """Markers of ingests under way: one left by a dead engine names the file that
-        may have killed it (see :mod:`workbench.engine.ingest`)."""
+        may have killed it (see :mod:`workbench.engine.intake.ingest`)."""
         return self.state / "ingesting"
 
     @property

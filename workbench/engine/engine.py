@@ -9,9 +9,11 @@ the bus, which is what the UIs follow.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import (
     RegistryError,
     ServingError,
@@ -31,32 +33,36 @@ from workbench.core.records import (
     RunComparison,
     RunRecord,
     ServerInfo,
+    TaskLog,
 )
+from workbench.core.validation_report import ValidationReport
+from workbench.core.vocabulary import ModelStatus
 from workbench.core.workspace import Workspace, refuse_writable_by_others
-from workbench.engine import approvals, contracts, reproduce
-from workbench.engine.alerts import AlertSinks
 from workbench.engine.engine_log import EngineLogFile
 from workbench.engine.features import FeatureStage
-from workbench.engine.monitor import DriftMonitor, drift_for_file
+from workbench.engine.feedback.alerts import AlertSinks
+from workbench.engine.feedback.monitor import DriftMonitor, drift_for_file
+from workbench.engine.intake import contracts
 from workbench.engine.ownership import (
     clear_owner,
     describe_owner,
     stop_orphaned_server,
     write_owner,
 )
-from workbench.engine.policy import beats_production
-from workbench.engine.queue import RunQueue
+from workbench.engine.promotion import approvals, policy
+from workbench.engine.promotion.veto import VetoActions, VetoTimers
 from workbench.engine.reads import Reads
-from workbench.engine.veto import VetoTimers
+from workbench.engine.runs import reproduce
+from workbench.engine.runs.queue import RunQueue
 from workbench.store import Store
 
 if TYPE_CHECKING:
     # Imported where they are used: polars, pyarrow, the validation and serving
     # packages, watchdog and httpx took most of a second to import, and opening a
     # workspace to look at it (the TUI's first dashboard) needs none of them.
-    from workbench.engine.predictions import PredictionIngester
-    from workbench.engine.supervisor import RestartPolicy, ServingSupervisor
-    from workbench.engine.watch import WatchService
+    from workbench.engine.deploy.predictions import PredictionIngester
+    from workbench.engine.deploy.supervisor import RestartPolicy, ServingSupervisor
+    from workbench.engine.intake.watch import WatchService
     from workbench.serving.manifest import ServingManifest
 
 
@@ -90,10 +96,20 @@ class Engine:
             self.emit("store.recovered", line, level="error")
         self.crashed_runs: list[int] = []
         """Runs found interrupted at open; their input is queued again once, on watch."""
-        self.vetoes = VetoTimers(self)
+        self.vetoes = VetoTimers(
+            lambda: self.config.promotion.veto_minutes,
+            VetoActions(
+                is_candidate=self._is_candidate,
+                approve=self.approve,
+                failed=self._veto_failed,
+            ),
+        )
         self.monitor = DriftMonitor(self)
-        self.alerts = AlertSinks(self)
-        self.features = FeatureStage(self)
+        self.alerts = AlertSinks(self.config.alerts, self.bus, self.emit)
+        self.features = FeatureStage(
+            workspace, self.config, self.store, self.emit, lambda: self._server
+        )
+        """The feature store: materialise on arrival, join for training, publish."""
         write_owner(workspace)
         self.server_restarts: RestartPolicy | None = None
         """Restarts left to a server that dies on its own (made when serving starts)."""
@@ -151,10 +167,67 @@ class Engine:
         """Reschedule auto-with-veto approvals that were pending when the engine stopped."""
         if self.config.promotion.policy != "auto-with-veto":
             return
+        production = self._production_version()
         for model in self.store.registry.list(status="candidate"):
-            better, why = beats_production(self, model) if model.gate_passed else (False, "")
+            if not model.gate_passed:
+                continue
+            better, why = policy.beats_production(model, production, self.config.promotion.margin)
             if better:
                 self.vetoes.schedule(model.version, model.created_at, why)
+
+    def _production_version(self) -> int | None:
+        alias = self.store.registry.alias(approvals.PRODUCTION)
+        return alias.version if alias is not None else None
+
+    def _veto_failed(self, version: int, why: str) -> None:
+        self.emit("model.veto_error", why, level="error", version=version)
+
+    def _is_candidate(self, version: int) -> bool:
+        model = self.store.registry.get(version)
+        return model is not None and model.status == ModelStatus.CANDIDATE
+
+    def apply_policy(self, model: ModelVersionRecord) -> policy.PolicyDecision:
+        """Act on the promotion policy's decision for a candidate that just registered."""
+        settings = self.config.promotion
+        breaker = self.monitor.guardrails.breaker_open() if settings.policy != "manual" else None
+        production = self._production_version()
+        decision = policy.decide(settings, model, production, breaker)
+        version = model.version
+        if decision.breaker:
+            self.emit(
+                "breaker.open",
+                f"auto-promotion stopped: {decision.breaker}; "
+                f"a person must approve version {version}",
+                level="warning",
+                version=version,
+            )
+        if decision.action == "approve":
+            self.approve(version, f"auto policy: {decision.why}", actor="policy:auto")
+        elif decision.action == "schedule":
+            self.vetoes.schedule(version, model.created_at, decision.why)
+            deadline = self.vetoes.deadline(model.created_at)
+            self.emit(
+                "model.pending_approval",
+                f"model version {version} will be approved at {deadline:%H:%M:%S} UTC "
+                f"unless rejected: workbench reject {version}",
+                level="warning",
+                version=version,
+                deadline=deadline.isoformat(),
+            )
+        elif decision.action == "keep":
+            self.emit(
+                "model.not_promoted",
+                f"model version {version} stays a candidate: {decision.why}",
+                version=version,
+            )
+        else:
+            self.emit(
+                "model.pending_approval",
+                f"model version {version} awaits approval: workbench approve {version}",
+                level="warning",
+                version=version,
+            )
+        return decision
 
     def run_queue(self) -> RunQueue | None:
         """The watch service's run queue, when the engine is watching."""
@@ -163,7 +236,7 @@ class Engine:
     def watch(self) -> WatchService:
         """Start the watched folder and the run queue (idempotent)."""
         if self._watch is None:
-            from workbench.engine.watch import WatchService  # watchdog loads when watching
+            from workbench.engine.intake.watch import WatchService  # watchdog loads when watching
 
             self._watch = WatchService(self)
             self._watch.start()
@@ -192,7 +265,7 @@ class Engine:
 
     def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
         """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`)."""
-        from workbench.engine.ingest import ingest_file  # polars loads with the first file
+        from workbench.engine.intake.ingest import ingest_file  # polars loads with the first file
 
         keep = self.config.watch.move_after_ingest if move is None else move
         outcome = ingest_file(self, Path(path), move=keep)
@@ -204,17 +277,18 @@ class Engine:
 
     def contract(self) -> str:
         """The pinned data contract (TOML)."""
-        return contracts.pinned_text(self)
+        return contracts.pinned_text(self.workspace)
 
     def infer_contract(self, path: Path, pin: bool = False) -> str:
         """The contract ``path`` proposes; ``pin`` makes it the one files are checked against."""
-        return contracts.infer_text(self, path, pin)
+        target = self.config.target.column
+        return contracts.infer_text(self.workspace, target, self.emit, path, pin)
 
-    def contract_diff(self, path: Path) -> dict[str, Any]:
+    def contract_diff(self, path: Path) -> ValidationReport:
         """``path`` checked against the pinned contract (a validation report)."""
-        return contracts.diff_report(self, path)
+        return contracts.diff_report(self.workspace, path)
 
-    def drift(self, path: Path | None = None) -> dict[str, Any]:
+    def drift(self, path: Path | None = None) -> DriftReport:
         """Drift of a file (default: the newest accepted dataset) against production's data.
 
         Raises:
@@ -258,17 +332,31 @@ class Engine:
 
     def run(self, dataset_ids: list[int] | None = None, trigger: str = "manual") -> RunRecord:
         """Train candidates on the given datasets (default: the training window) and wait."""
-        from workbench.engine.runner import execute_run  # scikit-learn loads on first run
+        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
 
         return execute_run(self, dataset_ids, trigger)
 
     def reproduce(self, run_id: int) -> Reproduction:
         """Re-run a run from its record and say whether the metrics match exactly."""
-        return reproduce.reproduce(self, run_id)
+        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
+
+        return reproduce.reproduce(self.store, functools.partial(execute_run, self), run_id)
 
     def compare(self, run_ids: list[int]) -> RunComparison:
         """Params and metrics of several runs side by side."""
-        return reproduce.compare(self, run_ids)
+        return reproduce.compare(self.store.runs, run_ids)
+
+    def task_log(self, run_id: int, task: str, max_bytes: int | None = None) -> TaskLog:
+        """What a task of a run wrote to its log (its end, when longer than ``max_bytes``).
+
+        Raises:
+            WorkspaceError: The task name would lead out of the run's log folder.
+            WorkbenchError: There is no such run, or it has no task of that name.
+        """
+        from workbench.engine.runs.task_logs import MAX_LOG_BYTES, read_task_log
+
+        limit = MAX_LOG_BYTES if max_bytes is None else max_bytes
+        return read_task_log(self.workspace, self.store.runs, run_id, task, limit)
 
     def tag_run(self, run_id: int, tags: dict[str, str]) -> dict[str, dict[str, str]]:
         """Set tags on a run (replacing same-named ones); the run's tags after.
@@ -292,10 +380,10 @@ class Engine:
 
     def clear_cache(self, task: str | None = None) -> int:
         """Forget the cached results of ``task`` (or of every task); how many were forgotten."""
-        from workbench.engine.task_cache import remove_unused
+        from workbench.engine.runs.task_cache import remove_unused
 
         count, unused = self.store.task_cache.clear(task)
-        freed = remove_unused(self, unused)  # results nothing else refers to
+        freed = remove_unused(self.store.artifacts, unused)  # results nothing else refers to
         what = f"task {task}" if task else "every task"
         self.emit(
             "cache.cleared",
@@ -502,8 +590,8 @@ class Engine:
             ServingError: The port is taken or the server did not come up.
         """
         # httpx and polars (the prediction log) load when something is served
-        from workbench.engine.predictions import PredictionIngester
-        from workbench.engine.supervisor import ServingSupervisor, port_is_free
+        from workbench.engine.deploy.predictions import PredictionIngester
+        from workbench.engine.deploy.supervisor import ServingSupervisor, port_is_free
 
         manifest = self.serving_manifest()
         host = host or self.config.serve.host
@@ -537,7 +625,7 @@ class Engine:
         purpose (a clean exit, SIGTERM or SIGINT from someone) stays stopped."""
         import signal
 
-        from workbench.engine.supervisor import RestartPolicy
+        from workbench.engine.deploy.supervisor import RestartPolicy
 
         if code in (0, -signal.SIGTERM, -signal.SIGINT):
             self.emit(

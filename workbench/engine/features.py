@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,11 @@ if TYPE_CHECKING:
     import polars as pl
 
     from workbench.core.config import WorkbenchConfig
-    from workbench.engine.engine import Engine
+    from workbench.core.workspace import Workspace
+    from workbench.engine.context import Emit
+    from workbench.engine.deploy.supervisor import ServingSupervisor
     from workbench.features import FeatureSet, FeatureView, JoinPlan
+    from workbench.store import Store
 
 
 SKEW_SAMPLE = 100
@@ -33,10 +37,30 @@ SKEW_SAMPLE = 100
 
 
 class FeatureStage:
-    """Materialisation, training joins, lookups and snapshots for one engine."""
+    """Materialisation, training joins, lookups and snapshots for one engine.
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    Args:
+        workspace: Where ``features.py`` and the datasets' files are.
+        config: workbench.toml (``[features]`` and the target column).
+        store: The store: the offline feature tables, datasets, registry, runs, lineage
+            and the artifacts snapshots are written to.
+        emit: The engine's ``emit``.
+        server: The running scoring server's supervisor, if any (snapshots go there).
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        config: WorkbenchConfig,
+        store: Store,
+        emit: Emit,
+        server: Callable[[], ServingSupervisor | None],
+    ) -> None:
+        self._workspace = workspace
+        self._config = config
+        self._store = store
+        self._emit = emit
+        self._server = server
         self._lock = threading.RLock()
         self._loaded: tuple[str, FeatureSet] | None = None
 
@@ -45,8 +69,8 @@ class FeatureStage:
     @property
     def path(self) -> Path | None:
         """``features.py`` (always inside the workspace), when workbench.toml names one."""
-        name = self._engine.config.features.path
-        return self._engine.workspace.inside(name) if name else None
+        name = self._config.features.path
+        return self._workspace.inside(name) if name else None
 
     def feature_set(self) -> FeatureSet:
         """The views of ``features.py`` as the file is now (re-imported when it changed).
@@ -54,7 +78,7 @@ class FeatureStage:
         Raises:
             FeatureError: No ``[features] path``, or the file cannot be used.
         """
-        from workbench.engine.pipelines import file_hash
+        from workbench.engine.runs.pipelines import file_hash
         from workbench.features import load_feature_set
 
         path = self.path
@@ -70,7 +94,7 @@ class FeatureStage:
             return self._loaded[1]
 
     def _label(self) -> str:
-        return self._engine.config.target.column
+        return self._config.target.column
 
     def check(self, feature_set: FeatureSet, schema: pl.Schema) -> dict[str, tuple[str, ...]]:
         """Run every view on no rows of ``schema`` (the datasets' columns, label removed):
@@ -100,12 +124,12 @@ class FeatureStage:
     def after_ingest(self, dataset: DatasetRecord) -> list[FeatureViewRecord]:
         """Update every view with one accepted dataset; an error is an event, never a
         failed ingest (the file is accepted either way)."""
-        if not self._engine.config.features.path:
+        if not self._config.features.path:
             return []
         try:
             return self._ingested(dataset)
         except (WorkbenchError, OSError) as exc:
-            self._engine.emit(
+            self._emit(
                 "features.error",
                 f"feature views not updated with dataset {dataset.id}: {exc}",
                 level="error",
@@ -117,11 +141,11 @@ class FeatureStage:
         from workbench.validation import read_dataset
 
         feature_set = self.feature_set()
-        rows = read_dataset(self._engine.workspace.inside(dataset.path))
+        rows = read_dataset(self._workspace.inside(dataset.path))
         rows = rows.drop([c for c in (self._label(),) if c in rows.columns])
         self.check(feature_set, rows.schema)
         with self._lock:
-            self._engine.store.features.append_input(dataset.id, rows)
+            self._store.features.append_input(dataset.id, rows)
             done = [self._update(feature_set, view, rows) for view in feature_set.views]
         self._announce(done, f"dataset {dataset.id}")
         self.publish()
@@ -137,7 +161,7 @@ class FeatureStage:
         from workbench.features.compute import since
 
         code_hash = feature_set.hashes[view.name]
-        store = self._engine.store.features
+        store = self._store.features
         if not store.has_version(view.name, code_hash):
             return self._rebuild(feature_set, view)
         key = view.entity.key
@@ -164,8 +188,8 @@ class FeatureStage:
         source = self._source_rows(feature_set, view, None, None)
         out = compute_view(view, source, file=feature_set.file, label=self._label())
         record = self._record(view, code_hash, out.features)
-        self._engine.store.features.replace_view(record, out.frame)
-        return self._engine.store.features.get(view.name, code_hash) or record
+        self._store.features.replace_view(record, out.frame)
+        return self._store.features.get(view.name, code_hash) or record
 
     def _source_rows(
         self,
@@ -176,7 +200,7 @@ class FeatureStage:
     ) -> pl.DataFrame:
         from workbench.features import DATASETS
 
-        store = self._engine.store.features
+        store = self._store.features
         if view.source == DATASETS:
             rows = store.input_rows(view.entity.key, view.timestamp, entities, read_from)
             if rows.width == 0:
@@ -210,7 +234,7 @@ class FeatureStage:
         """
         feature_set = self.feature_set()
         with self._lock:
-            if self._engine.store.features.input_count() == 0:
+            if self._store.features.input_count() == 0:
                 self._load_accepted()
             done = [self._rebuild(feature_set, view) for view in feature_set.views]
         self._announce(done, "a full rebuild")
@@ -222,10 +246,10 @@ class FeatureStage:
         that already has data)."""
         from workbench.validation import read_dataset
 
-        for dataset in sorted(self._engine.store.datasets.list("accepted"), key=lambda d: d.id):
-            rows = read_dataset(self._engine.workspace.inside(dataset.path))
+        for dataset in sorted(self._store.datasets.list("accepted"), key=lambda d: d.id):
+            rows = read_dataset(self._workspace.inside(dataset.path))
             rows = rows.drop([c for c in (self._label(),) if c in rows.columns])
-            self._engine.store.features.append_input(dataset.id, rows)
+            self._store.features.append_input(dataset.id, rows)
 
     def code_changed(self, digest: str) -> bool:
         """``features.py`` was saved with new bytes: check it, materialise the views whose
@@ -234,12 +258,12 @@ class FeatureStage:
         name = path.name if path is not None else "features.py"
         try:
             feature_set = self.feature_set()
-            if self._engine.store.features.input_count() == 0:
+            if self._store.features.input_count() == 0:
                 changed: list[FeatureViewRecord] = []  # built when the first file arrives
             else:
                 changed = self._rebuild_changed(feature_set)
         except (WorkbenchError, OSError) as exc:
-            self._engine.emit(
+            self._emit(
                 "features.error",
                 f"{name} changed but cannot be used: {exc}",
                 level="error",
@@ -247,7 +271,7 @@ class FeatureStage:
                 code_hash=digest,
             )
             return False
-        self._engine.emit(
+        self._emit(
             "features.changed",
             f"{name} changed (sha256 {digest[:12]}): "
             + (
@@ -265,7 +289,7 @@ class FeatureStage:
 
     def _rebuild_changed(self, feature_set: FeatureSet) -> list[FeatureViewRecord]:
         """Check every view on the stored source schema, then build the new versions."""
-        store = self._engine.store.features
+        store = self._store.features
         schema = store.input_schema_polars()
         self.check(feature_set, schema)
         with self._lock:
@@ -283,7 +307,7 @@ class FeatureStage:
     def _announce(self, done: list[FeatureViewRecord], cause: str) -> None:
         if not done:
             return
-        self._engine.emit(
+        self._emit(
             "features.materialized",
             f"feature views materialised from {cause}: "
             + ", ".join(f"{r.name} ({r.rows:,} rows)" for r in done),
@@ -309,7 +333,7 @@ class FeatureStage:
         from workbench.features.join import apply_defaults, join_features
 
         feature_set = self.feature_set()
-        store = self._engine.store.features
+        store = self._store.features
         views, tables = [], {}
         for name in names:
             view = feature_set.view(name)
@@ -329,7 +353,7 @@ class FeatureStage:
             entities = frame.get_column(key).unique().drop_nulls().to_list()
             tables[name] = store.view_rows(name, code_hash, entities)
             views.append(JoinedView(name, code_hash, key, view.timestamp, record.columns, view.ttl))
-            self._engine.store.lineage.link(
+            self._store.lineage.link(
                 ("feature_view", f"{name}@{code_hash}"), ("run", run_id), "features"
             )
         plan = JoinPlan(
@@ -342,7 +366,7 @@ class FeatureStage:
         params: dict[str, Any] = {"features.views": ",".join(names)}
         params |= {f"features.{v.name}.code_hash": v.code_hash for v in views}
         params["features.defaulted_rows"] = sum(1 for m in missing if m)
-        self._engine.store.runs.log_params(run_id, params)
+        self._store.runs.log_params(run_id, params)
         return joined, plan
 
     # online -----------------------------------------------------------------------------
@@ -350,7 +374,7 @@ class FeatureStage:
     def snapshots_for(self, plan: JoinPlan) -> dict[str, dict[str, str]]:
         """Write the latest row per entity of each of ``plan``'s views as a Parquet
         artifact; view name to ``{"path", "sha256"}`` (what the scoring server reads)."""
-        store = self._engine.store
+        store = self._store
         out: dict[str, dict[str, str]] = {}
         for view in plan.views:
             latest = store.features.latest(view.name, view.code_hash)
@@ -364,14 +388,14 @@ class FeatureStage:
         """The join plan of the production model, if it was trained with features."""
         from workbench.features import JoinPlan
 
-        alias = self._engine.store.registry.alias("production")
-        model = self._engine.store.registry.get(alias.version) if alias else None
+        alias = self._store.registry.alias("production")
+        model = self._store.registry.get(alias.version) if alias else None
         features = (model.signature or {}).get("features") if model else None
         return JoinPlan.from_dict(features) if features else None
 
     def publish(self) -> None:
         """Send the served model's views' newest snapshots to a running scoring server."""
-        server = self._engine.server
+        server = self._server()
         if server is None or not server.running:
             return
         try:
@@ -381,13 +405,13 @@ class FeatureStage:
             snapshots = self.snapshots_for(plan)
             server.publish_features(snapshots)
         except (WorkbenchError, OSError) as exc:
-            self._engine.emit(
+            self._emit(
                 "features.publish_failed",
                 f"the scoring server keeps its previous feature snapshot: {exc}",
                 level="warning",
             )
             return
-        self._engine.emit(
+        self._emit(
             "features.published",
             "feature snapshot published to the scoring server: "
             + ", ".join(f"{v} {s['sha256'][:12]}" for v, s in snapshots.items()),
@@ -424,7 +448,7 @@ class FeatureStage:
             return 0, 0
         at = plan.timestamp if plan.timestamp in rows.columns else "ts"
         probe = rows.select(*plan.keys, pl.col(at).alias(plan.timestamp))
-        store = self._engine.store.features
+        store = self._store.features
         tables = {}
         for view in plan.views:
             entities = probe.get_column(view.key).unique().to_list()
@@ -437,7 +461,7 @@ class FeatureStage:
         if bad.height:
             columns = [c for c in plan.columns if _differ(rows[c], offline[c]).any()]
             keys = bad.get_column(plan.keys[0]).unique().head(5).to_list()
-            self._engine.emit(
+            self._emit(
                 "features.skew",
                 f"{bad.height} of {rows.height} served feature vectors differ from the "
                 f"offline store for the same entity and time ({', '.join(columns)}; e.g. "
@@ -455,7 +479,7 @@ class FeatureStage:
 
     def views(self) -> list[FeatureViewRecord]:
         """The current version of every materialised view, with its statistics."""
-        return self._engine.store.features.list()
+        return self._store.features.list()
 
     def lookup(self, view: str, key: str) -> FeatureLookup:
         """One entity's latest features and history in the current version of ``view``.
@@ -463,12 +487,12 @@ class FeatureStage:
         Raises:
             FeatureError: No such view is materialised.
         """
-        record = self._engine.store.features.get(view)
+        record = self._store.features.get(view)
         if record is None:
             known = ", ".join(r.name for r in self.views()) or "none"
             raise FeatureError(f"no feature view '{view}' is materialised (views: {known})")
         try:
-            history = self._engine.store.features.history(view, record.code_hash, key)
+            history = self._store.features.history(view, record.code_hash, key)
         except StoreError as exc:
             raise FeatureError(str(exc)) from exc
         rows = [_plain(r) for r in history.to_dicts()]

@@ -8,9 +8,9 @@ read a front end makes is one method of this class, which the engine exposes as
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from workbench.core.config import WorkbenchConfig
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import (
     ApprovalRecord,
@@ -26,6 +26,7 @@ from workbench.core.records import (
     RunScore,
     WorkspaceStatus,
 )
+from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import Alias, DatasetStatus, ModelStatus
 from workbench.core.workspace import Workspace
 from workbench.store import Store
@@ -109,7 +110,7 @@ class Reads:
         """Ingested files, newest first."""
         return self._store.datasets.list(status)
 
-    def validation_report(self, dataset_id: int) -> dict[str, Any]:
+    def validation_report(self, dataset_id: int) -> ValidationReport:
         """The newest validation report stored for a dataset's content.
 
         Raises:
@@ -123,7 +124,7 @@ class Reads:
             raise DataError(
                 f"dataset {dataset_id} ({dataset.name}) has no stored validation report"
             )
-        return reports[0]
+        return ValidationReport.from_dict(reports[0])
 
     def models(self, status: str | None = None) -> list[ModelVersionRecord]:
         """Model versions, newest first."""
@@ -137,7 +138,7 @@ class Reads:
         """Drift reports, newest first."""
         return self._store.monitoring.drift_reports(limit)
 
-    def drift_report(self, report_id: int) -> dict[str, Any]:
+    def drift_report(self, report_id: int) -> DriftReport:
         """One drift report in full.
 
         Raises:
@@ -146,7 +147,7 @@ class Reads:
         report = self._store.monitoring.drift_report(report_id)
         if report is None:
             raise WorkbenchError(f"there is no drift report {report_id}")
-        return report
+        return DriftReport.from_dict(report)
 
     def performance(self, limit: int = 200) -> list[PerformanceRecord]:
         """Production's scores on newly labelled rows, newest first."""

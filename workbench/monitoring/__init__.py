@@ -8,6 +8,15 @@ that ``to_dict`` turns into JSON for the store. Methods follow Evidently's defau
 
 from __future__ import annotations
 
+from workbench.core.drift_report import (
+    DEFAULT_THRESHOLDS,
+    METHODS,
+    ColumnDrift,
+    ColumnDriftConfig,
+    DriftReport,
+    DriftSettings,
+    Histogram,
+)
 from workbench.monitoring.detect import detect_drift
 from workbench.monitoring.methods import (
     chi_squared,
@@ -18,15 +27,7 @@ from workbench.monitoring.methods import (
     wasserstein_normed,
     z_test,
 )
-from workbench.monitoring.report import ColumnDrift, DriftReport, Histogram
-from workbench.monitoring.selection import (
-    DEFAULT_THRESHOLDS,
-    METHODS,
-    ColumnDriftConfig,
-    DriftSettings,
-    column_kind,
-    default_method,
-)
+from workbench.monitoring.selection import column_kind, default_method
 from workbench.monitoring.windows import prediction_windows
 
 __all__ = [

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from workbench.monitoring.report import Histogram
+from workbench.core.drift_report import Histogram
 
 DEFAULT_BINS = 10
 """Quantile bins per numeric column (deciles, the usual PSI binning)."""

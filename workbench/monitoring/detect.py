@@ -16,12 +16,12 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from workbench.core.drift_report import ColumnDrift, DriftReport, DriftSettings, Histogram
 from workbench.core.errors import DataError
 from workbench.monitoring import methods
 from workbench.monitoring.binning import category_histogram, numeric_histogram
 from workbench.monitoring.columns import ColumnSample, Skip, sample_column
-from workbench.monitoring.report import ColumnDrift, DriftReport, Histogram
-from workbench.monitoring.selection import DriftSettings, choose_method
+from workbench.monitoring.selection import choose_method
 
 _COUNT_METHODS = {
     "chi_squared": methods.chi_squared,

@@ -19,39 +19,19 @@ brings an id-like column back in.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 
+from workbench.core.drift_report import (
+    DEFAULT_THRESHOLDS,
+    ColumnDriftConfig,
+    DriftSettings,
+)
 from workbench.core.errors import ConfigError
 
 Kind = Literal["numeric", "categorical", "binary"]
 """How a column's values are compared."""
-
-P_VALUE_METHODS = ("ks", "chi_squared", "z_test")
-"""Tests: drift when the p-value is below the threshold."""
-
-DISTANCE_METHODS = ("wasserstein_normed", "jensen_shannon", "psi")
-"""Distances: drift when the statistic reaches the threshold."""
-
-METHODS = P_VALUE_METHODS + DISTANCE_METHODS
-"""Every method name a ``ColumnDriftConfig`` accepts."""
-
-DEFAULT_THRESHOLDS: Mapping[str, float] = MappingProxyType(
-    {
-        "ks": 0.05,
-        "chi_squared": 0.05,
-        "z_test": 0.05,
-        "wasserstein_normed": 0.1,
-        "jensen_shannon": 0.1,
-        "psi": 0.1,
-    }
-)
-"""Threshold per method when the settings give none (Evidently's defaults)."""
 
 SAMPLE_METHODS = ("ks", "wasserstein_normed")
 """Methods that need numbers, not categories."""
@@ -67,98 +47,6 @@ ID_MIN_VALUES = 20
 
 ID_UNIQUE_SHARE = 0.95
 """Share of distinct reference values from which a text column is id-like."""
-
-
-@dataclass(frozen=True)
-class ColumnDriftConfig:
-    """How one column is compared, replacing the default rule where set."""
-
-    method: str | None = None
-    """One of ``METHODS``; ``None`` keeps the default rule's choice."""
-    threshold: float | None = None
-    """The p-value below which (tests) or the distance from which (distances) the column
-    drifts; ``None`` keeps the method's default (0.05 for tests, 0.1 for distances)."""
-
-    def __post_init__(self) -> None:
-        if self.method is not None and self.method not in METHODS:
-            raise ConfigError(
-                f"unknown drift method {self.method!r}; expected one of {', '.join(METHODS)}"
-            )
-        if self.threshold is not None and not (
-            math.isfinite(self.threshold) and self.threshold > 0
-        ):
-            raise ConfigError(f"drift threshold must be a positive number, got {self.threshold}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"method": self.method, "threshold": self.threshold}
-
-
-@dataclass(frozen=True)
-class DriftSettings:
-    """What a drift report compares and when it calls drift."""
-
-    share: float = 0.5
-    """Dataset drift when at least this share of the compared feature columns drift."""
-    overrides: Mapping[str, ColumnDriftConfig] = field(default_factory=dict)
-    """Per-column method and/or threshold, by column name."""
-    target: str | None = None
-    """The target (or prediction) column: reported on its own, not counted as a feature."""
-    exclude: tuple[str, ...] = ()
-    """Columns never compared (besides datetime and id-like ones, left out automatically)."""
-    bins: int = 10
-    """Quantile bins per numeric column, for its histogram and PSI."""
-    top_categories: int = 20
-    """Categories a categorical histogram lists before folding the rest into ``other``."""
-    psi_drift: bool = True
-    """A column whose PSI is ``major`` (>= 0.25) counts as drifted even when its method
-    does not flag it (a large reference's normed Wasserstein distance misses a shift of
-    the bulk of a long-tailed column; PSI on quantile bins sees it)."""
-
-    def __post_init__(self) -> None:
-        if not (0.0 < self.share <= 1.0):
-            raise ConfigError(f"drift share must be in (0, 1], got {self.share}")
-        if self.bins < 1 or self.top_categories < 1:
-            raise ConfigError(
-                f"bins and top_categories must be at least 1, got {self.bins} and "
-                f"{self.top_categories}"
-            )
-        for name, config in self.overrides.items():
-            if not isinstance(config, ColumnDriftConfig):
-                raise ConfigError(
-                    f"drift override for column {name!r} must be a ColumnDriftConfig, "
-                    f"got {type(config).__name__}"
-                )
-        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
-        object.__setattr__(self, "exclude", tuple(self.exclude))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form; ``from_dict`` reads it back."""
-        return {
-            "share": self.share,
-            "overrides": {name: config.to_dict() for name, config in self.overrides.items()},
-            "target": self.target,
-            "exclude": list(self.exclude),
-            "bins": self.bins,
-            "top_categories": self.top_categories,
-            "psi_drift": self.psi_drift,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DriftSettings:
-        """Settings from ``to_dict``'s form (missing keys take their defaults)."""
-        overrides = {
-            name: ColumnDriftConfig(**dict(config))
-            for name, config in dict(data.get("overrides", {})).items()
-        }
-        keys = ("share", "target", "bins", "top_categories")
-        fields = {key: data[key] for key in keys if data.get(key) is not None}
-        return cls(
-            **fields,
-            overrides=overrides,
-            exclude=tuple(data.get("exclude", ())),
-            psi_drift=bool(data.get("psi_drift", True)),
-        )
 
 
 def column_kind(n_unique: int, *, numeric: bool) -> Kind:

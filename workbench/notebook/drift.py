@@ -8,11 +8,11 @@ labels over time and the key metric of every model version, production ringed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
+from workbench.core.drift_report import DriftReport
 from workbench.core.records import DriftRecord, ModelVersionRecord, PerformanceRecord
 from workbench.core.vocabulary import metric_names
 from workbench.notebook import charts, markup
@@ -33,7 +33,7 @@ class DriftData:
     """Newest first."""
     report_id: int | None
     """The report shown in full."""
-    report: dict[str, Any] | None
+    report: DriftReport | None
     """That report."""
     performance: list[PerformanceRecord]
     """Production's metrics on new labels."""

@@ -1,8 +1,9 @@
 """A drift report as a person reads it: the verdict, a row per column, the histograms.
 
-The report is the api's JSON form (``api.drift_report(id)``): every statistic and the
-shared-bin histograms are in it, so nothing here touches data. Histograms are drawn as
-shares of each side, so a 3,000-row month compares fairly with a 25,000-row reference.
+The report is the api's :class:`~workbench.core.drift_report.DriftReport` (from
+``api.drift_report(id)``): every statistic and the shared-bin histograms are in it, so
+nothing here touches data. Histograms are drawn as shares of each side, so a 3,000-row
+month compares fairly with a 25,000-row reference.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from workbench.api import WorkbenchApi
+from workbench.core.drift_report import ColumnDrift, DriftReport
 from workbench.core.errors import WorkbenchError
 from workbench.notebook import charts, markup
 from workbench.notebook.markup import Safe
@@ -41,43 +43,42 @@ COLUMN_SCHEMA: dict[str, Any] = {
 class DriftView:
     """One drift report: ``.frame`` has a row per column, the HTML adds histograms."""
 
-    report: dict[str, Any]
+    report: DriftReport
     """The report as the api returned it."""
     title: str = "Drift report"
     """Heading."""
 
-    def results(self) -> list[tuple[str, dict[str, Any]]]:
+    def results(self) -> list[tuple[str, ColumnDrift]]:
         """``(role, column result)`` pairs: the features, then the target if compared."""
-        found = [("feature", c) for c in self.report.get("columns", [])]
-        if self.report.get("target"):
-            found.append(("target", self.report["target"]))
+        found = [("feature", c) for c in self.report.columns]
+        if self.report.target is not None:
+            found.append(("target", self.report.target))
         return found
 
     @property
     def frame(self) -> pl.DataFrame:
         """One row per compared column with its method, statistic, PSI and verdict."""
         rows = [
-            {"role": role, **{k: c.get(k) for k in COLUMN_SCHEMA if k != "role"}}
+            {"role": role, **{k: getattr(c, k) for k in COLUMN_SCHEMA if k != "role"}}
             for role, c in self.results()
         ]
         return pl.DataFrame(rows, schema=COLUMN_SCHEMA, orient="row")
 
     def __repr__(self) -> str:
-        drifted = ", ".join(self.report.get("drifted_columns", [])) or "no column"
-        verdict = _verdict(bool(self.report.get("dataset_drift")))
+        drifted = ", ".join(self.report.drifted_columns) or "no column"
+        verdict = _verdict(self.report.dataset_drift)
         return f"<DriftView {self.title!r}: {verdict}; drifted: {drifted}>"
 
     def html(self) -> Safe:
         """Verdict, per-column table, histograms of the drifted columns first."""
         report = self.report
-        drifted = bool(report.get("dataset_drift"))
+        drifted = report.dataset_drift
         summary = (
-            f"  {len(report.get('drifted_columns', []))} of {len(report.get('columns', []))} "
-            f"columns drifted ({float(report.get('share_drifted', 0)):.0%}); "
-            f"{int(report.get('n_current', 0)):,} rows against "
-            f"{int(report.get('n_reference', 0)):,}"
+            f"  {len(report.drifted_columns)} of {len(report.columns)} "
+            f"columns drifted ({report.share_drifted:.0%}); "
+            f"{report.n_current:,} rows against {report.n_reference:,}"
         )
-        skipped = report.get("skipped") or {}
+        skipped = report.skipped
         return markup.block(
             markup.heading(self.title),
             markup.badge("warning" if drifted else "success", _verdict(drifted)),
@@ -95,17 +96,17 @@ class DriftView:
         )
 
     def _histograms(self) -> list[Safe]:
-        ordered = sorted(self.results(), key=lambda rc: not rc[1].get("drifted"))
+        ordered = sorted(self.results(), key=lambda rc: not rc[1].drifted)
         drawn = []
         for _, result in ordered[:HISTOGRAMS_SHOWN]:
             chart = histogram(result)
             if chart:
-                state = "drifted" if result.get("drifted") else "stable"
+                state = "drifted" if result.drifted else "stable"
                 drawn.append(
                     markup.join(
                         [
                             markup.note(
-                                f"{result['column']} ({state}): reference (blue) vs current "
+                                f"{result.column} ({state}): reference (blue) vs current "
                                 "(orange), share of values per bin"
                             ),
                             chart,
@@ -122,44 +123,38 @@ def _verdict(drifted: bool) -> str:
     return "dataset drift" if drifted else "no dataset drift"
 
 
-def _row(role: str, c: dict[str, Any]) -> tuple[object, ...]:
-    p_value = c.get("p_value")
-    name = c.get("column", "?") + (" (target)" if role == "target" else "")
+def _row(role: str, c: ColumnDrift) -> tuple[object, ...]:
+    name = c.column + (" (target)" if role == "target" else "")
     return (
         name,
-        c.get("kind", "-"),
-        c.get("method", "-"),
-        _number(c.get("statistic")),
-        "-" if p_value is None else f"{p_value:.3g}",
-        f"{_number(c.get('psi'))} ({c.get('psi_band', '-')})",
-        markup.badge("warning", "drift") if c.get("drifted") else markup.badge("success", "ok"),
+        c.kind,
+        c.method,
+        f"{c.statistic:.3g}",
+        "-" if c.p_value is None else f"{c.p_value:.3g}",
+        f"{c.psi:.3g} ({c.psi_band})",
+        markup.badge("warning", "drift") if c.drifted else markup.badge("success", "ok"),
     )
 
 
-def _number(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, int | float) else "-"
-
-
-def histogram(result: dict[str, Any]) -> Safe:
+def histogram(result: ColumnDrift) -> Safe:
     """The paired histogram of one column result (empty when it has none)."""
-    hist = result.get("histogram") or {}
-    reference = [float(v) for v in hist.get("reference", [])]
-    current = [float(v) for v in hist.get("current", [])]
-    if hist.get("edges"):
-        edges = hist["edges"]
-        labels = [f"{edges[i]:.3g}" for i in range(len(reference))]
+    hist = result.histogram
+    reference = [float(v) for v in hist.reference]
+    current = [float(v) for v in hist.current]
+    if hist.edges:
+        labels = [f"{hist.edges[i]:.3g}" for i in range(len(reference))]
     else:
-        labels = [str(label) for label in hist.get("labels") or []]
-        if hist.get("other_reference") or hist.get("other_current"):
+        labels = list(hist.labels or ())
+        if hist.other_reference or hist.other_current:
             labels.append("other")
-            reference.append(float(hist.get("other_reference", 0)))
-            current.append(float(hist.get("other_current", 0)))
+            reference.append(float(hist.other_reference))
+            current.append(float(hist.other_current))
     ref_total, cur_total = sum(reference) or 1.0, sum(current) or 1.0
     return charts.paired_histogram(
         labels,
         [v / ref_total for v in reference],
         [v / cur_total for v in current],
-        title=f"{result.get('column', '')} histogram",
+        title=f"{result.column} histogram",
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
 from workbench.api import WorkbenchApi
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import MetricRecord, TaskLog
+from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import KEY_METRICS
 from workbench.notebook import charts, markup
 from workbench.notebook.formatting import aware, metric_value
@@ -126,7 +126,7 @@ class InputReport:
 
     dataset_id: int
     """The dataset."""
-    report: dict[str, Any] | None
+    report: ValidationReport | None
     """Its report, or None when it could not be read."""
     problem: str = ""
     """Why there is no report."""
@@ -135,7 +135,7 @@ class InputReport:
         if self.report is None:
             verdict = "no report"
         else:
-            verdict = "passed" if self.report.get("passed") else "failed"
+            verdict = "passed" if self.report.passed else "failed"
         return f"<InputReport dataset {self.dataset_id}: {verdict}>"
 
     def html(self) -> Safe:
@@ -144,7 +144,7 @@ class InputReport:
             return markup.join(
                 [markup.heading(f"Dataset {self.dataset_id}"), markup.error(self.problem)]
             )
-        source = str(self.report.get("source", "")).replace("\\", "/").rsplit("/", 1)[-1]
+        source = self.report.source.replace("\\", "/").rsplit("/", 1)[-1]
         title = f"Dataset {self.dataset_id}" + (f": {source}" if source else "")
         return ValidationView(self.report, title).html()
 

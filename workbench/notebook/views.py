@@ -7,6 +7,7 @@ notebook and used as data. The panels embed the same HTML.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import polars as pl
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core import model_summary
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord, ServingStatus
+from workbench.core.validation_report import CheckResult, SchemaChange, ValidationReport
 from workbench.core.vocabulary import TASK_FINISHED, lower_is_better, metric_names
 from workbench.notebook import charts, markup
 from workbench.notebook.formatting import (
@@ -125,8 +127,8 @@ def _key_metrics(metrics: dict[str, float]) -> Safe:
 class ValidationView:
     """A validation report: the verdict, the failed checks, schema changes, the profile."""
 
-    report: dict[str, Any]
-    """The report as the api returned it (JSON-ready, see ``ValidationReport.to_dict``)."""
+    report: ValidationReport
+    """The report as the api returned it."""
     title: str = "Validation report"
     """Heading, e.g. the file name and what happened to it."""
 
@@ -134,8 +136,8 @@ class ValidationView:
     def checks(self) -> pl.DataFrame:
         """Every check with its outcome."""
         rows = [
-            {k: c.get(k) for k in ("name", "column", "severity", "passed", "failing_rows")}
-            for c in self.report.get("checks", [])
+            {k: getattr(c, k) for k in ("name", "column", "severity", "passed", "failing_rows")}
+            for c in self.report.checks
         ]
         schema = {
             "name": pl.String,
@@ -150,30 +152,26 @@ class ValidationView:
     def profile(self) -> pl.DataFrame:
         """One row per column: count, nulls, range, mean, std."""
         keys = ("name", "dtype", "count", "nulls", "min", "max", "mean", "std")
-        rows = [{k: _cell(p.get(k)) for k in keys} for p in self.report.get("profile", [])]
+        rows = [{k: _cell(getattr(p, k)) for k in keys} for p in self.report.profile]
         return pl.DataFrame(rows, schema=dict.fromkeys(keys, pl.String), orient="row")
 
     def __repr__(self) -> str:
-        verdict = "passed" if self.report.get("passed") else "failed"
+        verdict = "passed" if self.report.passed else "failed"
         return f"<ValidationView {self.title!r}: {verdict}>"
 
     def html(self) -> Safe:
         """The report as one HTML block."""
         report = self.report
-        if "checks" not in report:  # the file could not be read at all
-            return markup.block(markup.heading(self.title), markup.error(str(report)))
-        failed = [c for c in report["checks"] if not c.get("passed")]
-        changes = report.get("schema_changes", [])
-        total = len(report["checks"])
+        if report.error:  # the file could not be read at all
+            return markup.block(markup.heading(self.title), markup.error(report.error))
+        failed = report.failures
+        total = len(report.checks)
         return markup.block(
             markup.heading(self.title),
-            markup.badge("passed" if report.get("passed") else "failed"),
-            markup.esc(
-                f"  {total - len(failed)} of {total} checks passed "
-                f"on {report.get('rows', 0):,} rows"
-            ),
+            markup.badge("passed" if report.passed else "failed"),
+            markup.esc(f"  {total - len(failed)} of {total} checks passed on {report.rows:,} rows"),
             _failed_checks(failed) if failed else "",
-            _schema_changes(changes) if changes else "",
+            _schema_changes(report.schema_changes) if report.schema_changes else "",
             markup.heading("Profile"),
             markup.table(list(self.profile.columns), self.profile.rows(), right=range(2, 8)),
         )
@@ -182,13 +180,13 @@ class ValidationView:
         return self.html()
 
 
-def _failed_checks(failed: list[dict[str, Any]]) -> Safe:
+def _failed_checks(failed: Sequence[CheckResult]) -> Safe:
     rows = [
         (
-            c["name"],
-            markup.badge("error" if c["severity"] == "error" else "warning", c["severity"]),
-            "-" if c.get("failing_rows") is None else c["failing_rows"],
-            "; ".join(f"{row}: {value}" for row, value in c.get("examples", [])[:3]),
+            c.name,
+            markup.badge("error" if c.severity == "error" else "warning", c.severity),
+            "-" if c.failing_rows is None else c.failing_rows,
+            "; ".join(f"{row}: {value}" for row, value in c.examples[:3]),
         )
         for c in failed
     ]
@@ -196,11 +194,8 @@ def _failed_checks(failed: list[dict[str, Any]]) -> Safe:
     return markup.join([markup.heading("Failed checks"), markup.table(headers, rows, right=(2,))])
 
 
-def _schema_changes(changes: list[dict[str, Any]]) -> Safe:
-    rows = [
-        (s["kind"], s["column"], s["expected"] or "-", s["found"] or "-", s["severity"])
-        for s in changes
-    ]
+def _schema_changes(changes: Sequence[SchemaChange]) -> Safe:
+    rows = [(s.kind, s.column, s.expected or "-", s.found or "-", s.severity) for s in changes]
     headers = ["kind", "column", "expected", "found", "severity"]
     return markup.join([markup.heading("Schema changes"), markup.table(headers, rows)])
 
@@ -378,11 +373,11 @@ def run_view(api: WorkbenchApi, run_id: int) -> RunView:
 
 
 def validation_view(
-    outcome: IngestOutcome | dict[str, Any], title: str | None = None
+    outcome: IngestOutcome | ValidationReport, title: str | None = None
 ) -> ValidationView:
-    """The validation report of an ingest (``api.ingest(...)``) or a report dict."""
+    """The validation report of an ingest (``api.ingest(...)``) or a report."""
     if isinstance(outcome, IngestOutcome):
-        report = outcome.report or {"error": outcome.message}
+        report = outcome.report or ValidationReport.unreadable(outcome.file, outcome.message)
         return ValidationView(report, title or f"{outcome.file}: {outcome.status}")
     return ValidationView(outcome, title or "Validation report")
 

@@ -15,14 +15,19 @@ store (``to_dict()``). Typical use::
 
 from __future__ import annotations
 
+from workbench.core.validation_report import (
+    CheckResult,
+    ColumnProfile,
+    SchemaChange,
+    ValidationReport,
+)
 from workbench.validation.contract import COLUMN_CHECKS, SEVERITIES, ColumnRule, Contract, TableRule
 from workbench.validation.contract_file import contract_from_toml, contract_to_toml
 from workbench.validation.dtypes import DTYPES, logical_dtype
-from workbench.validation.engine import FRAME_LABEL, validate
 from workbench.validation.infer import infer_contract
-from workbench.validation.profile import QUANTILES, ColumnProfile, profile_frame
+from workbench.validation.profile import QUANTILES, profile_frame
 from workbench.validation.readers import SUFFIXES, read_dataset, scan_dataset
-from workbench.validation.report import CheckResult, SchemaChange, ValidationReport
+from workbench.validation.validate import FRAME_LABEL, validate
 
 __all__ = [
     "COLUMN_CHECKS",

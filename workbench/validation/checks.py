@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from workbench.core.errors import ConfigError
+from workbench.core.validation_report import count_rows
 from workbench.validation.contract import Bound, ColumnRule, Contract, TableRule, rule_expression
 from workbench.validation.dtypes import logical_dtype
-from workbench.validation.report import count_rows
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import polars as pl
 
+from workbench.core.validation_report import ColumnProfile
 from workbench.validation.dtypes import logical_dtype
 from workbench.validation.scalars import JsonScalar, json_number, json_scalar
 
@@ -52,53 +52,6 @@ Polars' streaming engine plans exact ``quantile`` aggregations at a cost quadrat
 number (10 ms each at 1,000 columns, 1 s each at 10,000), so a wide file computes them
 instead in one ``unpivot`` + ``group_by`` query, linear in columns, at the price of
 reading the (small: exact quantiles are only for :data:`EXACT_ROWS` rows) file again."""
-
-
-@dataclass(frozen=True)
-class ColumnProfile:
-    """What one column of a dataset looked like."""
-
-    name: str
-    """Column name."""
-    dtype: str
-    """Logical type the column was profiled as (the contract's, where it has one)."""
-    count: int
-    """Non-null values (NaN and inf included)."""
-    nulls: int
-    """Null (empty) values."""
-    non_finite: int = 0
-    """NaN and infinite values of a float column; they are left out of the statistics."""
-    min: JsonScalar = None
-    """Smallest value: a number, or an ISO string for date and datetime columns."""
-    max: JsonScalar = None
-    """Largest value, as ``min``."""
-    mean: float | None = None
-    """Mean of numeric values; for bool columns the share of ``true``."""
-    std: float | None = None
-    """Sample standard deviation (n - 1) of numeric values."""
-    quantiles: tuple[tuple[float, float], ...] = ()
-    """``(q, value)`` pairs for :data:`QUANTILES` over finite values (estimated from a
-    sample for large columns, see the module docstring)."""
-    top: tuple[tuple[JsonScalar, float], ...] = ()
-    """Most common values as ``(value, share of non-null values)``: bool columns, string
-    columns with an allowed set, any string column of a frame profiled on its own."""
-    sample_size: int = 0
-    """Finite values the quantiles were computed from (all of them, or the sample's)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form."""
-        data = asdict(self)
-        data["quantiles"] = [list(pair) for pair in self.quantiles]
-        data["top"] = [list(pair) for pair in self.top]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ColumnProfile:
-        """Rebuild a profile from :meth:`to_dict` output."""
-        values = dict(data)
-        values["quantiles"] = tuple((float(q), float(v)) for q, v in data.get("quantiles", ()))
-        values["top"] = tuple((v, float(share)) for v, share in data.get("top", ()))
-        return cls(**values)
 
 
 def sample_stride(rows: int) -> int:

@@ -13,8 +13,9 @@ import datetime as dt
 import math
 from typing import Any
 
-JsonScalar = str | int | float | bool | None
-"""A value as stored in a report."""
+from workbench.core.validation_report import JsonScalar
+
+__all__ = ["JsonScalar", "json_number", "json_scalar"]
 
 
 def json_scalar(value: Any) -> JsonScalar:

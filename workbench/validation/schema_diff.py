@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from workbench.core.validation_report import SchemaChange
 from workbench.validation.contract import Contract
 from workbench.validation.dtypes import conversion, logical_dtype
-from workbench.validation.report import SchemaChange
 
 HIDDEN_PREFIX = "__wb_"
 """Columns the engine adds to the frame start with this; they are never profiled."""

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Select, Static
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.records import ModelVersionRecord
 from workbench.core.vocabulary import metric_names
 from workbench.tui.formatting import ago, level_text
@@ -43,8 +44,8 @@ class DriftScreen(WorkbenchScreen):
         super().__init__()
         self.models: list[ModelVersionRecord] = []
         """Versions fetched last."""
-        self.report: dict[str, Any] | None = None
-        """The newest stored drift report (``DriftReport.to_dict()``), if any."""
+        self.report: DriftReport | None = None
+        """The newest stored drift report, if any."""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="drift-body"):
@@ -58,7 +59,7 @@ class DriftScreen(WorkbenchScreen):
                 yield Select[str]([], prompt="metric", id="drift-metric", allow_blank=True)
                 yield MetricPlot(id="drift-plot")
 
-    def load(self, api: WorkbenchApi) -> tuple[list[ModelVersionRecord], dict[str, Any] | None]:
+    def load(self, api: WorkbenchApi) -> tuple[list[ModelVersionRecord], DriftReport | None]:
         reports = api.drift_reports(limit=1)
         return api.models(), (api.drift_report(reports[0].id) if reports else None)
 
@@ -81,10 +82,10 @@ class DriftScreen(WorkbenchScreen):
 
     def _columns(self) -> None:
         """Fill the column chooser from the report, drifted columns first."""
-        columns = (self.report or {}).get("columns", [])
-        ordered = sorted(columns, key=lambda c: (not c.get("drifted"), c["column"]))
+        columns = self.report.columns if self.report is not None else ()
+        ordered = sorted(columns, key=lambda c: (not c.drifted, c.column))
         select = self.query_one("#drift-column", Select)
-        names = [c["column"] for c in ordered]
+        names = [c.column for c in ordered]
         select.set_options([(n, n) for n in names])
         if names:
             select.value = names[0]
@@ -92,35 +93,35 @@ class DriftScreen(WorkbenchScreen):
 
     def _histogram(self) -> None:
         value = self.query_one("#drift-column", Select).value
-        columns = (self.report or {}).get("columns", [])
-        column = next((c for c in columns if c["column"] == value), None)
+        columns = self.report.columns if self.report is not None else ()
+        column = next((c for c in columns if c.column == value), None)
         self.query_one("#drift-histogram", HistogramPlot).draw(column)
 
-    def _report_table(self, report: dict[str, Any]) -> Table:
+    def _report_table(self, report: DriftReport) -> Table:
         table = Table(expand=True, box=None)
         for header in ("column", "method", "statistic", "threshold", "PSI", ""):
             table.add_column(header)
-        rows = list(report.get("columns", []))
-        if report.get("target"):
-            rows.append({**report["target"], "column": f"{report['target']['column']} (target)"})
-        for c in rows:
+        rows = [(c.column, c) for c in report.columns]
+        if report.target is not None:
+            rows.append((f"{report.target.column} (target)", report.target))
+        for name, c in rows:
             table.add_row(
-                c["column"],
-                c["method"],
-                f"{c['statistic']:.3g}",
-                f"{c['threshold']:.3g}",
-                f"{c['psi']:.2f}",
-                Text("drift", style="bold red") if c["drifted"] else Text("ok", style="green"),
+                name,
+                c.method,
+                f"{c.statistic:.3g}",
+                f"{c.threshold:.3g}",
+                f"{c.psi:.2f}",
+                Text("drift", style="bold red") if c.drifted else Text("ok", style="green"),
             )
         return table
 
     def _reports(self) -> None:
         if self.report is not None:
             report = self.report
-            verdict = "dataset drift" if report["dataset_drift"] else "no dataset drift"
+            verdict = "dataset drift" if report.dataset_drift else "no dataset drift"
             head = Text(
-                f"{verdict}: {report['share_drifted']:.0%} of columns drifted",
-                style="bold red" if report["dataset_drift"] else "bold green",
+                f"{verdict}: {report.share_drifted:.0%} of columns drifted",
+                style="bold red" if report.dataset_drift else "bold green",
             )
             self.query_one("#drift-reports", Static).update(Group(head, self._report_table(report)))
             return

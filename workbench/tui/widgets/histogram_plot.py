@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual_plotext import PlotextPlot
 
+from workbench.core.drift_report import ColumnDrift, Histogram
 
-def shares(counts: list[int]) -> list[float]:
+
+def shares(counts: tuple[int, ...]) -> list[float]:
     """Counts as shares of their total (two samples of different sizes compare)."""
     total = sum(counts) or 1
     return [c / total for c in counts]
 
 
-def bin_labels(histogram: dict[str, Any]) -> list[str]:
+def bin_labels(histogram: Histogram) -> list[str]:
     """Category names, or the lower edge of each numeric bin."""
-    if histogram.get("labels"):
-        return [str(label) for label in histogram["labels"]]
-    edges = histogram.get("edges") or []
-    return [f"{edge:.3g}" for edge in edges[:-1]]
+    if histogram.labels:
+        return list(histogram.labels)
+    return [f"{edge:.3g}" for edge in (histogram.edges or ())[:-1]]
 
 
 class HistogramPlot(PlotextPlot):
@@ -29,23 +28,23 @@ class HistogramPlot(PlotextPlot):
         self.column: str | None = None
         """The column drawn, if any."""
 
-    def draw(self, column: dict[str, Any] | None) -> None:
-        """Plot one column of a drift report (``DriftReport.to_dict()["columns"][i]``)."""
+    def draw(self, column: ColumnDrift | None) -> None:
+        """Plot one column of a drift report."""
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        self.column = column["column"] if column else None
-        if column is None or not column.get("histogram"):
+        self.column = column.column if column else None
+        if column is None:
             plt.title("no column histogram yet")
             self.refresh()
             return
-        histogram = column["histogram"]
+        histogram = column.histogram
         labels = bin_labels(histogram)
         plt.multiple_bar(
             labels,
-            [shares(list(histogram["reference"])), shares(list(histogram["current"]))],
+            [shares(histogram.reference), shares(histogram.current)],
             labels=["reference", "current"],  # type: ignore[call-arg]  # the stub lags the code
         )
-        verdict = "drift" if column.get("drifted") else "no drift"
-        plt.title(f"{column['column']}: {column['method']} {column['statistic']:.3g} ({verdict})")
+        verdict = "drift" if column.drifted else "no drift"
+        plt.title(f"{column.column}: {column.method} {column.statistic:.3g} ({verdict})")
         self.refresh()

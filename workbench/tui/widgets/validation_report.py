@@ -1,8 +1,8 @@
 """The validation reports of a run's input datasets: verdict, then what failed or warned.
 
-A report is the JSON-ready dict the validation block stores at ingest (see
-:meth:`workbench.validation.report.ValidationReport.to_dict`); passing checks are
-counted, not listed, so what needs a person's eye is what fills the screen.
+A report is the :class:`~workbench.core.validation_report.ValidationReport` the
+validation block stored at ingest; passing checks are counted, not listed, so what needs
+a person's eye is what fills the screen.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
+
+from workbench.core.validation_report import CheckResult, ValidationReport
 
 EXAMPLES_SHOWN = 3
 """Example rows listed per check (the report keeps a few more)."""
@@ -27,75 +28,51 @@ class DatasetValidation:
 
     dataset_id: int
     """The dataset."""
-    report: dict[str, Any] | None
+    report: ValidationReport | None
     """Its newest validation report, or None when it could not be read."""
     problem: str = ""
     """Why there is no report."""
 
 
-@dataclass(frozen=True)
-class CheckCounts:
-    """How the checks of one report came out."""
-
-    passed: int
-    """Checks every row satisfied."""
-    warned: int
-    """Failed checks of ``warn`` severity (reported, not blocking)."""
-    failed: int
-    """Failed checks of ``error`` severity (they quarantine a file)."""
-
-
-def check_counts(report: dict[str, Any]) -> CheckCounts:
-    """Passed, warned and failed checks of ``report``."""
-    checks = report.get("checks", [])
-    broken = [c for c in checks if not c["passed"]]
-    warned = sum(1 for c in broken if c.get("severity") == "warn")
-    return CheckCounts(len(checks) - len(broken), warned, len(broken) - warned)
-
-
-def verdict_text(report: dict[str, Any]) -> Text:
+def verdict_text(report: ValidationReport) -> Text:
     """``passed``, ``passed with N warning(s)`` or ``failed``, coloured."""
-    counts = check_counts(report)
-    warnings = counts.warned + sum(
-        1 for c in report.get("schema_changes", []) if c.get("severity") == "warn"
-    )
-    if not report.get("passed"):
+    if not report.passed:
         return Text("failed", style="bold red")
-    if warnings:
-        return Text(f"passed with {warnings} warning(s)", style="bold yellow")
+    if report.warnings:
+        return Text(f"passed with {report.warnings} warning(s)", style="bold yellow")
     return Text("passed", style="bold green")
 
 
-def _examples(check: dict[str, Any]) -> str:
-    shown = [f"row {row}: {value!r}" for row, value in check.get("examples", [])[:EXAMPLES_SHOWN]]
+def _examples(check: CheckResult) -> str:
+    shown = [f"row {row}: {value!r}" for row, value in check.examples[:EXAMPLES_SHOWN]]
     return ", ".join(shown) or "-"
 
 
-def problems_table(report: dict[str, Any]) -> Table | None:
+def problems_table(report: ValidationReport) -> Table | None:
     """Schema changes and checks that did not pass, with counts and example rows."""
-    changes = report.get("schema_changes", [])
-    broken = [c for c in report.get("checks", []) if not c["passed"]]
-    if not changes and not broken:
+    if not report.schema_changes and not report.failures and not report.error:
         return None
     table = Table(expand=True, box=None, pad_edge=False, header_style="bold")
     table.add_column("check", ratio=2, overflow="fold")
     table.add_column("severity", no_wrap=True)
     table.add_column("rows", justify="right", no_wrap=True)
     table.add_column("examples", ratio=3, overflow="fold")
-    for change in changes:
+    if report.error:
+        table.add_row("read the file", _severity("error"), "-", report.error)
+    for change in report.schema_changes:
         table.add_row(
-            f"schema: {change['kind']} {change['column']}",
-            _severity(change.get("severity", "error")),
+            f"schema: {change.kind} {change.column}",
+            _severity(change.severity),
             "-",
-            f"expected {change.get('expected')}, found {change.get('found')}",
+            f"expected {change.expected}, found {change.found}",
         )
-    for check in broken:
-        rows = check.get("failing_rows")
+    for check in report.failures:
+        rows = check.failing_rows
         table.add_row(
-            check["name"],
-            _severity(check.get("severity", "error")),
-            f"{rows:,}" if isinstance(rows, int) else "-",
-            _examples(check) if check.get("examples") else check.get("detail") or "-",
+            check.name,
+            _severity(check.severity),
+            f"{rows:,}" if rows is not None else "-",
+            _examples(check) if check.examples else check.detail or "-",
         )
     return table
 
@@ -112,17 +89,17 @@ def dataset_block(item: DatasetValidation) -> list[RenderableType]:
             Text(item.problem, style="red"),
         ]
     report = item.report
-    counts = check_counts(report)
-    changes = len(report.get("schema_changes", []))
+    passed = len(report.checks) - len(report.failures)
+    changes = len(report.schema_changes)
     header = Text.assemble(
         (f"dataset {item.dataset_id}", "bold"),
-        f"  {PurePath(str(report.get('source', '?'))).name}  ",
+        f"  {PurePath(report.source or '?').name}  ",
         verdict_text(report),
-        f"  {int(report.get('rows') or 0):,} rows",
+        f"  {report.rows:,} rows",
     )
     summary = Text(
-        f"{counts.passed + counts.warned + counts.failed} checks: {counts.passed} passed, "
-        f"{counts.warned} warned, {counts.failed} failed · schema: "
+        f"{len(report.checks)} checks: {passed} passed, {len(report.warned)} warned, "
+        f"{len(report.blocking)} failed · schema: "
         + (f"{changes} change(s)" if changes else "as the contract says"),
         style="dim",
     )

@@ -13,12 +13,11 @@ import subprocess
 import threading
 import time
 from contextlib import suppress
-from typing import TYPE_CHECKING
 
+from workbench.core.config import AlertsConfig
+from workbench.core.events import EventBus
 from workbench.core.records import EventRecord, to_jsonable
-
-if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
+from workbench.engine.context import Emit
 
 SINK_TIMEOUT = 10.0
 
@@ -26,16 +25,17 @@ SINK_TIMEOUT = 10.0
 class AlertSinks:
     """Delivers alerts to the sinks in workbench.toml's [alerts]."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._settings = engine.config.alerts
+    def __init__(self, settings: AlertsConfig, bus: EventBus, emit: Emit) -> None:
+        """Follow ``bus``; a sink that keeps failing is reported through ``emit``."""
+        self._emit = emit
+        self._settings = settings
         self._inbox: queue.Queue[EventRecord | None] = queue.Queue(maxsize=1000)
         self._thread: threading.Thread | None = None
         self._unsubscribe = None
         if self._settings.command or self._settings.webhook:
             self._thread = threading.Thread(target=self._loop, name="workbench-alerts", daemon=True)
             self._thread.start()
-            self._unsubscribe = engine.bus.subscribe(self._offer)
+            self._unsubscribe = bus.subscribe(self._offer)
 
     def _offer(self, event: EventRecord) -> None:
         if event.level in self._settings.levels and not event.kind.startswith("alert."):
@@ -60,7 +60,7 @@ class AlertSinks:
             except (OSError, subprocess.SubprocessError, httpx.HTTPError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 time.sleep(min(2.0, 0.2 * 2 ** (attempt - 1)))
-        self._engine.emit(
+        self._emit(
             "alert.failed",
             f"alert {event.kind} not delivered to the {name} sink after "
             f"{self._settings.retries} attempts: {error}",

@@ -27,7 +27,7 @@ import polars as pl
 from workbench.core.errors import DataError
 from workbench.core.names import shown
 from workbench.core.records import IngestOutcome
-from workbench.engine.limits import check_limits
+from workbench.engine.intake.limits import check_limits
 from workbench.store.artifacts import write_error
 from workbench.validation import (
     Contract,
@@ -311,7 +311,8 @@ def _quarantine(
         former_path=former_path(engine, path),
         reason=reason,
     )
-    return IngestOutcome("quarantined", str(path), message, record, report)
+    typed = ValidationReport.from_dict({"source": str(path), **report})
+    return IngestOutcome("quarantined", str(path), message, record, typed)
 
 
 def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
@@ -390,4 +391,4 @@ def _validated(engine: Engine, path: Path, move: bool, sha: str) -> IngestOutcom
     engine.store.lineage.link(("dataset", record.id), ("report", report_id), "validated")
     message = f"{shown(path.name)} ingested as dataset {record.id} ({record.rows:,} rows)"
     engine.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)
-    return IngestOutcome("accepted", str(path), message, record, report_dict)
+    return IngestOutcome("accepted", str(path), message, record, report)

@@ -15,7 +15,14 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workbench.core.errors import WorkbenchError, WorkspaceError
+from workbench.core.records import TaskLog
+from workbench.core.workspace import Workspace
 from workbench.dag.context import TASK_LOGGER
+from workbench.store.runs import RunRepo
+
+MAX_LOG_BYTES = 256 * 1024
+"""A longer task log is returned by its end: the traceback is at the bottom."""
 
 
 def task_log_path(logs: Path, run_id: int, task: str) -> Path:
@@ -72,3 +79,61 @@ class TaskLogWriter(logging.Handler):
 
     def __exit__(self, *exc: object) -> None:
         logging.getLogger(TASK_LOGGER).removeHandler(self)
+
+
+# task logs -----------------------------------------------------------------------------
+
+
+def checked_task_log_path(workspace: Workspace, run_id: int, task: str) -> Path:
+    """The log file of ``task`` in run ``run_id``, refusing names that lead anywhere else.
+
+    Raises:
+        WorkspaceError: ``task`` is not a plain file name (``..``, a slash, a NUL) or the
+            path leaves the workspace (through a symlink, say).
+    """
+    folder = workspace.logs.relative_to(workspace.root) / f"run-{run_id}"
+    if not task or task in (".", "..") or any(c in task for c in "/\\\x00"):
+        raise WorkspaceError(
+            f"task name {task!r} is not a plain name: task logs are read only from "
+            f"{folder.as_posix()}/, one file per task"
+        )
+    path = workspace.inside(folder / f"{task}.log")
+    if path.parent != workspace.inside(folder):
+        raise WorkspaceError(f"the log of task {task!r} leads out of {folder.as_posix()}/")
+    return path
+
+
+def read_task_log(
+    workspace: Workspace,
+    runs: RunRepo,
+    run_id: int,
+    task: str,
+    max_bytes: int = MAX_LOG_BYTES,
+) -> TaskLog:
+    """The log of a task of a run, or its last ``max_bytes`` when it is longer.
+
+    Raises:
+        WorkspaceError: The task name would lead out of the run's log folder.
+        WorkbenchError: There is no such run, or the run has no task of that name.
+    """
+    path = checked_task_log_path(workspace, run_id, task)
+    if runs.get(run_id) is None:
+        raise WorkbenchError(f"there is no run {run_id}")
+    names = [t.task for t in runs.tasks(run_id)]
+    if task not in names:
+        shown = ", ".join(names) or "none yet"
+        raise WorkbenchError(f"run {run_id} has no task {task!r}; its tasks: {shown}")
+    relative = path.relative_to(workspace.root).as_posix()
+    try:
+        with path.open("rb") as handle:
+            size = handle.seek(0, 2)
+            truncated = size > max_bytes
+            handle.seek(max(0, size - max_bytes))
+            data = handle.read()
+    except FileNotFoundError:
+        return TaskLog(run_id, task, relative, "", 0, False)
+    except OSError as exc:
+        raise WorkbenchError(f"cannot read the log {relative}: {exc}") from exc
+    if truncated and b"\n" in data:
+        data = data.split(b"\n", 1)[1]  # start at a whole line
+    return TaskLog(run_id, task, relative, data.decode("utf-8", errors="replace"), size, truncated)

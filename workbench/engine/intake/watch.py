@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from workbench.core.errors import WorkbenchError
 from workbench.core.names import shown
 from workbench.core.records import RunRecord
-from workbench.engine.code_watch import CodeWatcher
-from workbench.engine.pipelines import custom_pipeline_path
-from workbench.engine.queue import RunQueue
+from workbench.engine.intake.code_watch import CodeWatcher
+from workbench.engine.runs.pipelines import custom_pipeline_path
+from workbench.engine.runs.queue import RunQueue
 from workbench.watcher import FolderWatcher, WatchEvent
 
 if TYPE_CHECKING:

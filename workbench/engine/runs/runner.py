@@ -29,12 +29,11 @@ from workbench.core.records import DatasetRecord, RunRecord
 from workbench.core.signature import Signature
 from workbench.core.vocabulary import TASK_FAILED
 from workbench.dag import RunHooks, RunOutcome, TaskOutcome
-from workbench.engine.approvals import current_actor
-from workbench.engine.executors import make_executor
-from workbench.engine.pipelines import load_pipeline
-from workbench.engine.policy import apply_promotion_policy
-from workbench.engine.task_cache import ArtifactCache
-from workbench.engine.task_logs import TaskLogWriter
+from workbench.engine.promotion.approvals import current_actor
+from workbench.engine.runs.executors import make_executor
+from workbench.engine.runs.pipelines import load_pipeline
+from workbench.engine.runs.task_cache import ArtifactCache
+from workbench.engine.runs.task_logs import TaskLogWriter
 from workbench.modelfile import load_model
 from workbench.pipeline.settings import TabularSettings
 from workbench.pipeline.sink import Champion
@@ -385,7 +384,7 @@ def execute_run(
     )
     if status == "success":
         for model in engine.store.registry.list(status="candidate", run_id=run.id):
-            apply_promotion_policy(engine, model)
+            engine.apply_policy(model)
     finished = engine.store.runs.get(run.id)
     assert finished is not None
     return finished
@@ -495,7 +494,11 @@ def _execute(
     # A dask:local cluster lives exactly as long as the run; ctx.log records of this run
     # (from tasks on this process's threads) go to the tasks' log files meanwhile.
     caching = use_cache and config.train.cache_max_mb > 0
-    cache = ArtifactCache(engine, run_id) if caching else None
+    cache = (
+        ArtifactCache(engine.store, engine.emit, engine.config.train.cache_max_mb, run_id)
+        if caching
+        else None
+    )
     with executor, TaskLogWriter(engine.workspace.logs, run_id) as logs:
         return executor.run(
             loaded.pipeline,

@@ -17,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import platform
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workbench.core.errors import WorkbenchError
 from workbench.dag.results import NotStorable, decode_result, encode_result
-
-if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
+from workbench.engine.context import Emit
+from workbench.store import Store
+from workbench.store.artifacts import ArtifactStore
 
 
 def _salt() -> str:
@@ -37,13 +37,13 @@ def _salt() -> str:
     return ";".join([*versions, f"python={platform.python_version()}"])
 
 
-def remove_unused(engine: Engine, shas: list[str]) -> int:
+def remove_unused(artifacts: ArtifactStore, shas: list[str]) -> int:
     """Delete the files of results nothing refers to any more; the bytes freed."""
     freed = 0
     for sha in shas:
-        path = engine.store.artifacts.path(sha)
+        path = artifacts.path(sha)
         freed += path.stat().st_size if path.exists() else 0
-        engine.store.artifacts.remove(sha)
+        artifacts.remove(sha)
     return freed
 
 
@@ -51,12 +51,16 @@ class ArtifactCache:
     """One run's view of the workspace's task cache (thread-safe: the store serialises).
 
     Args:
-        engine: Whose store holds the cache.
+        store: The workspace's store: the cache's index and the artifacts holding results.
+        emit: Says what the cache did (hits, evictions, entries it could not use).
+        max_mb: ``[train] cache_max_mb``: past it the least recently used results go.
         run_id: The run asking; stored results name it, and hits copy tracking into it.
     """
 
-    def __init__(self, engine: Engine, run_id: int) -> None:
-        self._engine = engine
+    def __init__(self, store: Store, emit: Emit, max_mb: float, run_id: int) -> None:
+        self._store = store
+        self._emit = emit
+        self._max_mb = max_mb
         self._run_id = run_id
         self._salt = _salt()
         self.sources: dict[str, int | None] = {}
@@ -67,14 +71,14 @@ class ArtifactCache:
 
     def get(self, key: str, task: str = "") -> tuple[bool, Any]:
         """The stored result for ``key``, or a miss; a damaged entry is a miss, reported."""
-        store = self._engine.store
+        store = self._store
         entry = store.task_cache.get(self._key(key))
         if entry is None:
             return False, None
         try:
             value = decode_result(store.artifacts.read(entry.sha256))
         except WorkbenchError as exc:
-            self._engine.emit(
+            self._emit(
                 "task.cache_unreadable",
                 f"run {self._run_id}: cached result of {task} cannot be used ({exc}); running it",
                 level="warning",
@@ -86,7 +90,7 @@ class ArtifactCache:
         self.sources[task] = entry.run_id
         if entry.run_id is not None:
             store.runs.copy_task_tracking(entry.run_id, entry.task, self._run_id)
-        self._engine.emit(
+        self._emit(
             "task.cached",
             f"run {self._run_id}: {task} reused its result from run {entry.run_id}",
             run_id=self._run_id,
@@ -97,11 +101,11 @@ class ArtifactCache:
 
     def put(self, key: str, value: Any, task: str = "") -> None:
         """Store ``value`` as an artifact under ``key``; a value with no safe format is skipped."""
-        store = self._engine.store
+        store = self._store
         try:
             data = encode_result(value)
         except NotStorable as exc:
-            self._engine.emit(
+            self._emit(
                 "task.not_cached",
                 f"run {self._run_id}: {task}'s result is not cached: {exc}",
                 level="warning",
@@ -116,7 +120,7 @@ class ArtifactCache:
             # A cache is an optimisation: a full disk skips it with one line (the event
             # carries the detail), never a traceback, and the run goes on.
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self._engine.emit(
+            self._emit(
                 "task.not_cached",
                 f"run {self._run_id}: {task}'s result is not cached: {first}",
                 level="warning",
@@ -125,11 +129,11 @@ class ArtifactCache:
                 detail=str(exc),
             )
             return
-        limit = int(self._engine.config.train.cache_max_mb * 1024 * 1024)
+        limit = int(self._max_mb * 1024 * 1024)
         if store.task_cache.size() > limit:
             count, unused = store.task_cache.evict(limit)
-            freed = remove_unused(self._engine, unused)
-            self._engine.emit(
+            freed = remove_unused(self._store.artifacts, unused)
+            self._emit(
                 "cache.evicted",
                 f"task cache past train.cache_max_mb: {count} least recently used result(s) "
                 f"forgotten, {freed / 1e6:.1f} MB freed",

@@ -24,18 +24,18 @@ from typing import Any
 import polars as pl
 
 from workbench.core.errors import DataError
-from workbench.validation.checks import Check, compile_checks, row_count_passes
-from workbench.validation.contract import Contract
-from workbench.validation.diagnose import explain_read_error, find_ragged_row
-from workbench.validation.profile import ProfilePlan, sample_stride
-from workbench.validation.readers import DatasetFile, open_dataset
-from workbench.validation.report import (
+from workbench.core.validation_report import (
     CheckResult,
     SchemaChange,
     ValidationReport,
     count_rows,
     verdict,
 )
+from workbench.validation.checks import Check, compile_checks, row_count_passes
+from workbench.validation.contract import Contract
+from workbench.validation.diagnose import explain_read_error, find_ragged_row
+from workbench.validation.profile import ProfilePlan, sample_stride
+from workbench.validation.readers import DatasetFile, open_dataset
 from workbench.validation.scalars import json_scalar
 from workbench.validation.schema_diff import HIDDEN_PREFIX, ParsedColumn, SchemaPlan, plan_schema
 

@@ -12,9 +12,10 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
-from workbench.engine.guardrails import Guardrails
+from workbench.engine.feedback.guardrails import Guardrails
 
 if TYPE_CHECKING:
     import polars as pl
@@ -28,7 +29,11 @@ class DriftMonitor:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self.guardrails = Guardrails(engine)
+        self.guardrails = Guardrails(
+            lambda: engine.config.monitor,
+            runs=lambda: engine.store.runs.list(limit=1000),
+            models=engine.store.registry.list,
+        )
         self._reference: tuple[int, pl.DataFrame] | None = None
         self._lock = threading.Lock()
 
@@ -46,7 +51,7 @@ class DriftMonitor:
 
     def reference(self) -> tuple[int, pl.DataFrame] | None:
         """(production version, its training rows), cached per version."""
-        from workbench.engine.runner import load_frames
+        from workbench.engine.runs.runner import load_frames
 
         alias = self._engine.store.registry.alias("production")
         if alias is None:
@@ -62,7 +67,7 @@ class DriftMonitor:
 
     def compare(
         self, current: pl.DataFrame, source: str, dataset_id: int | None
-    ) -> tuple[DriftRecord, dict[str, Any]]:
+    ) -> tuple[DriftRecord, DriftReport]:
         """Drift of ``current`` against production's reference, stored and announced.
 
         Raises:
@@ -74,9 +79,9 @@ class DriftMonitor:
         version, reference = found
         from workbench.monitoring import detect_drift
 
-        report = detect_drift(reference, current, self.settings()).to_dict()
+        report = detect_drift(reference, current, self.settings())
         record = self._engine.store.monitoring.add_drift(
-            source=source, dataset_id=dataset_id, reference_version=version, report=report
+            source=source, dataset_id=dataset_id, reference_version=version, report=report.to_dict()
         )
         if dataset_id is not None:
             self._engine.store.lineage.link(
@@ -91,7 +96,7 @@ class DriftMonitor:
             report_id=record.id,
             dataset_id=dataset_id,
             drifted_columns=list(record.drifted_columns),
-            target_drift=bool((report.get("target") or {}).get("drifted")),
+            target_drift=report.target is not None and report.target.drifted,
         )
         return record, report
 
@@ -194,7 +199,7 @@ class DriftMonitor:
         return True
 
 
-def drift_for_file(engine: Engine, path: Path) -> dict[str, Any]:
+def drift_for_file(engine: Engine, path: Path) -> DriftReport:
     """``workbench drift FILE``: compare any file with production's reference."""
     from workbench.validation import read_dataset  # polars loads on first use
 

@@ -1,10 +1,9 @@
-"""What only the engine's process can see: task log files and the live scoring server.
+"""The live scoring server as its process reports it: alive or not, traffic, latency.
 
-The store answers most questions a front end asks; two it cannot. A failed task's
-traceback is a file under ``.workbench/logs/run-N/`` (written by the run's hooks), and
-whether the scoring server is alive, and how busy, is known to the process that
-supervises it. These functions take the :class:`Engine` and answer both for the api,
-so a TUI attached over the control API sees the same as one in the engine's process.
+Whether the scoring server is alive, and how busy, is known only to the process that
+supervises it (the store knows what was decided, not what runs); the probe reads the
+supervisor and the server's ``/metrics`` and answers for the api, so a TUI attached
+over the control API sees the same as one in the engine's process.
 """
 
 from __future__ import annotations
@@ -13,18 +12,13 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.core.errors import WorkbenchError, WorkspaceError
-from workbench.core.records import ServingStatus, TaskLog
+from workbench.core.errors import WorkbenchError
+from workbench.core.records import ServingStatus
 
 if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
-    from workbench.engine.supervisor import ServingSupervisor
-
-MAX_LOG_BYTES = 256 * 1024
-"""A longer task log is returned by its end: the traceback is at the bottom."""
+    from workbench.engine.deploy.supervisor import ServingSupervisor
 
 METRICS_TIMEOUT_S = 0.5
 """How long a status read waits for the server's ``/metrics`` (a busy server is not
@@ -37,60 +31,6 @@ MIN_WINDOW_S = 1.0
 """Two reads closer than this give no figures: too short a window to mean anything."""
 
 _PREFIX = "workbench_serving"
-
-
-# task logs -----------------------------------------------------------------------------
-
-
-def task_log_path(engine: Engine, run_id: int, task: str) -> Path:
-    """The log file of ``task`` in run ``run_id``, refusing names that lead anywhere else.
-
-    Raises:
-        WorkspaceError: ``task`` is not a plain file name (``..``, a slash, a NUL) or the
-            path leaves the workspace (through a symlink, say).
-    """
-    folder = engine.workspace.logs.relative_to(engine.workspace.root) / f"run-{run_id}"
-    if not task or task in (".", "..") or any(c in task for c in "/\\\x00"):
-        raise WorkspaceError(
-            f"task name {task!r} is not a plain name: task logs are read only from "
-            f"{folder.as_posix()}/, one file per task"
-        )
-    path = engine.workspace.inside(folder / f"{task}.log")
-    if path.parent != engine.workspace.inside(folder):
-        raise WorkspaceError(f"the log of task {task!r} leads out of {folder.as_posix()}/")
-    return path
-
-
-def read_task_log(
-    engine: Engine, run_id: int, task: str, max_bytes: int = MAX_LOG_BYTES
-) -> TaskLog:
-    """The log of a task of a run, or its last ``max_bytes`` when it is longer.
-
-    Raises:
-        WorkspaceError: The task name would lead out of the run's log folder.
-        WorkbenchError: There is no such run, or the run has no task of that name.
-    """
-    path = task_log_path(engine, run_id, task)
-    if engine.store.runs.get(run_id) is None:
-        raise WorkbenchError(f"there is no run {run_id}")
-    names = [t.task for t in engine.store.runs.tasks(run_id)]
-    if task not in names:
-        shown = ", ".join(names) or "none yet"
-        raise WorkbenchError(f"run {run_id} has no task {task!r}; its tasks: {shown}")
-    relative = path.relative_to(engine.workspace.root).as_posix()
-    try:
-        with path.open("rb") as handle:
-            size = handle.seek(0, 2)
-            truncated = size > max_bytes
-            handle.seek(max(0, size - max_bytes))
-            data = handle.read()
-    except FileNotFoundError:
-        return TaskLog(run_id, task, relative, "", 0, False)
-    except OSError as exc:
-        raise WorkbenchError(f"cannot read the log {relative}: {exc}") from exc
-    if truncated and b"\n" in data:
-        data = data.split(b"\n", 1)[1]  # start at a whole line
-    return TaskLog(run_id, task, relative, data.decode("utf-8", errors="replace"), size, truncated)
 
 
 # the scoring server --------------------------------------------------------------------
@@ -122,9 +62,8 @@ class ServingProbe:
         self._reads: deque[_Scrape] = deque()
         self._lock = threading.Lock()
 
-    def status(self, engine: Engine) -> ServingStatus:
-        """Whether the engine's scoring server is alive, and its recent traffic."""
-        server = _supervisor(engine)
+    def status(self, server: ServingSupervisor | None) -> ServingStatus:
+        """Whether the scoring server ``server`` supervises is alive, and its recent traffic."""
         info = server.info if server is not None else None
         if server is None or info is None:
             with self._lock:
@@ -181,11 +120,6 @@ class ServingProbe:
             while len(reads) > 1 and scrape.at - reads[1].at >= self._window_s:
                 reads.popleft()
             return reads[0]
-
-
-def _supervisor(engine: Engine) -> ServingSupervisor | None:
-    """The engine's serving supervisor, if it ever started a server."""
-    return engine.server
 
 
 def _is_scoring(endpoint: str) -> bool:

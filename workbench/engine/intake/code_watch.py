@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
-from workbench.engine.pipelines import file_hash, load_pipeline
+from workbench.engine.runs.pipelines import file_hash, load_pipeline
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine

@@ -2,47 +2,44 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from workbench.core.config import config_from_dict
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import MetricMatch, Reproduction, RunComparison
-
-if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
+from workbench.engine.context import ExecuteRun
+from workbench.store import Store
+from workbench.store.runs import RunRepo
 
 TIMING_SUFFIXES = ("fit_seconds", "_seconds", "duration_s")
 
 
-def reproduce(engine: Engine, run_id: int) -> Reproduction:
+def reproduce(store: Store, execute: ExecuteRun, run_id: int) -> Reproduction:
     """Run again on the recorded data hashes with the recorded settings and compare.
 
-    Every task runs, cached or not: the point is to recompute.
+    Every task runs, cached or not: the point is to recompute (``execute`` is the runs
+    stage's ``execute_run``, called with ``use_cache=False``).
 
     Raises:
         WorkbenchError: No such run, no record, or a recorded dataset is gone or changed.
     """
-    from workbench.engine.runner import execute_run
-
-    original = engine.store.runs.get(run_id)
-    record = engine.store.runs.repro(run_id)
+    original = store.runs.get(run_id)
+    record = store.runs.repro(run_id)
     if original is None or record is None:
         raise WorkbenchError(f"run {run_id} has no reproducibility record to replay")
     ids = []
     for item in record["datasets"]:
-        dataset = engine.store.datasets.get(item["id"])
+        dataset = store.datasets.get(item["id"])
         if dataset is None or dataset.sha256 != item["sha256"]:
             raise WorkbenchError(f"dataset {item['id']} of run {run_id} is gone or changed")
         ids.append(dataset.id)
     config = config_from_dict(record["config"], f"run {run_id} record")
-    rerun = execute_run(engine, ids, f"reproduce:{run_id}", config, use_cache=False)
-    before, after = engine.store.runs.metrics(run_id), engine.store.runs.metrics(rerun.id)
+    rerun = execute(ids, f"reproduce:{run_id}", config, use_cache=False)
+    before, after = store.runs.metrics(run_id), store.runs.metrics(rerun.id)
     matches = tuple(
         MetricMatch(key, before.get(key), after.get(key), before.get(key) == after.get(key))
         for key in sorted(set(before) | set(after))
         if not key.endswith(TIMING_SUFFIXES)
     )
-    new_record = engine.store.runs.repro(rerun.id) or {}
+    new_record = store.runs.repro(rerun.id) or {}
     return Reproduction(
         original=original,
         rerun=rerun,
@@ -52,17 +49,17 @@ def reproduce(engine: Engine, run_id: int) -> Reproduction:
     )
 
 
-def compare(engine: Engine, run_ids: list[int]) -> RunComparison:
+def compare(runs: RunRepo, run_ids: list[int]) -> RunComparison:
     """Params and metrics of the runs side by side.
 
     Raises:
         WorkbenchError: A run does not exist.
     """
     for run_id in run_ids:
-        if engine.store.runs.get(run_id) is None:
+        if runs.get(run_id) is None:
             raise WorkbenchError(f"there is no run {run_id}")
-    params = [engine.store.runs.params(r) for r in run_ids]
-    metrics = [engine.store.runs.metrics(r) for r in run_ids]
+    params = [runs.params(r) for r in run_ids]
+    metrics = [runs.metrics(r) for r in run_ids]
     return RunComparison(
         run_ids=tuple(run_ids),
         params={k: tuple(p.get(k) for p in params) for k in sorted(set().union(*params))},

@@ -97,7 +97,7 @@ class PredictionIngester:
             )
             return
         signals = []
-        if record.dataset_drift or (report.get("target") or {}).get("drifted"):
+        if record.dataset_drift or (report.target is not None and report.target.drifted):
             signals.append("prediction_drift")
         queue = self._engine.run_queue()
         if signals and queue is not None:
