@@ -1,17 +1,8 @@
-"""The feature store inside the engine: materialise on arrival, join for training, publish.
-
-Each accepted dataset updates every view of ``features.py`` (only the entities and the
-time range the file touches); an edit to the file re-materialises the views whose code
-hash changed and queues a run; a run of the default pipeline joins ``[features] views``
-to its rows point-in-time; and after each materialisation the latest row per entity of
-the served model's views is published to the scoring server as a content-addressed
-snapshot. No scheduler: the loop's own arrivals drive it.
-"""
+"""The feature stage: definitions, materialisation on arrival and on edit, and the
+entry points the engine wires (training join, snapshots, skew check, lookups)."""
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import FeatureError, StoreError, WorkbenchError
 from workbench.core.records import DatasetRecord, FeatureLookup, FeatureViewRecord
+from workbench.engine.features.online import production_plan, write_snapshots
+from workbench.engine.features.skew import SKEW_SAMPLE, compare_served
+from workbench.engine.features.training import training_join
 
 if TYPE_CHECKING:
     import polars as pl
@@ -30,10 +24,6 @@ if TYPE_CHECKING:
     from workbench.engine.deploy.supervisor import ServingSupervisor
     from workbench.features import FeatureSet, FeatureView, JoinPlan
     from workbench.store import Store
-
-
-SKEW_SAMPLE = 100
-"""Logged predictions per ingested batch whose features are compared with the store."""
 
 
 class FeatureStage:
@@ -320,78 +310,39 @@ class FeatureStage:
         self, run_id: int, frame: pl.DataFrame, config: WorkbenchConfig
     ) -> tuple[pl.DataFrame, JoinPlan | None]:
         """The run's rows with ``[features] views`` joined point-in-time, and the plan
-        (recorded with the model); the run's params and lineage name the views' code.
+        (recorded with the model); views not built in their current code are built first.
 
         Raises:
             FeatureError: A named view does not exist or cannot be built, or the rows lack
                 the entity key or the timestamp.
         """
-        names = list(config.features.views)
-        if not names:
+        if not config.features.views:
             return frame, None
-        from workbench.features import JoinedView, JoinPlan, training_defaults
-        from workbench.features.join import apply_defaults, join_features
-
         feature_set = self.feature_set()
         store = self._store.features
-        views, tables = [], {}
-        for name in names:
-            view = feature_set.view(name)
-            code_hash = feature_set.hashes[name]
-            if not store.has_version(name, code_hash):
-                with self._lock:
-                    if store.input_count() == 0:
-                        self._load_accepted()
-                    for needed in feature_set.views:  # its sources first
-                        if not store.has_version(needed.name, feature_set.hashes[needed.name]):
-                            self._rebuild(feature_set, needed)
-            record = store.get(name, code_hash)
-            assert record is not None
-            key = view.entity.key
-            if key not in frame.columns:
-                raise FeatureError(f"view '{name}' is joined by '{key}', which the data lacks")
-            entities = frame.get_column(key).unique().drop_nulls().to_list()
-            tables[name] = store.view_rows(name, code_hash, entities)
-            views.append(JoinedView(name, code_hash, key, view.timestamp, record.columns, view.ttl))
-            self._store.lineage.link(
-                ("feature_view", f"{name}@{code_hash}"), ("run", run_id), "features"
-            )
-        plan = JoinPlan(
-            tuple(views), config.features.timestamp, config.features.inclusive, defaults={}
-        )
-        joined, missing = join_features(frame, tables, plan)
-        declared = {k: v for n in names for k, v in feature_set.view(n).defaults.items()}
-        plan = dataclasses.replace(plan, defaults=training_defaults(joined, plan.columns, declared))
-        joined = apply_defaults(joined, plan)
-        params: dict[str, Any] = {"features.views": ",".join(names)}
-        params |= {f"features.{v.name}.code_hash": v.code_hash for v in views}
-        params["features.defaulted_rows"] = sum(1 for m in missing if m)
-        self._store.runs.log_params(run_id, params)
-        return joined, plan
+        missing = [
+            v
+            for v in feature_set.views
+            if not store.has_version(v.name, feature_set.hashes[v.name])
+        ]
+        if missing:
+            with self._lock:
+                if store.input_count() == 0:
+                    self._load_accepted()
+                for view in missing:  # in order: a view's source before it
+                    self._rebuild(feature_set, view)
+        return training_join(self._store, feature_set, run_id, frame, config)
 
     # online -----------------------------------------------------------------------------
 
     def snapshots_for(self, plan: JoinPlan) -> dict[str, dict[str, str]]:
-        """Write the latest row per entity of each of ``plan``'s views as a Parquet
-        artifact; view name to ``{"path", "sha256"}`` (what the scoring server reads)."""
-        store = self._store
-        out: dict[str, dict[str, str]] = {}
-        for view in plan.views:
-            latest = store.features.latest(view.name, view.code_hash)
-            buffer = io.BytesIO()
-            latest.write_parquet(buffer)
-            sha = store.artifacts.put(buffer.getvalue())
-            out[view.name] = {"path": str(store.artifacts.path(sha)), "sha256": sha}
-        return out
+        """The latest row per entity of ``plan``'s views, written as Parquet artifacts:
+        view name to ``{"path", "sha256"}`` (what the scoring server reads)."""
+        return write_snapshots(self._store, plan)
 
     def production_plan(self) -> JoinPlan | None:
         """The join plan of the production model, if it was trained with features."""
-        from workbench.features import JoinPlan
-
-        alias = self._store.registry.alias("production")
-        model = self._store.registry.get(alias.version) if alias else None
-        features = (model.signature or {}).get("features") if model else None
-        return JoinPlan.from_dict(features) if features else None
+        return production_plan(self._store)
 
     def publish(self) -> None:
         """Send the served model's views' newest snapshots to a running scoring server."""
@@ -421,9 +372,8 @@ class FeatureStage:
     # skew ---------------------------------------------------------------------------------
 
     def check_skew(self, logged: pl.DataFrame, sample: int = SKEW_SAMPLE) -> tuple[int, int]:
-        """Compare served feature vectors with the offline store's for the same entity and
-        time: a sample of logged predictions is joined again, offline, by the training
-        join; a mismatch is a ``features.skew`` alert.
+        """Compare a sample of served feature vectors with the offline store's for the
+        same entity and time (see :mod:`.skew`); a mismatch is a ``features.skew`` alert.
 
         A mismatch means training and serving disagree (a stale or wrong snapshot), or
         data for that entity and time arrived after the request was served; the alert
@@ -432,48 +382,24 @@ class FeatureStage:
         Returns:
             (rows compared, rows that disagreed).
         """
-        import polars as pl
-
-        from workbench.features.join import join_features
-
         plan = self.production_plan()
-        if plan is None or logged.is_empty():
+        if plan is None:
             return 0, 0
-        needed = [*plan.keys, *plan.columns]
-        if any(c not in logged.columns for c in needed):
-            return 0, 0
-        rows = logged.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in plan.keys))
-        rows = rows.sample(min(sample, rows.height), seed=0) if rows.height > sample else rows
-        if rows.is_empty():
-            return 0, 0
-        at = plan.timestamp if plan.timestamp in rows.columns else "ts"
-        probe = rows.select(*plan.keys, pl.col(at).alias(plan.timestamp))
-        store = self._store.features
-        tables = {}
-        for view in plan.views:
-            entities = probe.get_column(view.key).unique().to_list()
-            tables[view.name] = store.view_rows(view.name, view.code_hash, entities)
-        offline, _ = join_features(probe, tables, plan)
-        differs = pl.any_horizontal(
-            _differ(rows.get_column(c), offline.get_column(c)) for c in plan.columns
-        )
-        bad = rows.with_columns(differs.alias("__skewed")).filter(pl.col("__skewed"))
-        if bad.height:
-            columns = [c for c in plan.columns if _differ(rows[c], offline[c]).any()]
-            keys = bad.get_column(plan.keys[0]).unique().head(5).to_list()
+        found = compare_served(self._store, plan, logged, sample)
+        if found.mismatched:
             self._emit(
                 "features.skew",
-                f"{bad.height} of {rows.height} served feature vectors differ from the "
-                f"offline store for the same entity and time ({', '.join(columns)}; e.g. "
-                f"{', '.join(map(str, keys))}): serving and training disagree, or data for "
-                "them arrived after they were served",
+                f"{found.mismatched} of {found.rows} served feature vectors differ from the "
+                f"offline store for the same entity and time ({', '.join(found.columns)}; "
+                f"e.g. {', '.join(map(str, found.entities))}): serving and training "
+                "disagree, or data for them arrived after they were served",
                 level="warning",
-                rows=rows.height,
-                mismatched=bad.height,
-                columns=columns,
-                entities=keys,
+                rows=found.rows,
+                mismatched=found.mismatched,
+                columns=list(found.columns),
+                entities=list(found.entities),
             )
-        return rows.height, bad.height
+        return found.rows, found.mismatched
 
     # reading ----------------------------------------------------------------------------
 
@@ -497,22 +423,6 @@ class FeatureStage:
             raise FeatureError(str(exc)) from exc
         rows = [_plain(r) for r in history.to_dicts()]
         return FeatureLookup(view, key, rows[-1] if rows else None, rows)
-
-
-def _differ(served: pl.Series, offline: pl.Series) -> pl.Series:
-    """Row by row: the served and the offline value differ (nulls equal nulls; numbers
-    within a millionth, relatively: Parquet and JSON round trips are exact otherwise)."""
-    import polars as pl
-
-    both = pl.DataFrame({"a": served, "b": offline.cast(served.dtype, strict=False)})
-    if served.dtype.is_numeric():
-        close = (pl.col("a") - pl.col("b")).abs() <= 1e-6 * pl.max_horizontal(
-            pl.col("a").abs(), pl.col("b").abs(), pl.lit(1.0)
-        )
-    else:
-        close = pl.col("a") == pl.col("b")
-    same = (pl.col("a").is_null() & pl.col("b").is_null()) | close.fill_null(False)
-    return both.select(~same).to_series()
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
