@@ -28,6 +28,10 @@ def test_features_lists_views_and_one_entity_after_a_run(
     assert wb("init", str(ws), "--target", "is_fraud").returncode == 0
     shutil.copyfile(REPO / "sample_data" / "features.py", ws / "features.py")
     _set_features(ws, path="features.py", views=["customer_activity"])
+    config = ws / "workbench.toml"  # one quick candidate: the run is not what is tested
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    doc["train"]["candidates"] = ["logistic_regression"]  # type: ignore[index]
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
     run = wb("run", "--data", str(small_sample), "-w", str(ws))
     assert run.returncode == 0, run.stderr
 

@@ -27,9 +27,11 @@ from ..features.history import START, VIEWS, transactions
 LATER = START + timedelta(days=12)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Engine, str]]:
-    """An engine serving a model trained on the ``activity`` view, on a free port."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, str]]:
+    """An engine serving a model trained on the ``activity`` view, on a free port; shared
+    by the module's tests (each computes what it expects from the store as it is then)."""
+    tmp_path = tmp_path_factory.mktemp("served")
     settings = with_overrides(WorkbenchConfig(), "features", path="features.py", views=["activity"])
     settings = with_overrides(settings, "train", candidates=["logistic_regression"])
     ws = init_workspace(tmp_path / "ws", target="label", config=settings)
@@ -120,9 +122,10 @@ def test_served_feature_vectors_are_checked_against_the_offline_store(
     served: tuple[Engine, str], tmp_path: Path
 ) -> None:
     engine, url = served
+    before = engine.store.monitoring.prediction_count()
     _score(url, {"customer_id": "c007", "amount": 42.0, "timestamp": LATER.isoformat()})
     deadline = time.monotonic() + 30
-    while engine.store.monitoring.prediction_count() == 0:  # logged, ingested, checked
+    while engine.store.monitoring.prediction_count() == before:  # logged, ingested, checked
         assert time.monotonic() < deadline, "the prediction was never logged"
         time.sleep(0.05)
     logged = pl.DataFrame([engine.store.monitoring.recent_predictions(1)[0]["inputs"]])
