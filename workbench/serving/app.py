@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from workbench import __version__
-from workbench.serving.admin import admin_routes
+from workbench.serving.admin import Swapper, admin_routes
 from workbench.serving.errors import (
     MALFORMED_REQUEST,
     METHOD_NOT_ALLOWED,
@@ -44,7 +44,7 @@ from workbench.serving.errors import (
     internal_error,
 )
 from workbench.serving.loaded import LoadedModel, ModelHolder
-from workbench.serving.metrics import CONTENT_TYPE
+from workbench.serving.metrics import CONTENT_TYPE, PoolSeat
 from workbench.serving.middleware import ServingMiddleware
 from workbench.serving.openapi import OpenAPIGenerator
 from workbench.serving.options import DEFAULT_MAX_BODY_BYTES, ServingOptions
@@ -70,6 +70,8 @@ def create_app(
     *,
     strict: bool | None = None,
     max_body_bytes: int | None = None,
+    swapper: Swapper | None = None,
+    seat: PoolSeat | None = None,
 ) -> Starlette:
     """Build the scoring app for the model in ``holder``.
 
@@ -82,12 +84,16 @@ def create_app(
         options: Limits, logging, batching and access; defaults when omitted.
         strict: Shorthand overriding ``options.strict``.
         max_body_bytes: Shorthand overriding ``options.max_body_bytes``.
+        swapper: How ``/admin/swap`` changes the model; by default in this process.
+            A pool worker passes one that swaps every worker (``worker.py``).
+        seat: A pool worker's row in the shared scoreboard, so ``/metrics`` reports
+            the whole pool.
     """
     options = _with_shorthands(options or ServingOptions(), strict, max_body_bytes)
-    service = ScoringService(holder, options)
+    service = ScoringService(holder, options, seat)
     routes = scoring_routes(service) + v2_routes(service)
     if options.admin_token is not None:
-        routes += admin_routes(holder, options.admin_token, service.metrics)
+        routes += admin_routes(holder, options.admin_token, service.metrics, swapper)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
