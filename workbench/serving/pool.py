@@ -1,9 +1,17 @@
 """Several scoring processes behind one port: the pool that starts, swaps and stops them.
 
 One Python process scores on one core; ``serve.workers`` of them use the others. The
-pool binds the port once (with ``SO_REUSEADDR``, so a port a stopped server used is
-reusable at once) and hands the listening socket to each worker (``worker.py``); the
-kernel gives each new connection to one worker that is waiting in ``accept``.
+pool binds the port (with ``SO_REUSEADDR``, so a port a stopped server used is
+reusable at once) and hands listening sockets to the workers (``worker.py``).
+
+Each worker gets its own listening socket, all bound to the port with
+``SO_REUSEPORT``: the kernel spreads new connections evenly over the workers by a hash
+of the connection, where one shared socket would hand most of them to whichever worker
+wakes first (in a benchmark, one worker took every keep-alive connection). The pool
+keeps the sockets open, so connections that arrive while a crashed worker is replaced
+wait in its queue instead of being refused. Without ``SO_REUSEPORT`` (not Linux or a
+BSD) the workers share one socket. The kernel lets only processes of the same user
+bind a port that is already bound this way.
 
 The pool itself stays small: it imports neither scikit-learn nor polars, it never
 scores, and it keeps the one thing that must be single across workers, the current
@@ -104,8 +112,8 @@ class ScoringPool:
         self.host = host
         self.size = workers
         self._options_json = options_json
-        self._sock = listen_socket(host, port)
-        self.port: int = self._sock.getsockname()[1]
+        self._socks = listen_sockets(host, port, workers)
+        self.port: int = self._socks[0].getsockname()[1]
         """The bound port (the real one when asked for port 0)."""
         self._state = SharedState.create(workers)
         self._metrics_dir = tempfile.mkdtemp(prefix="workbench-metrics-")
@@ -169,14 +177,17 @@ class ScoringPool:
                 worker.process.wait()
             worker.channel.close()
         self._workers.clear()
-        if self._sock.fileno() != -1:
-            self._sock.close()
+        if self._socks:
+            for sock in self._socks:
+                sock.close()
+            self._socks = []
             self._state.close()
             shutil.rmtree(self._metrics_dir, ignore_errors=True)
 
     def _spawn(self, number: int) -> Worker:
         ours, theirs = socket.socketpair()
-        fds = (self._sock.fileno(), theirs.fileno(), self._state.fd)
+        listening = self._socks[(number - 1) % len(self._socks)]
+        fds = (listening.fileno(), theirs.fileno(), self._state.fd)
         command = [
             sys.executable, "-m", "workbench.serving.worker",
             "--listen-fd", str(fds[0]), "--control-fd", str(fds[1]), "--state-fd", str(fds[2]),
@@ -309,12 +320,31 @@ def _reply_for(worker: Worker, generation: int, deadline: float) -> Message | No
             return reply
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket every worker can accept on, reusable at once after a stop.
+def listen_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """Listening sockets for ``count`` workers on one port, reusable at once after a stop.
+
+    With ``SO_REUSEPORT``, ``count`` sockets bound to the same port (the first one picks
+    it when ``port`` is 0); without it, one socket for all.
 
     Raises:
         ServingError: The address cannot be bound (say, the port is taken).
     """
+    reuse_port = hasattr(socket, "SO_REUSEPORT")
+    if reuse_port and port:  # a port another pool holds would otherwise be shared silently
+        _listen_socket(host, port, reuse_port=False).close()
+    first = _listen_socket(host, port, reuse_port)
+    socks = [first]
+    try:
+        while reuse_port and len(socks) < count:
+            socks.append(_listen_socket(host, first.getsockname()[1], reuse_port))
+    except ServingError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
+def _listen_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
@@ -322,6 +352,8 @@ def listen_socket(host: str, port: int) -> socket.socket:
         raise ServingError(f"scoring server could not listen on {host}:{port}: {exc}") from exc
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
         sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
