@@ -276,6 +276,11 @@ class ServeConfig:
     port: int = _doc(8000, "Port of the scoring server.")
     strict: bool = _doc(False, "Refuse requests with columns the model does not know.")
     max_body_mb: float = _doc(10.0, "Largest request body accepted, in MiB (413 beyond).")
+    workers: int = _doc(
+        0,
+        "Scoring processes behind the one port, each holding the model; 0 means one per "
+        "CPU core, 1 scores in the server process itself (least memory).",
+    )
 
 
 @dataclass(frozen=True)

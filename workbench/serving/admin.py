@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -45,10 +46,32 @@ MODEL_REFUSED = "MODEL_REFUSED"
 untrusted types, or a failed warm-up (422)."""
 MAX_MANIFEST_BYTES = 1024 * 1024
 
+Swapper = Callable[[ServingManifest], Awaitable[tuple[int, int]]]
+"""Serves a validated manifest's model from now on; returns (new, previous) version.
 
-def admin_routes(holder: ModelHolder, token: str, metrics: ServingMetrics) -> list[Route]:
-    """The admin routes, guarded by ``token``."""
+Raises ``RequestError`` (422 when the model is refused). In one process it loads and
+swaps the holder (:func:`local_swapper`); in a pool of workers it asks the pool, which
+loads the model into every worker before any answers with it (``worker.py``)."""
+
+
+def local_swapper(holder: ModelHolder) -> Swapper:
+    """Load, warm and swap in this process; swaps are serialised, so two cannot race."""
     lock = asyncio.Lock()
+
+    async def swap(manifest: ServingManifest) -> tuple[int, int]:
+        async with lock:
+            new = await run_in_threadpool(load_for_swap, manifest)
+            old = holder.swap(new)
+        return new.version, old.version
+
+    return swap
+
+
+def admin_routes(
+    holder: ModelHolder, token: str, metrics: ServingMetrics, swapper: Swapper | None = None
+) -> list[Route]:
+    """The admin routes, guarded by ``token``; ``swapper`` defaults to this process."""
+    swap_model = swapper or local_swapper(holder)
 
     async def swap(request: Request) -> Response:
         if not _authorized(request, token):
@@ -58,16 +81,14 @@ def admin_routes(holder: ModelHolder, token: str, metrics: ServingMetrics) -> li
             )
         try:
             manifest = _manifest(await read_body(request, MAX_MANIFEST_BYTES))
-            async with lock:
-                new = await run_in_threadpool(_load, manifest)
-                old = holder.swap(new)
+            new, old = await swap_model(manifest)
         except RequestError as exc:
             metrics.swaps.labels("refused").inc()
             return error_response(exc)
         metrics.swaps.labels("swapped").inc()
         return JSONResponse(
-            {"model_version": new.version, "previous_version": old.version},
-            headers={"X-Model-Version": str(new.version)},
+            {"model_version": new, "previous_version": old},
+            headers={"X-Model-Version": str(new)},
         )
 
     return [Route("/admin/swap", swap, methods=["POST"])]
@@ -90,7 +111,7 @@ def _manifest(body: bytes) -> ServingManifest:
     return manifest
 
 
-def _load(manifest: ServingManifest) -> LoadedModel:
+def load_for_swap(manifest: ServingManifest) -> LoadedModel:
     """Load and warm the new version (in a worker thread); refusals become a 422.
 
     Only a regular file is read: a device or a FIFO named by the manifest (``/dev/zero``)

@@ -114,11 +114,22 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/v2", "get"): _get("V2 server metadata", _answer("server metadata", "ServerMetadata")),
     ("/v2/health/live", "get"): _get("V2 liveness", _answer("live", "Live")),
     ("/v2/health/ready", "get"): _get("V2 readiness", _answer("ready", "Ready")),
+    ("/v2/models", "get"): _get("V2 models served", _answer("served models", "ModelList")),
     ("/v2/models/{name}", "get"): _get(
         "V2 model metadata", _answer("model metadata", "ModelMetadata"), **_MODEL_NOT_FOUND
     ),
     ("/v2/models/{name}/ready", "get"): _get(
         "V2 model readiness", _answer("model readiness", "ModelReady"), **_MODEL_NOT_FOUND
+    ),
+    ("/v2/models/{name}/versions/{version}", "get"): _get(
+        "V2 model version metadata (version: its number or 'production')",
+        _answer("model metadata", "ModelMetadata"),
+        **_MODEL_NOT_FOUND,
+    ),
+    ("/v2/models/{name}/versions/{version}/ready", "get"): _get(
+        "V2 model version readiness (version: its number or 'production')",
+        _answer("model readiness", "ModelReady"),
+        **_MODEL_NOT_FOUND,
     ),
 }
 """Every route's operation; a route missing here is still listed, with a bare 200."""

@@ -38,6 +38,8 @@ RESTARTS = 3
 """Restarts of a server that died on its own allowed within :data:`RESTART_WINDOW_S`;
 past them the engine gives up (a crash loop) and says so, and keeps watching."""
 RESTART_WINDOW_S = 300.0
+RESTART_PORT_WAIT_S = 10.0
+"""How long a restart waits for the crashed server's workers to let go of its port."""
 
 
 class RestartPolicy:
@@ -60,12 +62,28 @@ class RestartPolicy:
 
 
 def port_is_free(host: str, port: int) -> bool:
-    """Whether ``host:port`` can be bound now (checked before starting, for a clear error)."""
+    """Whether ``host:port`` can be bound now (checked before starting, for a clear error).
+
+    The probe binds with ``SO_REUSEADDR``, as the server does: a port whose last server
+    stopped with clients connected (its connections in ``TIME_WAIT``) is free, where a
+    plain bind would refuse it for about a minute.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
             return False
+    return True
+
+
+def wait_port_free(host: str, port: int, timeout: float) -> bool:
+    """Whether ``host:port`` comes free within ``timeout`` seconds (checked every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while not port_is_free(host, port):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
     return True
 
 
@@ -103,8 +121,12 @@ class ServingSupervisor:
         allow_remote: bool = False,
         timeout: float = 30.0,
         env: dict[str, str] | None = None,
+        workers: int = 1,
     ) -> ServerInfo:
         """Write the manifest, start the server and wait until it says it is ready.
+
+        ``workers`` scoring processes serve behind the one port (0: one per core); the
+        pid recorded and reported is the server's own, which stops its workers.
 
         Raises:
             ServingError: The server exited or did not become ready within ``timeout``;
@@ -123,6 +145,8 @@ class ServingSupervisor:
             host,
             "--port",
             str(port),
+            "--workers",
+            str(workers),
         ]
         if allow_remote:
             cmd.append("--allow-remote")
