@@ -13,7 +13,7 @@ Routes follow MLflow's scoring server so existing clients work unchanged:
   comma-separated). Bodies: JSON, CSV, or Parquet (``application/vnd.apache.parquet``).
 * ``GET /ping`` (200, empty), ``GET /health``, ``GET /version``.
 * ``GET /metrics`` (Prometheus), ``GET /openapi.json``.
-* The Open Inference Protocol V2 under ``/v2`` (see ``v2.py``).
+* The Open Inference Protocol V2 under ``/v2`` (see ``open_inference.py``).
 * ``POST /admin/swap`` when an admin token is set (see ``admin.py``).
 
 Every response carries ``X-Model-Version``. Every error is JSON
@@ -51,12 +51,12 @@ from workbench.serving.errors import (
 from workbench.serving.loaded import LoadedModel, ModelHolder
 from workbench.serving.metrics import CONTENT_TYPE, PoolSeat
 from workbench.serving.middleware import ServingMiddleware
+from workbench.serving.open_inference import v2_routes
 from workbench.serving.openapi import OpenAPIGenerator
 from workbench.serving.options import DEFAULT_MAX_BODY_BYTES, ServingOptions
 from workbench.serving.payloads import parse_body, payload_kind
 from workbench.serving.responses import error_response
 from workbench.serving.service import MAX_HEADER_NAMES, ScoringService, read_body
-from workbench.serving.v2 import v2_routes
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from starlette.schemas import BaseSchemaGenerator
 from workbench import __version__
 from workbench.core.signature import Signature
 from workbench.serving.loaded import LoadedModel
+from workbench.serving.open_inference import SIGNATURE_DATATYPES
 from workbench.serving.openapi_schemas import SCHEMAS, row_schema
 from workbench.serving.payloads import JSON_FORMATS
-from workbench.serving.v2 import SIGNATURE_DATATYPES
 
 _PARAM = re.compile(r"{(\w+)}")
 _ERROR = {"$ref": "#/components/schemas/Error"}
