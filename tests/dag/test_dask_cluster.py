@@ -254,7 +254,6 @@ import os
 from dataclasses import dataclass
 
 from workbench.dag import Pipeline, task
-from ..eventually import eventually
 
 
 @dataclass(frozen=True)

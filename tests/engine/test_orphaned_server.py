@@ -138,7 +138,7 @@ def test_a_server_that_dies_on_its_own_is_restarted_on_the_same_port(
 ) -> None:
     with Engine(open_workspace(production)) as engine, engine.bus.listen() as inbox:
         info = engine.serve_when_ready(port=free_port)
-        assert info is not None
+        assert info is not None, [e.message for e in engine.store.events.recent(5)]
         os.kill(info.pid, signal.SIGKILL)
         died = wait_for(inbox, "serving.died", timeout=EXIT_S)
         assert "attempt 1 of 3" in died.message

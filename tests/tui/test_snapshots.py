@@ -37,6 +37,8 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
             if isinstance(app.screen, WorkbenchScreen):
                 await open_screen(pilot, "", WorkbenchScreen)
         await settle(pilot)
+        await pilot.pause(0.05)  # a load that posts a message may start one more (the
+        await settle(pilot)  # data screen's columns for the highlighted row)
 
     return run_before
 

@@ -8,9 +8,10 @@ publishes that API for the next comer. Either way the caller gets a
 
 from __future__ import annotations
 
-from workbench.api.interface import RunDetail, WorkbenchApi, WorkspaceStatus, operations
+from workbench.api.interface import WorkbenchApi, operations
 from workbench.api.local import LocalApi
 from workbench.api.owner import OwnerApi, connect
+from workbench.core.records import RunDetail, WorkspaceStatus
 
 __all__ = [
     "LocalApi",

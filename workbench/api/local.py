@@ -7,13 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from workbench.api.interface import (
-    RunDetail,
-    RunScore,
-    WorkbenchApi,
-    WorkspaceStatus,
-    data_path,
-)
+from workbench.api.interface import WorkbenchApi, data_path
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import RegistryError, WorkbenchError
 from workbench.core.quality import QualityReport
@@ -32,10 +26,13 @@ from workbench.core.records import (
     PerformanceRecord,
     Reproduction,
     RunComparison,
+    RunDetail,
     RunRecord,
+    RunScore,
     ServerInfo,
     ServingStatus,
     TaskLog,
+    WorkspaceStatus,
 )
 from workbench.core.validation_report import ValidationReport
 from workbench.engine.deploy.status import ServingProbe

@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 import httpx
 
 from workbench.api import codec
-from workbench.api.interface import WorkbenchApi, WorkspaceStatus, data_path, operations
+from workbench.api.interface import WorkbenchApi, data_path, operations
 from workbench.api.stream import EventStream
 from workbench.core.errors import WorkbenchError
-from workbench.core.records import EventRecord
+from workbench.core.records import EventRecord, WorkspaceStatus
 
 PATH_PARAMETERS = frozenset({"path", "data"})
 """Parameters naming a local file: made absolute here, since the engine has another cwd."""

@@ -81,6 +81,13 @@ class WatchConfig:
         "plain file may be, which a laptop survives.",
     )
     max_line_kb: float = _doc(1024.0, "A file with a longer single line is quarantined.")
+    memory_mb: float = _doc(
+        0.0,
+        "Memory (MiB) reading a data file may hold (ingest, validation, profile); past it "
+        "polars spills to disk, so a file larger than memory is still read, more slowly. "
+        "0 = polars' defaults (sized to the machine's RAM, which a container's limit or a "
+        "ulimit hides from it): under such a limit, set about a third of it.",
+    )
     max_columns: int = _doc(
         2000,
         "A file with more columns is quarantined, checked from its header before any "
@@ -307,6 +314,11 @@ class ServeConfig:
     port: int = _doc(8000, "Port of the scoring server.")
     strict: bool = _doc(False, "Refuse requests with columns the model does not know.")
     max_body_mb: float = _doc(10.0, "Largest request body accepted, in MiB (413 beyond).")
+    workers: int = _doc(
+        0,
+        "Scoring processes behind the one port, each holding the model; 0 means one per "
+        "CPU core, 1 scores in the server process itself (least memory).",
+    )
 
 
 @dataclass(frozen=True)

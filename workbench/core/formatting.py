@@ -28,3 +28,12 @@ def seconds(value: float | None) -> str:
 def metric_value(value: float | None) -> str:
     """A metric with four decimals, or a dash when it is missing."""
     return "-" if value is None else f"{value:.4f}"
+
+
+def tag_rows(tags: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
+    """A run's tags as (scope, tag, value) rows: the run's own (scope ``run``, kept under
+    ``""``) first, then each task's (``ctx.set_tags``), by task name and tag."""
+    rows = [("run", key, value) for key, value in sorted(tags.get("", {}).items())]
+    for task in sorted(t for t in tags if t):
+        rows.extend((task, key, value) for key, value in sorted(tags[task].items()))
+    return rows

@@ -48,6 +48,17 @@ def threshold_text(model: ModelVersionRecord) -> str:
     return "-" if model.threshold is None else f"{model.threshold:.3f}"
 
 
+def comparison_with(model: ModelVersionRecord, production: int) -> dict[str, Any] | None:
+    """``model``'s paired comparison with production version ``production`` on the same
+    test rows (``metric``, ``delta``, ``low``, ``high``), or None when it was not tested
+    beside that version (no production then, or production has moved since)."""
+    champion = model.champion or {}
+    compared = champion.get("comparison")
+    if not compared or champion.get("version") != production:
+        return None
+    return dict(compared)
+
+
 def comparison_text(comparison: dict[str, Any] | None, margin: float | None = None) -> str:
     """``+0.0123 [+0.0040, +0.0210]``, with "not significant" when the interval does not
     clear the margin (improvements: positive is better whatever the metric)."""

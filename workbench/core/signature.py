@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+DTYPE_NAMES: tuple[str, ...] = ("int", "float", "bool", "string", "datetime")
+"""The signature dtype vocabulary, without polars, so a process that only reads manifests
+(the lean serving supervisor) need not import it. ``serving.conform.DTYPES`` maps each name
+to its polars dtype."""
+
 
 @dataclass(frozen=True)
 class ColumnSpec:

@@ -55,7 +55,7 @@ def ship_by_value(fn: Any) -> str | None:
     """
     import cloudpickle
 
-    name = getattr(getattr(fn, "__wrapped__", fn), "__module__", None)
+    name: str | None = getattr(getattr(fn, "__wrapped__", fn), "__module__", None)
     if not name or name == "__main__":
         return None  # __main__ is always pickled by value
     module = sys.modules.get(name)

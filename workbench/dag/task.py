@@ -185,7 +185,8 @@ class Task:
     def __rshift__(self, other: Any) -> Flow:
         from workbench.dag.flow import Flow
 
-        return Flow.of(self) >> other
+        flow: Flow = Flow.of(self) >> other
+        return flow
 
     def __rrshift__(self, other: Any) -> Flow:
         from workbench.dag.flow import Flow
@@ -195,7 +196,8 @@ class Task:
     def __lshift__(self, other: Any) -> Flow:
         from workbench.dag.flow import Flow
 
-        return Flow.of(self) << other
+        flow: Flow = Flow.of(self) << other
+        return flow
 
     def __rlshift__(self, other: Any) -> Flow:
         from workbench.dag.flow import Flow

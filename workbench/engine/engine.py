@@ -581,9 +581,17 @@ class Engine:
             self.emit("serving.failed", f"could not serve the new production: {exc}", "error")
 
     def serve(
-        self, host: str | None = None, port: int | None = None, *, allow_remote: bool = False
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        *,
+        allow_remote: bool = False,
+        port_wait_s: float = 0.0,
     ) -> ServerInfo:
         """Start the scoring server on the production model (its own process).
+
+        ``port_wait_s`` is how long a taken port may take to come free (a restart after
+        a crash, while the dead server's workers let go of it).
 
         Raises:
             RegistryError: No version is production yet.
@@ -591,14 +599,14 @@ class Engine:
         """
         # httpx and polars (the prediction log) load when something is served
         from workbench.engine.deploy.predictions import PredictionIngester
-        from workbench.engine.deploy.supervisor import ServingSupervisor, port_is_free
+        from workbench.engine.deploy.supervisor import ServingSupervisor, wait_port_free
 
         manifest = self.serving_manifest()
         host = host or self.config.serve.host
         port = self.config.serve.port if port is None else port
         if self._server is not None:
             self._server.stop()
-        if port and not port_is_free(host, port):
+        if port and not wait_port_free(host, port, port_wait_s):
             raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
         self._serve_request = (host, port, allow_remote)
         self._server = ServingSupervisor(
@@ -607,7 +615,9 @@ class Engine:
             self.workspace.state / "predictions",
             on_died=self._server_died,
         )
-        info = self._server.start(manifest, host, port, allow_remote=allow_remote)
+        info = self._server.start(
+            manifest, host, port, allow_remote=allow_remote, workers=self.config.serve.workers
+        )
         if self._predictions is None:
             self._predictions = PredictionIngester(self, self._server.predictions)
             self._predictions.start()
@@ -625,7 +635,7 @@ class Engine:
         purpose (a clean exit, SIGTERM or SIGINT from someone) stays stopped."""
         import signal
 
-        from workbench.engine.deploy.supervisor import RestartPolicy
+        from workbench.engine.deploy.supervisor import RESTART_PORT_WAIT_S, RestartPolicy
 
         if code in (0, -signal.SIGTERM, -signal.SIGINT):
             self.emit(
@@ -660,7 +670,7 @@ class Engine:
         )
         host, port, allow_remote = self._serve_request
         try:
-            self.serve(host, port, allow_remote=allow_remote)
+            self.serve(host, port, allow_remote=allow_remote, port_wait_s=RESTART_PORT_WAIT_S)
         except WorkbenchError as exc:
             self.emit(
                 "serving.error", f"restarting the scoring server failed: {exc}", level="error"

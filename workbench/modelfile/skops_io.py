@@ -74,7 +74,7 @@ def dump_model(model: Any) -> bytes:
     Checking at save time means a model that could never be served is caught while its
     run is still open, not when a person tries to approve it.
     """
-    data = sio.dumps(model)
+    data: bytes = sio.dumps(model)
     untrusted = sorted(set(sio.get_untrusted_types(data=data)) - TRUSTED_TYPES)
     if untrusted:
         raise ModelFileError(

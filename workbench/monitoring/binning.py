@@ -31,7 +31,9 @@ DEFAULT_TOP_CATEGORIES = 20
 """Categories a categorical histogram lists before folding the rest into ``other``."""
 
 
-def quantiles_of_sorted(values: NDArray[np.float64], levels: NDArray[np.float64]) -> NDArray:
+def quantiles_of_sorted(
+    values: NDArray[np.float64], levels: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Quantiles of an ascending array by linear interpolation (``numpy.quantile``'s
     default method) without the partition ``numpy.quantile`` would do again."""
     position = levels * (values.size - 1)

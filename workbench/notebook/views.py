@@ -15,6 +15,7 @@ import polars as pl
 
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core import model_summary
+from workbench.core.formatting import tag_rows
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord, ServingStatus
 from workbench.core.validation_report import CheckResult, SchemaChange, ValidationReport
 from workbench.core.vocabulary import TASK_FINISHED, lower_is_better, metric_names
@@ -104,9 +105,7 @@ class RunView:
 
 def _tags(tags: dict[str, dict[str, str]]) -> Safe:
     """The run's own tags, then each task's (``ctx.set_tags``)."""
-    rows = [("run", k, v) for k, v in sorted(tags.get("", {}).items())]
-    for task in sorted(t for t in tags if t):
-        rows.extend((task, k, v) for k, v in sorted(tags[task].items()))
+    rows = tag_rows(tags)
     if not rows:
         return Safe("")
     return markup.join([markup.heading("Tags"), markup.table(["on", "tag", "value"], rows)])
@@ -264,9 +263,8 @@ class CompareView:
         mine, prod = self.candidate, self.production
         if mine is None or prod is None or mine.version == prod.version:
             return "test metrics (measured once); val_/cv_ rows are the validation that chose it"
-        champion = mine.champion or {}
-        compared = champion.get("comparison")
-        if not compared or champion.get("version") != prod.version:
+        compared = model_summary.comparison_with(mine, prod.version)
+        if compared is None:
             return f"v{mine.version} was not tested beside production v{prod.version}"
         return (
             f"v{mine.version} vs production v{prod.version} on the same test rows: "

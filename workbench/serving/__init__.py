@@ -37,7 +37,7 @@ _EXPORTS = {
     "payload_kind": "payloads",
     "ScoringServer": "server",
     "build_server": "server",
-    "check_host": "server",
+    "check_host": "hosts",
     "serve": "server",
 }
 

@@ -10,17 +10,23 @@ prediction log has written what it held.
 
 With ``WORKBENCH_SERVING_TOKEN`` set in its environment the server also accepts
 ``POST /admin/swap`` (hot swap, bearer token); see ``admin.py``.
+
+``--workers N`` (0: one per core) serves from N scoring processes behind the one port
+(``pool.py``); this process then stays a small supervisor that imports neither
+scikit-learn nor polars. With one worker it scores itself, in-process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import ServingError, WorkbenchError
+from workbench.serving.hosts import check_host
 from workbench.serving.manifest import read_manifest
 from workbench.serving.options import (
     DEFAULT_MAX_BODY_BYTES,
@@ -31,7 +37,6 @@ from workbench.serving.options import (
     ServingOptions,
 )
 from workbench.serving.parent_watch import exit_with_parent
-from workbench.serving.server import ScoringServer, serve
 
 DEFAULT_MAX_BATCH = BatchingOptions().max_batch_rows
 """Micro-batching is on by default (benchmarks/serving.py); ``--max-batch 0`` turns it off."""
@@ -64,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--log-level", default="warning", help="uvicorn log level (default warning)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="scoring processes behind the one port; 0 means one per CPU core (default 1)",
     )
     _limits(parser.add_argument_group("limits and access"))
     _prediction_log(parser.add_argument_group("prediction log"))
@@ -179,29 +190,53 @@ def options_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Servin
     )
 
 
+def workers_for(requested: int) -> int:
+    """Worker processes for ``--workers``: 0 means one per CPU core.
+
+    Raises:
+        ServingError: A negative number.
+    """
+    if requested < 0:
+        raise ServingError("--workers must be 0 (one per core) or a positive number")
+    return requested or os.cpu_count() or 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the server until interrupted; return the process exit status."""
     args = build_parser().parse_args(argv)
+    host = f"[{args.host}]" if ":" in args.host else args.host  # IPv6 in a URL
 
-    def announce(server: ScoringServer) -> None:
-        model = server.holder.current
-        host = f"[{args.host}]" if ":" in args.host else args.host  # IPv6 in a URL
-        print(
-            f"serving model {model.name} version {model.version} on http://{host}:{server.port}",
-            flush=True,
-        )
+    def announce(name: str, version: int, port: int) -> None:
+        print(f"serving model {name} version {version} on http://{host}:{port}", flush=True)
 
     if args.exit_with_parent:
         exit_with_parent()
     try:
+        workers = workers_for(args.workers)
+        check_host(args.host, allow_remote=args.allow_remote)
+        options = options_from(args, os.environ)  # checked here, before any worker starts
+        manifest = read_manifest(args.manifest)
+        if workers > 1:
+            from workbench.serving.pool import serve_pool
+
+            return serve_pool(
+                manifest, args.host, args.port, workers, json.dumps(vars(args)), announce
+            )
+        from workbench.serving.server import ScoringServer, serve
+
+        def ready(server: ScoringServer) -> None:
+            model = server.holder.current
+            assert server.port is not None
+            announce(model.name, model.version, server.port)
+
         serve(
-            read_manifest(args.manifest),
+            manifest,
             args.host,
             args.port,
-            options=options_from(args, os.environ),
+            options=options,
             log_level=args.log_level,
             allow_remote=args.allow_remote,
-            on_ready=announce,
+            on_ready=ready,
         )
     except WorkbenchError as exc:
         print(f"workbench.serving: {exc}", file=sys.stderr)

@@ -8,9 +8,12 @@ Routes follow MLflow's scoring server so existing clients work unchanged:
   ``X-Workbench-Ignored-Columns`` (percent-encoded names, comma-separated, at most
   :data:`MAX_HEADER_NAMES`) with ``X-Workbench-Ignored-Column-Count`` when the request
   had columns the model does not use.
+  MLflow's ``params`` beside the input key are accepted; a scikit-learn model takes none,
+  so their names come back in ``X-Workbench-Ignored-Params`` (percent-encoded,
+  comma-separated). Bodies: JSON, CSV, or Parquet (``application/vnd.apache.parquet``).
 * ``GET /ping`` (200, empty), ``GET /health``, ``GET /version``.
 * ``GET /metrics`` (Prometheus), ``GET /openapi.json``.
-* The Open Inference Protocol V2 under ``/v2`` (see ``v2.py``).
+* The Open Inference Protocol V2 under ``/v2`` (see ``open_inference.py``).
 * ``POST /admin/swap`` when an admin token is set (see ``admin.py``).
 
 Every response carries ``X-Model-Version``. Every error is JSON
@@ -25,7 +28,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from urllib.parse import quote
 
+import polars as pl
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -35,7 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from workbench import __version__
-from workbench.serving.admin import admin_routes
+from workbench.serving.admin import Swapper, admin_routes
 from workbench.serving.errors import (
     MALFORMED_REQUEST,
     METHOD_NOT_ALLOWED,
@@ -44,16 +49,19 @@ from workbench.serving.errors import (
     internal_error,
 )
 from workbench.serving.loaded import LoadedModel, ModelHolder
-from workbench.serving.metrics import CONTENT_TYPE
+from workbench.serving.metrics import CONTENT_TYPE, PoolSeat
 from workbench.serving.middleware import ServingMiddleware
+from workbench.serving.open_inference import v2_routes
 from workbench.serving.openapi import OpenAPIGenerator
 from workbench.serving.options import DEFAULT_MAX_BODY_BYTES, ServingOptions
-from workbench.serving.payloads import parse_payload, payload_kind
+from workbench.serving.payloads import parse_body, payload_kind
 from workbench.serving.responses import error_response
 from workbench.serving.service import MAX_HEADER_NAMES, ScoringService, read_body
-from workbench.serving.v2 import v2_routes
 
 logger = logging.getLogger(__name__)
+
+IGNORED_PARAMS_HEADER = "X-Workbench-Ignored-Params"
+"""Names of MLflow ``params`` the model did not take (a scikit-learn ``predict`` takes none)."""
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -70,6 +78,8 @@ def create_app(
     *,
     strict: bool | None = None,
     max_body_bytes: int | None = None,
+    swapper: Swapper | None = None,
+    seat: PoolSeat | None = None,
 ) -> Starlette:
     """Build the scoring app for the model in ``holder``.
 
@@ -82,12 +92,16 @@ def create_app(
         options: Limits, logging, batching and access; defaults when omitted.
         strict: Shorthand overriding ``options.strict``.
         max_body_bytes: Shorthand overriding ``options.max_body_bytes``.
+        swapper: How ``/admin/swap`` changes the model; by default in this process.
+            A pool worker passes one that swaps every worker (``worker.py``).
+        seat: A pool worker's row in the shared scoreboard, so ``/metrics`` reports
+            the whole pool.
     """
     options = _with_shorthands(options or ServingOptions(), strict, max_body_bytes)
-    service = ScoringService(holder, options)
+    service = ScoringService(holder, options, seat)
     routes = scoring_routes(service) + v2_routes(service)
     if options.admin_token is not None:
-        routes += admin_routes(holder, options.admin_token, service.metrics)
+        routes += admin_routes(holder, options.admin_token, service.metrics, swapper)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -132,15 +146,26 @@ def scoring_routes(service: ScoringService) -> list[BaseRoute]:
     schema = OpenAPIGenerator()
 
     async def invocations(request: Request) -> Response:
+        params: list[str] = []
+
+        def parse(body: bytes, model: LoadedModel) -> pl.DataFrame:
+            parsed = parse_body(body, kind)
+            params.extend(parsed.params)
+            return parsed.frame
+
         try:
             kind = payload_kind(request.headers.get("content-type"))
-            answer = await service.score(request, lambda body, _model: parse_payload(body, kind))
+            answer = await service.score(request, parse)
         except RequestError as exc:
             return error_response(exc)
         except Exception:
             logger.exception("unexpected error scoring a request")
             return error_response(internal_error())
-        return JSONResponse(answer.scored.body, headers=answer.headers())
+        headers = answer.headers()
+        if params:
+            names = params[:MAX_HEADER_NAMES]
+            headers[IGNORED_PARAMS_HEADER] = ",".join(quote(n, safe="") for n in names)
+        return JSONResponse(answer.scored.body, headers=headers)
 
     async def ping(request: Request) -> Response:
         return Response(status_code=200)

@@ -7,6 +7,9 @@ literal is written without brackets (``::1``).
 
 from __future__ import annotations
 
+import ipaddress
+
+from workbench.core.errors import ServingError
 from workbench.serving.options import ANY_HOST
 
 
@@ -43,3 +46,26 @@ def allowed_for_bind(allowed: tuple[str, ...], bind_host: str) -> tuple[str, ...
     if ANY_HOST in allowed or name in ("", "0.0.0.0", "::") or name in allowed:
         return allowed
     return (*allowed, name)
+
+
+def check_host(host: str, *, allow_remote: bool) -> None:
+    """Refuse to listen beyond this machine unless the caller asked for it.
+
+    The scoring endpoint has no authentication, so by default it binds loopback only.
+
+    Raises:
+        ServingError: ``host`` is not ``localhost`` or a loopback address and
+            ``allow_remote`` is false.
+    """
+    if allow_remote or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ServingError(
+            f"refusing to serve on {host!r}: the scoring endpoint has no authentication, "
+            "so it listens on 127.0.0.1 only; pass allow_remote=True (--allow-remote) "
+            "to expose it on other interfaces"
+        )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -60,7 +61,7 @@ class LoadedModel:
     """Binary: the decision threshold on P(positive) the model was registered with."""
     features: OnlineFeatures | None = None
     """Models trained with the feature store: the join plan and the snapshots requests
-    are joined with (replaced by ``POST /admin/features`` after each materialisation)."""
+    are joined with (a hot swap with new snapshots after each materialisation)."""
 
     @classmethod
     def load(cls, manifest: ServingManifest) -> LoadedModel:
@@ -187,3 +188,44 @@ class ModelHolder:
             "now serving model %r version %d (was version %d)", new.name, new.version, old.version
         )
         return old
+
+
+class GenerationHolder(ModelHolder):
+    """A pool worker's models by swap generation; the pool decides which one answers.
+
+    The pool loads a new version into every worker as the next generation, then makes
+    that generation current in shared memory (``shared_state.py``): one store changes
+    the answering model in every worker at once. The current and previous generations
+    stay loaded, so a request that read the generation just before a store still finds
+    its model.
+    """
+
+    def __init__(self, model: LoadedModel, generation: int, current: Callable[[], int]) -> None:
+        super().__init__(model)
+        self._models = {generation: model}
+        self._generation = current
+
+    @property
+    def current(self) -> LoadedModel:
+        """The model of the generation the pool made current; read it once per request."""
+        return self._models[self._generation()]
+
+    def prepare(self, generation: int, model: LoadedModel) -> None:
+        """Hold ``model`` as ``generation``, ready for the pool to make it current.
+
+        Generations other than the current one and the one before it are let go.
+        """
+        with self._swap_lock:
+            now = self._generation()
+            keep = {now, (now - 1) % 256}
+            models = {g: m for g, m in self._models.items() if g in keep}
+            models[generation] = model
+            self._models = models  # one assignment: readers see the old or the new dict
+
+    def swap(self, new: LoadedModel) -> LoadedModel:
+        """Not for a pool worker: its model changes only when the pool says so.
+
+        Raises:
+            ServingError: Always.
+        """
+        raise ServingError("a pool worker's model changes through the pool, not swap()")

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core.errors import ServingError
-from workbench.core.signature import Signature
-from workbench.serving.conform import DTYPES
+from workbench.core.signature import DTYPE_NAMES, Signature
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TASKS = ("binary", "multiclass", "regression")
@@ -178,7 +177,9 @@ def _check_signature(signature: Any) -> None:
             "a non-empty column name, unique in the signature",
         )
         seen.add(name)
-        _require(column.get("dtype") in DTYPES, f"{where}.dtype", "one of " + ", ".join(DTYPES))
+        _require(
+            column.get("dtype") in DTYPE_NAMES, f"{where}.dtype", "one of " + ", ".join(DTYPE_NAMES)
+        )
     _require(isinstance(signature.get("target"), str), "signature.target", "a column name")
     _require(signature.get("task") in _TASKS, "signature.task", "one of " + ", ".join(_TASKS))
     _require(isinstance(signature.get("classes", []), list), "signature.classes", "a list")

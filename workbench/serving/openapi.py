@@ -20,9 +20,9 @@ from starlette.schemas import BaseSchemaGenerator
 from workbench import __version__
 from workbench.core.signature import Signature
 from workbench.serving.loaded import LoadedModel
+from workbench.serving.open_inference import SIGNATURE_DATATYPES
 from workbench.serving.openapi_schemas import SCHEMAS, row_schema
 from workbench.serving.payloads import JSON_FORMATS
-from workbench.serving.v2 import SIGNATURE_DATATYPES
 
 _PARAM = re.compile(r"{(\w+)}")
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -101,19 +101,6 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "422": _answer("the model cannot be served; the old one keeps serving", "Error"),
         },
     },
-    ("/admin/features", "post"): {
-        "summary": "Swap in the newest feature snapshots of the served model (bearer token)",
-        "security": [{"bearer": []}],
-        "requestBody": {"required": True, "content": _json("FeatureSnapshots")},
-        "responses": {
-            "200": _answer("the served model now joins these snapshots", "FeaturesResponse"),
-            "400": _answer("the body is not a snapshot list (or the Host header)", "Error"),
-            "401": _answer("missing or wrong token", "Error"),
-            "409": _answer("the served model was not trained with feature views", "Error"),
-            "413": _answer("the body is larger than the cap", "Error"),
-            "422": _answer("a snapshot is missing or fails its hash", "Error"),
-        },
-    },
     ("/metrics", "get"): _get(
         "Prometheus metrics (text exposition format)",
         {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
@@ -127,11 +114,22 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/v2", "get"): _get("V2 server metadata", _answer("server metadata", "ServerMetadata")),
     ("/v2/health/live", "get"): _get("V2 liveness", _answer("live", "Live")),
     ("/v2/health/ready", "get"): _get("V2 readiness", _answer("ready", "Ready")),
+    ("/v2/models", "get"): _get("V2 models served", _answer("served models", "ModelList")),
     ("/v2/models/{name}", "get"): _get(
         "V2 model metadata", _answer("model metadata", "ModelMetadata"), **_MODEL_NOT_FOUND
     ),
     ("/v2/models/{name}/ready", "get"): _get(
         "V2 model readiness", _answer("model readiness", "ModelReady"), **_MODEL_NOT_FOUND
+    ),
+    ("/v2/models/{name}/versions/{version}", "get"): _get(
+        "V2 model version metadata (version: its number or 'production')",
+        _answer("model metadata", "ModelMetadata"),
+        **_MODEL_NOT_FOUND,
+    ),
+    ("/v2/models/{name}/versions/{version}/ready", "get"): _get(
+        "V2 model version readiness (version: its number or 'production')",
+        _answer("model readiness", "ModelReady"),
+        **_MODEL_NOT_FOUND,
     ),
 }
 """Every route's operation; a route missing here is still listed, with a bare 200."""

@@ -39,10 +39,13 @@ SCHEMAS: dict[str, Any] = {
     },
     "InvocationRequest": {
         "type": "object",
-        "description": "Exactly one of the keys, as MLflow's scoring server accepts.",
+        "description": "Exactly one input key, as MLflow's scoring server accepts, and "
+        "optionally MLflow's 'params' (a scikit-learn model takes none: they are ignored and "
+        "named in X-Workbench-Ignored-Params).",
         "minProperties": 1,
-        "maxProperties": 1,
+        "maxProperties": 2,
         "properties": {
+            "params": {"type": "object"},
             "dataframe_split": {
                 "type": "object",
                 "required": ["columns", "data"],
@@ -152,23 +155,6 @@ SCHEMAS: dict[str, Any] = {
             "previous_version": {"type": "integer"},
         },
     },
-    "FeatureSnapshots": {
-        "type": "object",
-        "description": "view name to the Parquet snapshot the engine published",
-        "additionalProperties": {
-            "type": "object",
-            "required": ["path", "sha256"],
-            "properties": {"path": {"type": "string"}, "sha256": {"type": "string"}},
-        },
-    },
-    "FeaturesResponse": {
-        "type": "object",
-        "required": ["model_version", "snapshots"],
-        "properties": {
-            "model_version": {"type": "integer"},
-            "snapshots": {"type": "object", "additionalProperties": {"type": "string"}},
-        },
-    },
     "Health": {
         "type": "object",
         "required": ["status", "model_version", "model_name"],
@@ -206,6 +192,25 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["ready"],
         "properties": {"ready": {"type": "boolean"}},
+    },
+    "ModelList": {
+        "type": "object",
+        "required": ["models"],
+        "properties": {
+            "models": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "versions", "aliases", "ready"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "versions": {"type": "array", "items": {"type": "string"}},
+                        "aliases": {"type": "array", "items": {"type": "string"}},
+                        "ready": {"type": "boolean"},
+                    },
+                },
+            }
+        },
     },
     "ModelReady": {
         "type": "object",

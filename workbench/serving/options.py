@@ -28,7 +28,7 @@ class PredictionLogOptions:
     """Where and how much of the traffic is written for monitoring to read."""
 
     directory: Path
-    """Folder the Parquet files ``predictions-<epochms>-<seq>.parquet`` appear in."""
+    """Folder the Parquet files ``predictions-<epochms>-<pid>-<seq>.parquet`` appear in."""
     sample_rate: float = 1.0
     """Share of requests logged, 0 to 1 (all rows of a sampled request are logged)."""
     flush_seconds: float = 1.0

@@ -7,7 +7,12 @@ A person who has called an MLflow model server can call ours with the same body:
   ``{"dataframe_records": [{...}, ...]}``,
   ``{"instances": ...}`` or ``{"inputs": ...}``, where ``instances``/``inputs`` hold a list
   of records, an object of equal-length column lists, or one record of scalars;
-* ``text/csv`` with a header row.
+* ``text/csv`` with a header row;
+* ``application/vnd.apache.parquet``, a Parquet file (MLflow 3's binary body).
+
+A JSON body may carry MLflow's ``params`` object beside its input key (inference
+parameters). A scikit-learn estimator's ``predict`` takes none, so they are returned
+apart (:class:`ParsedBody`) for the response to name as ignored, instead of a 400.
 
 Parsing only shapes the data; it does not know the model. Column dtypes are inferred
 loosely here (a column mixing numbers and strings becomes strings) so that
@@ -22,6 +27,7 @@ import io
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -41,7 +47,17 @@ JSON_FORMATS: tuple[str, ...] = ("dataframe_split", "dataframe_records", "instan
 
 JSON = "json"
 CSV = "csv"
-_MEDIA_TYPES = {"application/json": JSON, "text/csv": CSV}
+PARQUET = "parquet"
+PARAMS = "params"
+"""MLflow's optional key beside the input key: inference parameters for ``predict``."""
+MAX_PARQUET_BYTES = 512 * 1024 * 1024
+"""Largest uncompressed size a Parquet body may declare (its footer is read first, so a
+small body that would decompress to gigabytes is refused before it is)."""
+_MEDIA_TYPES = {
+    "application/json": JSON,
+    "text/csv": CSV,
+    "application/vnd.apache.parquet": PARQUET,
+}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 """A ``\\ud800``..``\\udfff`` escape: half of a pair, or a lone surrogate."""
@@ -63,7 +79,7 @@ def payload_kind(content_type: str | None) -> str:
         raise RequestError(
             415,
             UNSUPPORTED_MEDIA_TYPE,
-            "send Content-Type application/json or text/csv",
+            "send Content-Type application/json, text/csv or application/vnd.apache.parquet",
         )
     for parameter in parameters:
         key, _, value = parameter.partition("=")
@@ -78,18 +94,43 @@ def payload_kind(content_type: str | None) -> str:
     return kind
 
 
+@dataclass(frozen=True)
+class ParsedBody:
+    """A request body's rows and the inference parameters sent beside them."""
+
+    frame: pl.DataFrame
+    """The rows to score, at least one."""
+    params: tuple[str, ...] = ()
+    """Names in MLflow's ``params`` object, in request order (none taken by the model)."""
+
+
 def parse_payload(body: bytes, kind: str) -> pl.DataFrame:
     """Parse a request body of the given kind into a frame with at least one row.
 
     Raises:
         RequestError: 400 with ``MALFORMED_REQUEST`` or ``EMPTY_INPUT``.
     """
+    return parse_body(body, kind).frame
+
+
+def parse_body(body: bytes, kind: str) -> ParsedBody:
+    """Parse a request body into its rows and the names of any ``params`` sent with them.
+
+    Raises:
+        RequestError: 400 with ``MALFORMED_REQUEST`` or ``EMPTY_INPUT``.
+    """
     if not body.strip():
         raise bad_request(EMPTY_INPUT, "the request body is empty")
-    frame = parse_csv(body) if kind == CSV else parse_json(body)
+    params: tuple[str, ...] = ()
+    if kind == CSV:
+        frame = parse_csv(body)
+    elif kind == PARQUET:
+        frame = parse_parquet(body)
+    else:
+        frame, params = parse_json_with_params(body)
     if frame.height == 0:
         raise bad_request(EMPTY_INPUT, "the request holds no rows to score")
-    return frame
+    return ParsedBody(frame, params)
 
 
 def load_json(body: bytes) -> Any:
@@ -128,12 +169,32 @@ def _is_text(document: Any) -> bool:
 
 def parse_json(body: bytes) -> pl.DataFrame:
     """Parse a JSON body in one of :data:`JSON_FORMATS`."""
+    return parse_json_with_params(body)[0]
+
+
+def parse_json_with_params(body: bytes) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Parse a JSON body in one of :data:`JSON_FORMATS`, and name its ``params``."""
     document = load_json(body)
     accepted = ", ".join(repr(k) for k in JSON_FORMATS)
     if not isinstance(document, dict):
         raise bad_request(
             MALFORMED_REQUEST, f"the JSON body must be an object with one key: {accepted}"
         )
+    params = _params(document.get(PARAMS, {}))
+    document = {k: v for k, v in document.items() if k != PARAMS}
+    return _parse_document(document, accepted), params
+
+
+def _params(params: Any) -> tuple[str, ...]:
+    """The names in MLflow's ``params``, which must be an object."""
+    if not isinstance(params, dict):
+        raise bad_request(
+            MALFORMED_REQUEST, "'params' must be an object of parameter names to values"
+        )
+    return tuple(str(name) for name in params)
+
+
+def _parse_document(document: dict[str, Any], accepted: str) -> pl.DataFrame:
     unknown = [k for k in document if k not in JSON_FORMATS]
     if unknown:
         raise bad_request(
@@ -148,6 +209,45 @@ def parse_json(body: bytes) -> pl.DataFrame:
     if key == "dataframe_records":
         return _from_records(content, key)
     return _from_tf_serving(content, key)
+
+
+def parse_parquet(body: bytes) -> pl.DataFrame:
+    """Parse a Parquet body: its columns must hold single values (no lists or structs).
+
+    Raises:
+        RequestError: 400 when the body is not Parquet, would decompress past
+            :data:`MAX_PARQUET_BYTES`, or has a nested column.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(body))
+        metadata = parquet.metadata
+        declared = sum(
+            metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)
+        )
+        if declared > MAX_PARQUET_BYTES:
+            raise bad_request(
+                MALFORMED_REQUEST,
+                f"the Parquet body would decompress to {declared} bytes, more than "
+                f"{MAX_PARQUET_BYTES}; send fewer rows per request",
+            )
+        frame = pl.from_arrow(parquet.read())
+    except (pa.ArrowException, OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise bad_request(
+            MALFORMED_REQUEST, "the request body is not a readable Parquet file"
+        ) from exc
+    assert isinstance(frame, pl.DataFrame)
+    nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+    if nested:
+        raise bad_request(
+            MALFORMED_REQUEST,
+            f"Parquet column {name_list(nested)} holds lists or structs; "
+            "cells must be single values",
+        )
+    _refuse_duplicates(frame.columns, "the Parquet body")
+    return frame
 
 
 def parse_csv(body: bytes) -> pl.DataFrame:

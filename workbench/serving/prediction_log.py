@@ -2,7 +2,8 @@
 
 Monitoring (drift, the engine's ingest into DuckDB) reads what the server answered.
 The server may not open the store, so it leaves files in a folder the engine watches:
-``predictions-<epochms>-<seq>.parquet``, each written under a hidden temporary name
+``predictions-<epochms>-<pid>-<seq>.parquet`` (the process id keeps the names of a
+pool's workers, which share the folder, apart), each written under a hidden temporary name
 and renamed into place, so a reader never sees half a file. The engine reads and
 deletes them.
 
@@ -15,6 +16,7 @@ failing a request. A failed write is logged and counted the same way.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -201,7 +203,8 @@ class PredictionLog:
 
     def _write_file(self, frame: pl.DataFrame) -> Path:
         self._seq += 1
-        name = f"{FILE_PREFIX}{time.time_ns() // 1_000_000}-{self._seq:06d}.parquet"
+        stamp = time.time_ns() // 1_000_000
+        name = f"{FILE_PREFIX}{stamp}-{os.getpid()}-{self._seq:06d}.parquet"
         final = self.options.directory / name
         temporary = final.with_name(f".{name}.tmp")
         try:

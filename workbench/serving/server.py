@@ -8,18 +8,18 @@ bound the socket, and reports the real port when asked for port 0.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 
 import uvicorn
+from starlette.applications import Starlette
 
 from workbench.core.errors import ServingError
 from workbench.serving.app import create_app
 from workbench.serving.header_deadline import header_deadline_protocol
-from workbench.serving.hosts import allowed_for_bind
+from workbench.serving.hosts import allowed_for_bind, check_host
 from workbench.serving.loaded import LoadedModel, ModelHolder
 from workbench.serving.manifest import ServingManifest
 from workbench.serving.options import ServingOptions
@@ -97,6 +97,24 @@ def build_server(
     options = replace(options, allowed_hosts=allowed_for_bind(options.allowed_hosts, host))
     holder = ModelHolder(LoadedModel.load(manifest))
     app = create_app(holder, options, strict=strict, max_body_bytes=max_body_bytes)
+    return server_for(app, holder, options, host, port, log_level=log_level, on_ready=on_ready)
+
+
+def server_for(
+    app: Starlette,
+    holder: ModelHolder,
+    options: ServingOptions,
+    host: str,
+    port: int,
+    *,
+    log_level: str = "warning",
+    on_ready: ReadyCallback | None = None,
+) -> ScoringServer:
+    """A server for an app already built (a pool worker builds its own holder and app).
+
+    The app's Host allowlist must already hold what ``options.allowed_hosts`` says; the
+    server adds nothing to it.
+    """
     config = uvicorn.Config(
         app,
         host=host,
@@ -143,26 +161,3 @@ def serve(
         server.run()
     except SystemExit as exc:  # uvicorn exits the process when startup fails
         raise ServingError(f"scoring server could not listen on {host}:{port}") from exc
-
-
-def check_host(host: str, *, allow_remote: bool) -> None:
-    """Refuse to listen beyond this machine unless the caller asked for it.
-
-    The scoring endpoint has no authentication, so by default it binds loopback only.
-
-    Raises:
-        ServingError: ``host`` is not ``localhost`` or a loopback address and
-            ``allow_remote`` is false.
-    """
-    if allow_remote or host == "localhost":
-        return
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise ServingError(
-            f"refusing to serve on {host!r}: the scoring endpoint has no authentication, "
-            "so it listens on 127.0.0.1 only; pass allow_remote=True (--allow-remote) "
-            "to expose it on other interfaces"
-        )

@@ -28,7 +28,7 @@ from workbench.serving.batching import MicroBatcher
 from workbench.serving.errors import MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, RequestError
 from workbench.serving.limits import RequestGate
 from workbench.serving.loaded import LoadedModel, ModelHolder
-from workbench.serving.metrics import ServingMetrics
+from workbench.serving.metrics import PoolSeat, ServingMetrics
 from workbench.serving.options import ServingOptions
 from workbench.serving.prediction_log import LogRecord, PredictionLog, utc_now
 from workbench.serving.scoring import Prepared, Scored, predict_frame, prepare, score_frame
@@ -74,14 +74,16 @@ class Answer:
 class ScoringService:
     """Admission, threads, batching and the prediction log around :mod:`scoring`."""
 
-    def __init__(self, holder: ModelHolder, options: ServingOptions) -> None:
+    def __init__(
+        self, holder: ModelHolder, options: ServingOptions, seat: PoolSeat | None = None
+    ) -> None:
         self.holder = holder
         self.options = options
         self.gate = RequestGate(options.max_concurrency, options.request_timeout)
         self.prediction_log = (
             PredictionLog(options.prediction_log) if options.prediction_log else None
         )
-        self.metrics = ServingMetrics(holder, self.gate, self.prediction_log)
+        self.metrics = ServingMetrics(holder, self.gate, self.prediction_log, seat)
         self._arriving = 0  # admitted, not yet handed to the batcher (event loop only)
         self.batcher = (
             MicroBatcher(options.batching, self.metrics.observe_batch, lambda: self._arriving)

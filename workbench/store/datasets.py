@@ -92,7 +92,10 @@ class DatasetRepo:
 
     def profile(self, dataset_id: int) -> dict[str, Any] | None:
         """The per-column profile computed at validation."""
-        return loads(self._db.scalar("SELECT profile FROM datasets WHERE id = ?", [dataset_id]))
+        profile: dict[str, Any] | None = loads(
+            self._db.scalar("SELECT profile FROM datasets WHERE id = ?", [dataset_id])
+        )
+        return profile
 
     def add_report(
         self, dataset_sha256: str, run_id: int | None, passed: bool, summary: str, report: Any

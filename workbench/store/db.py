@@ -232,9 +232,11 @@ class Database:
         with self._lock:
             try:
                 relation = self._con.sql(sql, params=list(params) or None)
-                return relation.pl() if relation is not None else pl.DataFrame()
+                frame = relation.pl() if relation is not None else pl.DataFrame()
             except duckdb.Error as exc:
                 raise self._failure("store query failed", exc) from exc
+        assert isinstance(frame, pl.DataFrame)
+        return frame
 
     def _failure(self, what: str, exc: duckdb.Error) -> StoreError:
         """The error to raise for a failed statement: "disk full" said plainly when it is."""

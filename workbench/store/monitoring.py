@@ -69,7 +69,10 @@ class MonitoringRepo:
 
     def drift_report(self, report_id: int) -> dict[str, Any] | None:
         """The full report (per-column statistics and histograms)."""
-        return loads(self._db.scalar("SELECT report FROM drift_reports WHERE id = ?", [report_id]))
+        report: dict[str, Any] | None = loads(
+            self._db.scalar("SELECT report FROM drift_reports WHERE id = ?", [report_id])
+        )
+        return report
 
     def add_predictions(self, rows: Sequence[Sequence[Any]]) -> None:
         """Append logged predictions: (ts, model_version, latency_ms, request_id,

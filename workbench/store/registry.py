@@ -182,9 +182,10 @@ class RegistryRepo:
 
     def sklearn_version(self, version: int) -> str | None:
         """The scikit-learn version a model was trained with."""
-        return self._db.scalar(
+        found: str | None = self._db.scalar(
             "SELECT sklearn_version FROM model_versions WHERE version = ?", [version]
         )
+        return found
 
     def alias(self, alias: str) -> AliasRecord | None:
         """Where an alias points now."""

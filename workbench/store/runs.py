@@ -125,7 +125,10 @@ class RunRepo:
     def repro(self, run_id: int) -> dict[str, Any] | None:
         """The reproducibility record of a run."""
         self.flush()  # the run may still be queued
-        return loads(self._db.scalar("SELECT repro FROM runs WHERE id = ?", [run_id]))
+        record: dict[str, Any] | None = loads(
+            self._db.scalar("SELECT repro FROM runs WHERE id = ?", [run_id])
+        )
+        return record
 
     def best(
         self, metric: str, direction: str = "max", limit: int = 10

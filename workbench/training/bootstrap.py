@@ -138,12 +138,12 @@ def metric_value(metric: str, outputs: Outputs) -> float:
 def _mean(w: np.ndarray, per_row: np.ndarray) -> np.ndarray:
     total = w.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (w @ per_row) / total
+        return _floats((w @ per_row) / total)
 
 
 def _positive(o: Outputs) -> np.ndarray:
     assert o.classes is not None
-    return (o.truth == o.classes[1]).astype(np.float64)
+    return _floats((o.truth == o.classes[1]).astype(np.float64))
 
 
 def _grouped(w: np.ndarray, o: Outputs) -> tuple[np.ndarray, np.ndarray]:
@@ -174,7 +174,7 @@ def _roc_auc(w: np.ndarray, o: Outputs) -> np.ndarray:
     total_pos, total_neg = pos.sum(axis=1), neg.sum(axis=1)
     wrong = (pos * (neg_above + 0.5 * neg)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 1.0 - wrong / (total_pos * total_neg)
+        return _floats(1.0 - wrong / (total_pos * total_neg))
 
 
 def _average_precision(w: np.ndarray, o: Outputs) -> np.ndarray:
@@ -182,7 +182,7 @@ def _average_precision(w: np.ndarray, o: Outputs) -> np.ndarray:
     tp, fp = np.cumsum(pos, axis=1), np.cumsum(neg, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
-        return (pos * precision).sum(axis=1) / pos.sum(axis=1)
+        return _floats((pos * precision).sum(axis=1) / pos.sum(axis=1))
 
 
 def _counts(w: np.ndarray, o: Outputs, label: Any) -> tuple[np.ndarray, ...]:
@@ -220,7 +220,7 @@ def _f1(w: np.ndarray, o: Outputs) -> np.ndarray:
 
 def _f1_macro(w: np.ndarray, o: Outputs) -> np.ndarray:
     assert o.classes is not None
-    return np.mean([_f1_of(*_counts(w, o, label)) for label in o.classes], axis=0)
+    return _floats(np.mean([_f1_of(*_counts(w, o, label)) for label in o.classes], axis=0))
 
 
 def _accuracy(w: np.ndarray, o: Outputs) -> np.ndarray:
@@ -246,11 +246,11 @@ def _roc_auc_ovr(w: np.ndarray, o: Outputs) -> np.ndarray:
         if present.any() and not present.all():
             one = Outputs(present, o.scores[:, i], classes=np.array([False, True]))
             per_class.append(_roc_auc(w, one))
-    return np.nanmean(per_class, axis=0)
+    return _floats(np.nanmean(per_class, axis=0))
 
 
 def _rmse(w: np.ndarray, o: Outputs) -> np.ndarray:
-    return np.sqrt(_mean(w, (o.truth - o.scores) ** 2))
+    return _floats(np.sqrt(_mean(w, (o.truth - o.scores) ** 2)))
 
 
 def _mae(w: np.ndarray, o: Outputs) -> np.ndarray:
@@ -264,7 +264,7 @@ def _r2(w: np.ndarray, o: Outputs) -> np.ndarray:
     mean = (w @ truth) / total
     sst = w @ (truth**2) - total * mean**2
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 1.0 - sse / sst
+        return _floats(1.0 - sse / sst)
 
 
 METRICS: dict[str, Callable[[np.ndarray, Outputs], np.ndarray]] = {
@@ -282,3 +282,8 @@ METRICS: dict[str, Callable[[np.ndarray, Outputs], np.ndarray]] = {
     "r2": _r2,
 }
 """Each metric as a function of a weight matrix (one row per resample) and the outputs."""
+
+
+def _floats(values: Any) -> np.ndarray:
+    """``values`` as a float array (numpy's operators are typed as returning Any)."""
+    return np.asarray(values, dtype=np.float64)

@@ -13,7 +13,6 @@ and one that dies on its own is reported to the engine, which restarts it within
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
@@ -40,6 +39,8 @@ RESTARTS = 3
 """Restarts of a server that died on its own allowed within :data:`RESTART_WINDOW_S`;
 past them the engine gives up (a crash loop) and says so, and keeps watching."""
 RESTART_WINDOW_S = 300.0
+RESTART_PORT_WAIT_S = 10.0
+"""How long a restart waits for the crashed server's workers to let go of its port."""
 
 
 class RestartPolicy:
@@ -62,12 +63,28 @@ class RestartPolicy:
 
 
 def port_is_free(host: str, port: int) -> bool:
-    """Whether ``host:port`` can be bound now (checked before starting, for a clear error)."""
+    """Whether ``host:port`` can be bound now (checked before starting, for a clear error).
+
+    The probe binds with ``SO_REUSEADDR``, as the server does: a port whose last server
+    stopped with clients connected (its connections in ``TIME_WAIT``) is free, where a
+    plain bind would refuse it for about a minute.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
             return False
+    return True
+
+
+def wait_port_free(host: str, port: int, timeout: float) -> bool:
+    """Whether ``host:port`` comes free within ``timeout`` seconds (checked every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while not port_is_free(host, port):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
     return True
 
 
@@ -105,8 +122,12 @@ class ServingSupervisor:
         allow_remote: bool = False,
         timeout: float = 30.0,
         env: dict[str, str] | None = None,
+        workers: int = 1,
     ) -> ServerInfo:
         """Write the manifest, start the server and wait until it says it is ready.
+
+        ``workers`` scoring processes serve behind the one port (0: one per core); the
+        pid recorded and reported is the server's own, which stops its workers.
 
         Raises:
             ServingError: The server exited or did not become ready within ``timeout``;
@@ -125,6 +146,8 @@ class ServingSupervisor:
             host,
             "--port",
             str(port),
+            "--workers",
+            str(workers),
         ]
         if allow_remote:
             cmd.append("--allow-remote")
@@ -224,36 +247,18 @@ class ServingSupervisor:
         return manifest.version
 
     def publish_features(self, snapshots: dict[str, dict[str, str]], timeout: float = 60.0) -> None:
-        """Swap the running server's feature snapshots (the model stays), and keep them in
-        the manifest so a restart serves the same ones.
+        """Serve the same model with new feature snapshots: a hot swap to the manifest
+        with the snapshots replaced, so every worker loads them before any answers with
+        them (and a restart serves the same ones).
 
         Raises:
-            ServingError: The server refused or could not be reached.
+            ServingError: No manifest to amend, or the server refused or is unreachable.
         """
-        if self.info is None or not self.running:
-            raise ServingError("no scoring server is running to publish features to")
-        body = json.dumps(snapshots)
-        try:
-            response = httpx.post(
-                f"{self.info.url}/admin/features",
-                content=body,
-                headers={
-                    "Authorization": f"Bearer {self.token}",
-                    "Content-Type": "application/json",
-                },
-                timeout=timeout,
-            )
-        except httpx.HTTPError as exc:
-            raise ServingError(f"the scoring server did not take the snapshot: {exc}") from exc
-        if response.status_code != 200:
-            raise ServingError(f"the scoring server refused the snapshot: {response.text[:300]}")
         try:
             manifest = ServingManifest.from_json(self._manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ServingError):
-            return
-        self._manifest_path.write_text(
-            replace(manifest, feature_snapshots=snapshots).to_json(), encoding="utf-8"
-        )
+        except OSError as exc:
+            raise ServingError(f"no serving manifest to publish features with: {exc}") from exc
+        self.swap(replace(manifest, feature_snapshots=snapshots), timeout)
 
     @property
     def running(self) -> bool:

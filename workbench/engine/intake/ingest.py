@@ -39,6 +39,7 @@ from workbench.validation import (
     scan_dataset,
     validate,
 )
+from workbench.validation.memory import bound_polars_memory
 
 if TYPE_CHECKING:
     from workbench.engine.engine import Engine
@@ -358,6 +359,7 @@ def _validated(engine: Engine, path: Path, move: bool, sha: str) -> IngestOutcom
     """The read, the verdict and the filing of a new file (see :func:`ingest_file`)."""
     try:
         check_limits(path, engine.config.watch)
+        bound_polars_memory(engine.config.watch.memory_mb)
         report, proposed = _check(engine, path)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:  # unexplained reader error
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.formatting import tag_rows
 from workbench.core.vocabulary import KEY_METRICS, base_metric
 from workbench.tui.formatting import (
     ago,
@@ -99,14 +100,6 @@ def first_metric_row(names: list[str]) -> str | None:
             if base_metric(name) == preferred:
                 return name
     return names[0] if names else None
-
-
-def tag_rows(tags: dict[str, dict[str, str]]) -> list[tuple[str, str, str]]:
-    """(scope, tag, value) rows: the run's own tags first, then each task's, by name."""
-    rows = [("run", key, value) for key, value in sorted(tags.get("", {}).items())]
-    for task in sorted(t for t in tags if t):
-        rows.extend((task, key, value) for key, value in sorted(tags[task].items()))
-    return rows
 
 
 class RunDetailScreen(WorkbenchScreen):

@@ -65,8 +65,8 @@ def interval_line(
     ``val_`` / ``cv_`` (the validation score that chose the model)."""
     if challenger is None or champion is None:
         return Text("test metrics; val_/cv_ rows are the validation that chose the model", "dim")
-    compared = (challenger.champion or {}).get("comparison")
-    if not compared or (challenger.champion or {}).get("version") != champion.version:
+    compared = model_summary.comparison_with(challenger, champion.version)
+    if compared is None:
         return Text(f"v{challenger.version} was not tested beside v{champion.version}", "dim")
     text = model_summary.comparison_text(compared)
     style = "yellow" if text.endswith("not significant") else "green"

@@ -1,8 +1,11 @@
 """The Open Inference Protocol (KServe V2) over the same scoring path as ``/invocations``.
 
 Routes: ``GET /v2`` (server metadata), ``GET /v2/health/live``, ``GET /v2/health/ready``,
-``GET /v2/models/{name}`` (model metadata), ``GET /v2/models/{name}/ready``, and
-``POST /v2/models/{name}[/versions/{version}]/infer``.
+``GET /v2/models`` (what is served), ``GET /v2/models/{name}[/versions/{version}]``
+(model metadata), ``GET /v2/models/{name}[/versions/{version}]/ready``, and
+``POST /v2/models/{name}[/versions/{version}]/infer``. The version in a path is the
+served version's number or its alias, ``production`` (the engine serves that alias), so a
+client need not learn the number before it calls.
 
 An infer request names its tensors. Two layouts are accepted:
 
@@ -64,6 +67,8 @@ SIGNATURE_DATATYPES = {
 MODEL_NOT_FOUND = "MODEL_NOT_FOUND"
 """The path names a model or version this server does not serve (404)."""
 OUTPUTS = ("predict", "predict_proba")
+ALIASES = ("production",)
+"""Aliases that name the served version in a path (the engine serves ``production``)."""
 
 
 def check_model(model: LoadedModel, name: str, version: str | None = None) -> None:
@@ -72,7 +77,8 @@ def check_model(model: LoadedModel, name: str, version: str | None = None) -> No
     Raises:
         RequestError: 404 ``MODEL_NOT_FOUND`` naming what is served.
     """
-    if name != model.name or (version is not None and version != str(model.version)):
+    known = (str(model.version), *ALIASES)
+    if name != model.name or (version is not None and version not in known):
         asked = f"model {quote_name(name)}" + (f" version {quote_name(version)}" if version else "")
         raise RequestError(
             404,
@@ -286,18 +292,28 @@ def v2_routes(service: ScoringService) -> list[Route]:
     async def ready(request: Request) -> Response:
         return JSONResponse({"ready": True})
 
+    async def models(request: Request) -> Response:
+        model = holder.current
+        served = {
+            "name": model.name,
+            "versions": [str(model.version)],
+            "aliases": list(ALIASES),
+            "ready": True,
+        }
+        return JSONResponse({"models": [served]}, headers=_version(model))
+
     async def model_ready(request: Request) -> Response:
         model = holder.current
         try:
-            check_model(model, request.path_params["name"])
+            check_model(model, request.path_params["name"], request.path_params.get("version"))
         except RequestError as exc:
             return error_response(exc, v2=True)
-        return JSONResponse({"name": model.name, "ready": True})
+        return JSONResponse({"name": model.name, "ready": True}, headers=_version(model))
 
     async def metadata(request: Request) -> Response:
         model = holder.current
         try:
-            check_model(model, request.path_params["name"])
+            check_model(model, request.path_params["name"], request.path_params.get("version"))
         except RequestError as exc:
             return error_response(exc, v2=True)
         return JSONResponse(model_metadata(model), headers=_version(model))
@@ -326,8 +342,11 @@ def v2_routes(service: ScoringService) -> list[Route]:
         Route("/v2", server_metadata, methods=["GET"]),
         Route("/v2/health/live", live, methods=["GET"]),
         Route("/v2/health/ready", ready, methods=["GET"]),
+        Route("/v2/models", models, methods=["GET"]),
         Route("/v2/models/{name}", metadata, methods=["GET"]),
         Route("/v2/models/{name}/ready", model_ready, methods=["GET"]),
+        Route("/v2/models/{name}/versions/{version}", metadata, methods=["GET"]),
+        Route("/v2/models/{name}/versions/{version}/ready", model_ready, methods=["GET"]),
         Route("/v2/models/{name}/infer", infer, methods=["POST"]),
         Route("/v2/models/{name}/versions/{version}/infer", infer, methods=["POST"]),
     ]

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from workbench.core.signature import Signature
-from workbench.serving.v2 import parse_infer
+from workbench.serving.open_inference import parse_infer
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 DATATYPES = {"amount": "FP64", "age": "INT64", "channel": "BYTES"}

@@ -1,0 +1,394 @@
+"""Several scoring processes behind one port: the pool that starts, swaps and stops them.
+
+One Python process scores on one core; ``serve.workers`` of them use the others. The
+pool binds the port (with ``SO_REUSEADDR``, so a port a stopped server used is
+reusable at once) and hands listening sockets to the workers (``worker.py``).
+
+Each worker gets its own listening socket, all bound to the port with
+``SO_REUSEPORT``: the kernel spreads new connections evenly over the workers by a hash
+of the connection, where one shared socket would hand most of them to whichever worker
+wakes first (in a benchmark, one worker took every keep-alive connection). The pool
+keeps the sockets open, so connections that arrive while a crashed worker is replaced
+wait in its queue instead of being refused. Without ``SO_REUSEPORT`` (not Linux or a
+BSD) the workers share one socket. The kernel lets only processes of the same user
+bind a port that is already bound this way.
+
+The pool itself stays small: it imports neither scikit-learn nor polars, it never
+scores, and it keeps the one thing that must be single across workers, the current
+*generation* of the model:
+
+* **Hot swap.** ``/admin/swap`` reaches one worker, which forwards it here. The pool
+  asks every worker to load and warm the new version as the next generation, and only
+  when all have it does it store that generation in shared memory
+  (``shared_state.py``); a request reads it once. So no worker answers with the new
+  version before every worker holds it, a request is answered wholly by one version,
+  and if any worker refuses the model, none switches.
+* **Crashes.** A worker that exits on its own is replaced, loaded with the current
+  generation, its counters folded into the pool's totals; past
+  :data:`RESTARTS` in :data:`RESTART_WINDOW_S` the pool gives up and exits 1, so
+  the engine's supervisor sees it.
+* **Stopping.** SIGTERM or SIGINT stops every worker gracefully (requests in flight
+  answered, prediction logs flushed); the pool then ends by the same signal, as a
+  single uvicorn process does.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from workbench.core.errors import ServingError
+from workbench.serving.control import (
+    FAILED,
+    PREPARE,
+    PREPARED,
+    READY,
+    SWAP,
+    SWAPPED,
+    Channel,
+    Message,
+)
+from workbench.serving.manifest import ServingManifest
+from workbench.serving.shared_state import MULTIPROC_ENV, SharedState
+
+READY_TIMEOUT_S = 120.0
+"""Longest a worker may take from its start to listening with its model loaded."""
+PREPARE_TIMEOUT_S = 300.0
+"""Longest every worker together may take to load a new version for a swap."""
+STOP_GRACE_S = 15.0
+"""Longest a worker may take to finish its requests when stopped, before it is killed."""
+RESTARTS = 5
+"""Replacements of crashed workers allowed within :data:`RESTART_WINDOW_S`."""
+RESTART_WINDOW_S = 60.0
+LISTEN_BACKLOG = 2048
+REFUSED = "MODEL_REFUSED"
+
+Announce = Callable[[str, int, int], None]
+"""Called once every worker listens: model name, version, port."""
+
+
+@dataclass
+class Worker:
+    """One worker process and the pool's end of its control line."""
+
+    number: int
+    """1-based; also the worker's scoreboard row."""
+    process: subprocess.Popen[bytes]
+    channel: Channel
+    replies: queue.Queue[Message | None] = field(default_factory=queue.Queue)
+    """Its answers to ``prepare``; ``None`` once it is gone."""
+    ready: threading.Event = field(default_factory=threading.Event)
+    """Set when it said ``ready`` or ``failed``, or went away."""
+    failure: str | None = None
+    """Why it could not start, as it said."""
+
+
+class ScoringPool:
+    """The workers behind one port and the generation they answer with."""
+
+    def __init__(
+        self,
+        manifest: ServingManifest,
+        host: str,
+        port: int,
+        workers: int,
+        options_json: str,
+    ) -> None:
+        if workers < 2:
+            raise ServingError("a pool needs at least 2 workers; serve 1 in-process")
+        self.manifest = manifest
+        """The version every worker answers with now."""
+        self.host = host
+        self.size = workers
+        self._options_json = options_json
+        self._socks = listen_sockets(host, port, workers)
+        self.port: int = self._socks[0].getsockname()[1]
+        """The bound port (the real one when asked for port 0)."""
+        self._state = SharedState.create(workers)
+        self._metrics_dir = tempfile.mkdtemp(prefix="workbench-metrics-")
+        self._generation = 0
+        self._workers: dict[int, Worker] = {}
+        self._lock = threading.Lock()  # swaps and replacements, one at a time
+        self._stop = threading.Event()
+        self._stopping = False
+        self.exit_code = 0
+        self._restarts: deque[float] = deque()
+
+    def start(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Start every worker and wait until all listen with the model loaded.
+
+        Raises:
+            ServingError: A worker could not load the model or start; the message is
+                the worker's own.
+        """
+        with self._lock:
+            started = [self._spawn(number) for number in range(1, self.size + 1)]
+            for worker in started:
+                self._send_prepare(worker, self._generation, self.manifest)
+            deadline = time.monotonic() + timeout
+            for worker in started:
+                worker.ready.wait(max(0.0, deadline - time.monotonic()))
+                if worker.failure is not None or not worker.ready.is_set():
+                    self.stop()
+                    raise ServingError(worker.failure or "a scoring worker did not start")
+                if worker.process.poll() is not None:
+                    self.stop()
+                    raise ServingError("a scoring worker exited while starting")
+            for worker in started:
+                self._watch_exit(worker)
+
+    def wait(self) -> int:
+        """Block until stopped (a signal or :meth:`request_stop`); return the exit code."""
+        while not self._stop.wait(0.5):
+            pass
+        self.stop()
+        return self.exit_code
+
+    def request_stop(self, code: int = 0) -> None:
+        """Ask :meth:`wait` to stop the pool (safe from a signal handler)."""
+        if code:
+            self.exit_code = code
+        self._stop.set()
+
+    def stop(self) -> None:
+        """Stop every worker gracefully (SIGTERM), then release the socket and memory."""
+        self._stopping = True
+        workers = list(self._workers.values())
+        for worker in workers:
+            if worker.process.poll() is None:
+                worker.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        for worker in workers:
+            try:
+                worker.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+            worker.channel.close()
+        self._workers.clear()
+        if self._socks:
+            for sock in self._socks:
+                sock.close()
+            self._socks = []
+            self._state.close()
+            shutil.rmtree(self._metrics_dir, ignore_errors=True)
+
+    def _spawn(self, number: int) -> Worker:
+        ours, theirs = socket.socketpair()
+        listening = self._socks[(number - 1) % len(self._socks)]
+        fds = (listening.fileno(), theirs.fileno(), self._state.fd)
+        command = [
+            sys.executable, "-m", "workbench.serving.worker",
+            "--listen-fd", str(fds[0]), "--control-fd", str(fds[1]), "--state-fd", str(fds[2]),
+            "--workers", str(self.size), "--worker", str(number),
+            "--options", self._options_json,
+        ]  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            pass_fds=fds,
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr,  # stdout is the engine's ready-line pipe; keep it clean
+            env={**os.environ, MULTIPROC_ENV: self._metrics_dir},
+        )
+        theirs.close()
+        worker = Worker(number, process, Channel(ours))
+        self._workers[number] = worker
+        threading.Thread(
+            target=self._read, args=(worker,), name=f"pool-worker-{number}", daemon=True
+        ).start()
+        return worker
+
+    def _send_prepare(self, worker: Worker, generation: int, manifest: ServingManifest) -> None:
+        message = {"type": PREPARE, "generation": generation, "manifest": manifest.to_json()}
+        worker.channel.send(message)
+
+    def _read(self, worker: Worker) -> None:
+        """One worker's messages, until it is gone."""
+        for message in worker.channel.messages():
+            kind = message.get("type")
+            if kind == READY:
+                worker.ready.set()
+            elif kind == FAILED:
+                worker.failure = str(message.get("message", "the worker could not start"))
+                worker.ready.set()
+            elif kind == PREPARED:
+                worker.replies.put(message)
+            elif kind == SWAP:
+                threading.Thread(
+                    target=self._answer_swap, args=(worker, message), daemon=True
+                ).start()
+        worker.replies.put(None)
+        worker.ready.set()
+
+    def _answer_swap(self, worker: Worker, message: Message) -> None:
+        body: dict[str, object]
+        try:
+            manifest = ServingManifest.from_json(str(message.get("manifest")))
+        except ServingError as exc:  # the worker checked it already; never trust, though
+            status, body = 400, {"code": "BAD_MANIFEST", "message": str(exc)}
+        else:
+            with self._lock:
+                status, body = self._swap(manifest)
+        worker.channel.send(
+            {"type": SWAPPED, "id": message.get("id"), "status": status, "body": body}
+        )
+
+    def _swap(self, manifest: ServingManifest) -> tuple[int, dict[str, object]]:
+        """Load ``manifest`` into every worker, then make it current in one store."""
+        generation = (self._generation + 1) % 256
+        live = [w for w in self._workers.values() if w.process.poll() is None]
+        for worker in live:
+            self._send_prepare(worker, generation, manifest)
+        deadline = time.monotonic() + PREPARE_TIMEOUT_S
+        refusal: dict[str, object] | None = None
+        for worker in live:
+            reply = _reply_for(worker, generation, deadline)
+            if reply is None:
+                continue  # gone: it is replaced with whatever is current after this swap
+            if not reply.get("ok") and refusal is None:
+                refusal = reply
+        if refusal is not None:
+            status = int(str(refusal.get("status", 422)))
+            message = refusal.get("message", "a worker could not load the model")
+            return status, {"code": refusal.get("code", REFUSED), "message": message}
+        previous = self.manifest.version
+        self._state.publish_generation(generation)
+        self._generation, self.manifest = generation, manifest
+        return 200, {"model_version": manifest.version, "previous_version": previous}
+
+    def _watch_exit(self, worker: Worker) -> None:
+        def watch() -> None:
+            code = worker.process.wait()
+            if not self._stopping and not self._stop.is_set():
+                self._replace(worker, code)
+
+        threading.Thread(target=watch, name=f"pool-exit-{worker.number}", daemon=True).start()
+
+    def _replace(self, gone: Worker, code: int) -> None:
+        """Start a new worker in a crashed one's place, on the current generation."""
+        now = time.monotonic()
+        while self._restarts and now - self._restarts[0] > RESTART_WINDOW_S:
+            self._restarts.popleft()
+        if len(self._restarts) >= RESTARTS:
+            print(
+                f"workbench.serving: scoring worker {gone.number} exited (code {code}) again; "
+                "too many restarts, stopping",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.request_stop(1)
+            return
+        self._restarts.append(now)
+        print(
+            f"workbench.serving: scoring worker {gone.number} exited (code {code}); replacing it",
+            file=sys.stderr,
+            flush=True,
+        )
+        with self._lock:
+            if self._stopping:
+                return
+            gone.channel.close()
+            self._state.retire(gone.number)
+            worker = self._spawn(gone.number)
+            self._send_prepare(worker, self._generation, self.manifest)
+            worker.ready.wait(READY_TIMEOUT_S)
+        self._watch_exit(worker)
+
+
+def _reply_for(worker: Worker, generation: int, deadline: float) -> Message | None:
+    """The worker's answer to the ``prepare`` of ``generation`` (None: it is gone)."""
+    while True:
+        try:
+            reply = worker.replies.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            message = f"scoring worker {worker.number} did not load the model in time"
+            return {"ok": False, "status": 422, "code": REFUSED, "message": message}
+        if reply is None:
+            return None
+        if reply.get("generation") == generation:
+            return reply
+
+
+def listen_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """Listening sockets for ``count`` workers on one port, reusable at once after a stop.
+
+    With ``SO_REUSEPORT``, ``count`` sockets bound to the same port (the first one picks
+    it when ``port`` is 0); without it, one socket for all.
+
+    Raises:
+        ServingError: The address cannot be bound (say, the port is taken).
+    """
+    reuse_port = hasattr(socket, "SO_REUSEPORT")
+    if reuse_port and port:  # a port another pool holds would otherwise be shared silently
+        _listen_socket(host, port, reuse_port=False).close()
+    first = _listen_socket(host, port, reuse_port)
+    socks = [first]
+    try:
+        while reuse_port and len(socks) < count:
+            socks.append(_listen_socket(host, first.getsockname()[1], reuse_port))
+    except ServingError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
+def _listen_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise ServingError(f"scoring server could not listen on {host}:{port}: {exc}") from exc
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+        sock.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise ServingError(f"scoring server could not listen on {host}:{port}: {exc}") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_pool(
+    manifest: ServingManifest,
+    host: str,
+    port: int,
+    workers: int,
+    options_json: str,
+    announce: Announce,
+) -> int:
+    """Run a pool until SIGTERM or SIGINT; then end by that signal, or return 1 on failure.
+
+    Raises:
+        ServingError: The port cannot be bound or a worker could not start.
+    """
+    pool = ScoringPool(manifest, host, port, workers, options_json)
+    caught: list[int] = []
+
+    def on_signal(number: int, frame: object) -> None:
+        caught.append(number)
+        pool.request_stop()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, on_signal)
+    pool.start()
+    announce(manifest.model_name, manifest.version, pool.port)
+    code = pool.wait()
+    if caught and not code:
+        signal.signal(caught[0], signal.SIG_DFL)
+        os.kill(os.getpid(), caught[0])
+    return code
