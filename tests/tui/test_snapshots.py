@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.base import WorkbenchScreen
@@ -39,8 +40,15 @@ def after(*keys: str) -> Callable[[Pilot[None]], object]:
         await settle(pilot)
         await pilot.pause(0.05)  # a load that posts a message may start one more (the
         await settle(pilot)  # data screen's columns for the highlighted row)
+        steady_cursors(pilot)
 
     return run_before
+
+
+def steady_cursors(pilot: Pilot[None]) -> None:
+    """Stop text fields' cursors blinking: a snapshot taken mid-blink would differ."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
 
 
 @pytest.mark.parametrize(
@@ -73,6 +81,7 @@ def test_the_welcome_screen_looks_as_approved(snap_compare: Callable[..., bool])
 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_until(pilot, lambda: pilot.app.current_mode == "welcome", "the welcome")
+        steady_cursors(pilot)
         await pilot.pause()
 
     assert snap_compare(welcome, terminal_size=SIZE, run_before=run_before)
