@@ -245,3 +245,12 @@ def _contract_for(path: Path, content: str | None = None) -> Contract:
     if content is not None:
         path.write_text(content)
     return infer_contract(read_dataset(path))
+
+
+def test_a_bare_carriage_return_in_the_header_is_a_data_error_naming_line_1(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"a,b\r\x00,c\n1,2,3\n")  # found by the parser fuzzer
+    with pytest.raises(DataError, match=r"odd.csv: line 1 \(the header\) cannot be read as CSV"):
+        scan_dataset(path)

@@ -221,7 +221,10 @@ def _check_csv(path: Path, head: bytes, whole: bool, separator: str) -> DatasetF
     except UnicodeDecodeError as exc:
         offset = bom + exc.start
         raise DataError(invalid_utf8_message(path, offset, head[: offset + 1])) from exc
-    names = next(csv.reader([line], delimiter=separator))
+    try:
+        names = next(csv.reader([line], delimiter=separator))
+    except csv.Error as exc:  # e.g. a bare carriage return inside the header line
+        raise DataError(f"{path}: line 1 (the header) cannot be read as CSV: {exc}") from exc
     _check_separator(path, line, names, separator)
     _check_names(path, names)
     if whole and (end < 0 or not head[end + 1 :].strip()):
