@@ -30,7 +30,7 @@ PRELOAD = [
     "polars",
     "sklearn.ensemble",
     "sklearn.linear_model",
-    "workbench.pipeline.tabular",
+    "workbench.tabular.pipeline",
 ]
 """Imported once by the fork server the workers start from."""
 

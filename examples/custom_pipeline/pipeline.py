@@ -24,8 +24,8 @@ import polars as pl
 
 from workbench.dag import Pipeline, TaskContext, task
 from workbench.modelfile import dump_model
-from workbench.pipeline.settings import TabularSettings
-from workbench.pipeline.sink import ModelSink
+from workbench.tabular.settings import TabularSettings
+from workbench.tabular.sink import ModelSink
 from workbench.training import (
     detect_task,
     evaluate,

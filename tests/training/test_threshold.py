@@ -47,7 +47,7 @@ def test_a_bad_rule_names_the_key(text: str) -> None:
 
 def test_a_bad_rule_or_params_table_in_workbench_toml_fails_before_any_task() -> None:
     from workbench.core.config import WorkbenchConfig, with_overrides
-    from workbench.pipeline.settings import TabularSettings
+    from workbench.tabular.settings import TabularSettings
 
     with pytest.raises(ConfigError, match="threshold_rule"):
         TabularSettings.from_config(with_overrides(WorkbenchConfig(), "gate", threshold_rule="f2"))

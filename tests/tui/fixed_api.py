@@ -77,7 +77,7 @@ FAILED_TASK = "train_random_forest"
 TRACEBACK = """Traceback (most recent call last):
   File "workbench/dag/attempt.py", line 112, in run
     value = self.task.fn(**arguments)
-  File "workbench/pipeline/tabular.py", line 181, in train
+  File "workbench/tabular/pipeline.py", line 181, in train
     model = fit_candidate(name, task_kind, plan, train, settings.target, params, seed)
   File "workbench/training/candidates.py", line 97, in fit_candidate
     raise TrainingError(f"{name}: {exc}") from exc

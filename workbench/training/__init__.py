@@ -1,7 +1,7 @@
 """Training block: plan features, build candidate pipelines, fit, split and evaluate.
 
 Usable alone (a notebook can call these functions directly) and wired into the default
-tabular pipeline by ``workbench.pipeline``. Fitted models are single scikit-learn
+tabular pipeline by ``workbench.tabular``. Fitted models are single scikit-learn
 pipelines whose every type is on the skops allowlist of ``workbench.modelfile``.
 """
 

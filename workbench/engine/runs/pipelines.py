@@ -21,7 +21,7 @@ from workbench.core.config import WorkbenchConfig
 from workbench.core.errors import PipelineError, WorkbenchError
 from workbench.core.workspace import Workspace
 from workbench.dag import Pipeline
-from workbench.pipeline.settings import TabularSettings
+from workbench.tabular.settings import TabularSettings
 
 RUN_INPUTS = ("frame", "settings", "sink", "champion")
 
@@ -57,7 +57,7 @@ def load_pipeline(
         PipelineError: The custom file is missing, does not import, or defines no
             valid pipeline; the message names the file and the problem.
     """
-    from workbench.pipeline import tabular  # scikit-learn loads with the first run
+    from workbench.tabular import pipeline as tabular  # scikit-learn loads with the first run
 
     settings = TabularSettings.from_config(config)
     path = custom_pipeline_path(workspace, config)

@@ -35,8 +35,8 @@ from workbench.engine.runs.pipelines import load_pipeline
 from workbench.engine.runs.task_cache import ArtifactCache
 from workbench.engine.runs.task_logs import TaskLogWriter
 from workbench.modelfile import load_model
-from workbench.pipeline.settings import TabularSettings
-from workbench.pipeline.sink import Champion
+from workbench.tabular.settings import TabularSettings
+from workbench.tabular.sink import Champion
 from workbench.training import detect_task
 from workbench.training.sample import cap_rows
 from workbench.validation import read_dataset
@@ -74,6 +74,14 @@ class RecordingHooks(RunHooks):
         self._workers.setdefault(task_name, {})[attempt] = worker
         if task_name in self._ended:
             return
+        self._mark_running(task_name, attempt)
+
+    def on_task_start(self, run_id: str, task_name: str, attempt: int) -> None:
+        self._mark_running(task_name, attempt)
+        self._engine.store.runs.heartbeat(self._run_id)
+
+    def _mark_running(self, task_name: str, attempt: int) -> None:
+        """Record the task as running since its first attempt began, on its worker."""
         started = self._starts.setdefault(task_name, datetime.now(UTC))
         self._engine.store.runs.record_task(
             self._run_id,
@@ -86,23 +94,6 @@ class RecordingHooks(RunHooks):
             None,
             worker=self._worker(task_name),
         )
-
-    def on_task_start(self, run_id: str, task_name: str, attempt: int) -> None:
-        now = datetime.now(UTC)
-        started = self._starts.setdefault(task_name, now)
-        runs = self._engine.store.runs
-        runs.record_task(
-            self._run_id,
-            task_name,
-            "running",
-            attempt,
-            started,
-            None,
-            None,
-            None,
-            worker=self._worker(task_name),
-        )
-        runs.heartbeat(self._run_id)
         self._engine.emit(
             "task.started",
             f"run {self._run_id}: {task_name} started (attempt {attempt})",

@@ -4,9 +4,9 @@
     refit >> test >> gate >> [register, alert_if_fail]
 
 Candidates (and search trials) train in parallel as separate tasks and are chosen on
-validation rows (``workbench.pipeline.selection``); the winner is refitted and scored
+validation rows (``workbench.tabular.selection``); the winner is refitted and scored
 once on the test rows beside the trivial baseline and production
-(``workbench.pipeline.testing``). ``gate`` is a branch task choosing ``register`` when
+(``workbench.tabular.testing``). ``gate`` is a branch task choosing ``register`` when
 the tested model passes and ``alert_if_fail`` otherwise, the way an Airflow user writes
 ``evaluate >> [deploy_if_pass, alert_if_fail]``.
 """
@@ -21,8 +21,8 @@ from workbench.core.errors import DataError, TrainingError
 from workbench.core.signature import Signature
 from workbench.dag import Pipeline, Task, TaskContext, result_type, task
 from workbench.modelfile import dump_model
-from workbench.pipeline.search import trials_for
-from workbench.pipeline.selection import (
+from workbench.tabular.search import trials_for
+from workbench.tabular.selection import (
     Evaluation,
     Prepared,
     Scored,
@@ -32,9 +32,9 @@ from workbench.pipeline.selection import (
     split,
     trainer,
 )
-from workbench.pipeline.settings import TabularSettings
-from workbench.pipeline.sink import ModelSink
-from workbench.pipeline.testing import Tested, refit, score_test
+from workbench.tabular.settings import TabularSettings
+from workbench.tabular.sink import ModelSink
+from workbench.tabular.testing import Tested, refit, score_test
 from workbench.training import (
     DroppedColumn,
     FeaturePlan,

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.dag import TaskContext, task
-from workbench.pipeline.selection import Evaluation, Prepared, Split, selection_keys
-from workbench.pipeline.settings import TabularSettings
-from workbench.pipeline.sink import Champion
+from workbench.tabular.selection import Evaluation, Prepared, Split, selection_keys
+from workbench.tabular.settings import TabularSettings
+from workbench.tabular.sink import Champion
 from workbench.training import FeaturePlan, TrainedModel, fit_candidate
 from workbench.training.baseline import fit_baseline
 from workbench.training.bootstrap import Comparison, Outputs, paired_bootstrap

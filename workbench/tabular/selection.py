@@ -6,7 +6,7 @@
 candidates and search trials then fit on the rest and are scored on validation rows
 (``train.selection = "holdout"``) or by K-fold cross-validation (``"cv"``), and
 ``evaluate`` picks the best by that score. Nothing here reads ``Split.test``: that is
-the job of ``workbench.pipeline.testing``, once, for the chosen model.
+the job of ``workbench.tabular.testing``, once, for the chosen model.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import polars as pl
 
 from workbench.core.errors import DataError
 from workbench.dag import Task, TaskContext, result_type, task
-from workbench.pipeline.settings import TabularSettings
+from workbench.tabular.settings import TabularSettings
 from workbench.training import FeaturePlan, TrainedModel, fit_candidate
 from workbench.training.evaluate import metrics_of, model_outputs
 from workbench.training.folds import cv_folds
