@@ -19,7 +19,7 @@ from workbench.notebook import (
     runs_frame,
     tasks_frame,
 )
-from workbench.notebook.frames import RUNS_SCHEMA
+from workbench.notebook.views.frames import RUNS_SCHEMA
 
 
 def test_runs_frame_lists_runs_newest_first_with_durations(api: WorkbenchApi) -> None:

@@ -12,8 +12,8 @@ from tests.model_reports import forget_report, record_report
 from tests.notebook.conftest import wait_for_trait
 from workbench.api import WorkbenchApi
 from workbench.notebook import models_panel
-from workbench.notebook.charts import bar_list, unit_curve
-from workbench.notebook.quality import ReportView
+from workbench.notebook.panels.quality_report import ReportView
+from workbench.notebook.views.charts import bar_list, unit_curve
 from workbench.training import fit_candidate, plan_features, split_frame
 from workbench.training.quality import quality_report
 

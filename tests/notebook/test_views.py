@@ -29,10 +29,10 @@ from workbench.notebook import (
     task_log_view,
     validation_view,
 )
-from workbench.notebook.charts import Bar, line_chart, paired_histogram, timeline
-from workbench.notebook.frames import METRICS_SCHEMA
-from workbench.notebook.markup import Safe, esc, table, tree
-from workbench.notebook.run_views import preferred_metric, sorted_points
+from workbench.notebook.views.charts import Bar, line_chart, paired_histogram, timeline
+from workbench.notebook.views.frames import METRICS_SCHEMA
+from workbench.notebook.views.markup import Safe, esc, table, tree
+from workbench.notebook.views.run_details import preferred_metric, sorted_points
 
 
 def test_run_view_shows_every_task_and_a_timeline(api: WorkbenchApi) -> None:
@@ -221,7 +221,7 @@ def test_a_long_line_labels_a_dozen_steps_first_and_last_included() -> None:
 
 def test_the_compare_view_says_whether_the_improvement_over_production_is_significant() -> None:
     from workbench.core.records import ModelVersionRecord
-    from workbench.notebook.views import CompareView
+    from workbench.notebook.views.results import CompareView
 
     def version(n: int, low: float) -> ModelVersionRecord:
         compared = {"metric": "roc_auc", "delta": 0.01, "low": low, "high": 0.03, "margin": 0.0}

@@ -10,16 +10,31 @@ Works in JupyterLab 4, Notebook 7 and VS Code (ipywidgets 8)::
     runs_frame(wb)         # a polars DataFrame
 
 Panels only call :class:`workbench.api.WorkbenchApi`, so they work the same on an
-in-process engine and on one attached remotely. ipywidgets is imported here and nowhere
-else in the package.
+in-process engine and on one attached remotely. ``panels/`` holds the widgets (the only
+place ipywidgets is used); ``views/`` the HTML views, charts, DataFrames and formatting
+they and notebook cells show (plain values, usable without a widget front end).
 """
 
-from workbench.notebook.base import Panel, RecordTable
-from workbench.notebook.data import DataPanel
-from workbench.notebook.drift import DriftPanel
-from workbench.notebook.drift_report import DriftView, drift_view
-from workbench.notebook.features import FeaturesPanel
-from workbench.notebook.frames import (
+from workbench.notebook.panels.base import Panel, RecordTable
+from workbench.notebook.panels.data import DataPanel
+from workbench.notebook.panels.drift import DriftPanel
+from workbench.notebook.panels.features import FeaturesPanel
+from workbench.notebook.panels.lineage import LineagePanel
+from workbench.notebook.panels.live import LiveFeed
+from workbench.notebook.panels.models import ModelsPanel
+from workbench.notebook.panels.runs import RunsPanel
+from workbench.notebook.panels.tabbed import (
+    WorkbenchPanel,
+    data_panel,
+    drift_panel,
+    features_panel,
+    lineage_panel,
+    models_panel,
+    panel,
+    runs_panel,
+)
+from workbench.notebook.views.drift_report import DriftView, drift_view
+from workbench.notebook.views.frames import (
     approvals_frame,
     datasets_frame,
     drift_columns_frame,
@@ -31,29 +46,7 @@ from workbench.notebook.frames import (
     runs_frame,
     tasks_frame,
 )
-from workbench.notebook.lineage import LineagePanel
-from workbench.notebook.live import LiveFeed
-from workbench.notebook.models import ModelsPanel
-from workbench.notebook.panel import (
-    WorkbenchPanel,
-    data_panel,
-    drift_panel,
-    features_panel,
-    lineage_panel,
-    models_panel,
-    panel,
-    runs_panel,
-)
-from workbench.notebook.run_views import (
-    InputReport,
-    MetricHistoryView,
-    TaskLogView,
-    input_reports,
-    metric_history_view,
-    task_log_view,
-)
-from workbench.notebook.runs import RunsPanel
-from workbench.notebook.views import (
+from workbench.notebook.views.results import (
     CompareView,
     LineageView,
     RunView,
@@ -64,6 +57,14 @@ from workbench.notebook.views import (
     run_view,
     serving_view,
     validation_view,
+)
+from workbench.notebook.views.run_details import (
+    InputReport,
+    MetricHistoryView,
+    TaskLogView,
+    input_reports,
+    metric_history_view,
+    task_log_view,
 )
 
 __all__ = [

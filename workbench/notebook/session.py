@@ -15,10 +15,10 @@ from typing import Any
 from workbench.api import WorkbenchApi
 from workbench.api import connect as connect_api
 from workbench.api.owner import OwnerApi
-from workbench.notebook.frames import runs_frame
+from workbench.notebook.views.frames import runs_frame
 
 # the package re-exports a function named ``panel``, which hides the module of that name
-panels = importlib.import_module("workbench.notebook.panel")
+panels = importlib.import_module("workbench.notebook.panels.tabbed")
 
 
 class Workbench:

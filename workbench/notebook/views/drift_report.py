@@ -16,8 +16,8 @@ import polars as pl
 from workbench.api import WorkbenchApi
 from workbench.core.drift_report import ColumnDrift, DriftReport
 from workbench.core.errors import WorkbenchError
-from workbench.notebook import charts, markup
-from workbench.notebook.markup import Safe
+from workbench.notebook.views import charts, markup
+from workbench.notebook.views.markup import Safe
 
 HISTOGRAMS_SHOWN = 6
 """Columns drawn at most (drifted ones first)."""

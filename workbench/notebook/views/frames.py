@@ -13,8 +13,8 @@ import polars as pl
 
 from workbench.api import WorkbenchApi
 from workbench.core.records import EventRecord
-from workbench.notebook.drift_report import drift_view
-from workbench.notebook.formatting import span
+from workbench.notebook.views.drift_report import drift_view
+from workbench.notebook.views.formatting import span
 
 UTC_TIME = pl.Datetime("us", "UTC")
 """Every timestamp column."""

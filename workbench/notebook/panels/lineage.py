@@ -8,8 +8,8 @@ import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
 from workbench.core.records import LineageNode, ModelVersionRecord
-from workbench.notebook import markup
-from workbench.notebook.base import Panel
+from workbench.notebook.panels.base import Panel
+from workbench.notebook.views import markup
 
 
 @dataclass(frozen=True)

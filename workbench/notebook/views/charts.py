@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from workbench.notebook.formatting import aware, status_color
-from workbench.notebook.markup import Safe, esc
+from workbench.notebook.views.formatting import aware, status_color
+from workbench.notebook.views.markup import Safe, esc
 
 LINE = "#1e88e5"
 """Colour of a metric line and of the reference side of a histogram."""

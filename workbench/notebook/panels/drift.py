@@ -15,11 +15,11 @@ from workbench.api import WorkbenchApi
 from workbench.core.drift_report import DriftReport
 from workbench.core.records import DriftRecord, ModelVersionRecord, PerformanceRecord
 from workbench.core.vocabulary import metric_names
-from workbench.notebook import charts, markup
-from workbench.notebook.base import Panel, RecordTable
-from workbench.notebook.drift_report import DriftView
-from workbench.notebook.formatting import aware, stamp
-from workbench.notebook.markup import Safe
+from workbench.notebook.panels.base import Panel, RecordTable
+from workbench.notebook.views import charts, markup
+from workbench.notebook.views.drift_report import DriftView
+from workbench.notebook.views.formatting import aware, stamp
+from workbench.notebook.views.markup import Safe
 
 REPORTS_SHOWN = 20
 """Newest drift reports listed."""

@@ -16,16 +16,16 @@ import ipywidgets as widgets
 from workbench.api import WorkbenchApi, WorkspaceStatus
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import EventRecord
-from workbench.notebook import markup
-from workbench.notebook.base import Panel
-from workbench.notebook.data import DataPanel
-from workbench.notebook.drift import DriftPanel
-from workbench.notebook.features import FeaturesPanel
-from workbench.notebook.lineage import LineagePanel
-from workbench.notebook.live import LiveFeed
-from workbench.notebook.models import ModelsPanel
-from workbench.notebook.runs import RunsPanel
-from workbench.notebook.views import ServingView
+from workbench.notebook.panels.base import Panel
+from workbench.notebook.panels.data import DataPanel
+from workbench.notebook.panels.drift import DriftPanel
+from workbench.notebook.panels.features import FeaturesPanel
+from workbench.notebook.panels.lineage import LineagePanel
+from workbench.notebook.panels.live import LiveFeed
+from workbench.notebook.panels.models import ModelsPanel
+from workbench.notebook.panels.runs import RunsPanel
+from workbench.notebook.views import markup
+from workbench.notebook.views.results import ServingView
 
 
 class WorkbenchPanel(widgets.VBox):

@@ -18,11 +18,11 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.quality import QualityReport
 from workbench.core.records import ApprovalRecord, ModelVersionRecord, ServingStatus
 from workbench.core.vocabulary import Alias
-from workbench.notebook import markup
-from workbench.notebook.base import Panel, RecordTable
-from workbench.notebook.formatting import stamp
-from workbench.notebook.quality import ReportView
-from workbench.notebook.views import CompareView, ServingView
+from workbench.notebook.panels.base import Panel, RecordTable
+from workbench.notebook.panels.quality_report import ReportView
+from workbench.notebook.views import markup
+from workbench.notebook.views.formatting import stamp
+from workbench.notebook.views.results import CompareView, ServingView
 
 PRODUCTION = Alias.PRODUCTION
 PREVIOUS = Alias.PREVIOUS

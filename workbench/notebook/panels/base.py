@@ -20,8 +20,8 @@ import traitlets
 from workbench.api import WorkbenchApi
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import EventRecord
-from workbench.notebook import markup
-from workbench.notebook.live import LiveFeed
+from workbench.notebook.panels.live import LiveFeed
+from workbench.notebook.views import markup
 
 T = TypeVar("T")
 

@@ -8,8 +8,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbench.core.records import FeatureLookup, FeatureViewRecord
-from workbench.notebook import markup
-from workbench.notebook.base import Panel, RecordTable
+from workbench.notebook.panels.base import Panel, RecordTable
+from workbench.notebook.views import markup
 
 HISTORY_ROWS = 20
 """An entity's newest feature rows shown under its latest values."""

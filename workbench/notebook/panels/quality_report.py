@@ -14,9 +14,9 @@ import ipywidgets as widgets
 import traitlets
 
 from workbench.core.quality import ConfusionMatrix, QualityReport
-from workbench.notebook import markup
-from workbench.notebook.charts import bar_list, count_bars, unit_curve
-from workbench.notebook.markup import Safe
+from workbench.notebook.views import markup
+from workbench.notebook.views.charts import bar_list, count_bars, unit_curve
+from workbench.notebook.views.markup import Safe
 
 
 class ReportView(widgets.HTML):

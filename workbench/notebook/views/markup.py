@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from workbench.core.records import LineageNode
-from workbench.notebook.formatting import status_color
+from workbench.notebook.views.formatting import status_color
 
 FONT = "font-family: var(--jp-ui-font-family, system-ui, sans-serif); font-size: 13px;"
 """Font of every block, following the notebook's UI font where there is one."""

@@ -14,11 +14,11 @@ import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
 from workbench.core.records import DatasetRecord, IngestOutcome
-from workbench.notebook import markup
-from workbench.notebook.base import Panel, RecordTable
-from workbench.notebook.formatting import stamp
-from workbench.notebook.history import EventHistory
-from workbench.notebook.views import validation_view
+from workbench.notebook.panels.base import Panel, RecordTable
+from workbench.notebook.panels.history import EventHistory
+from workbench.notebook.views import markup
+from workbench.notebook.views.formatting import stamp
+from workbench.notebook.views.results import validation_view
 
 QUARANTINED = "dataset.quarantined"
 """The event that carries a quarantine's reason."""

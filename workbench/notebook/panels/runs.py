@@ -12,10 +12,11 @@ from workbench.api import RunDetail, WorkbenchApi
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import RunRecord, TaskRunRecord
 from workbench.core.vocabulary import TASK_FAILED
-from workbench.notebook import markup
-from workbench.notebook.base import Panel, RecordTable
-from workbench.notebook.formatting import seconds, span, stamp
-from workbench.notebook.run_views import (
+from workbench.notebook.panels.base import Panel, RecordTable
+from workbench.notebook.views import markup
+from workbench.notebook.views.formatting import seconds, span, stamp
+from workbench.notebook.views.results import RunView
+from workbench.notebook.views.run_details import (
     InputReport,
     MetricHistoryView,
     TaskLogView,
@@ -24,7 +25,6 @@ from workbench.notebook.run_views import (
     preferred_metric,
     task_log_view,
 )
-from workbench.notebook.views import RunView
 
 RUN_LIMIT = 50
 """Runs listed (newest first)."""

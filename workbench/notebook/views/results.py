@@ -19,13 +19,13 @@ from workbench.core.formatting import tag_rows
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord, ServingStatus
 from workbench.core.validation_report import CheckResult, SchemaChange, ValidationReport
 from workbench.core.vocabulary import TASK_FINISHED, lower_is_better, metric_names
-from workbench.notebook import charts, markup
-from workbench.notebook.formatting import (
+from workbench.notebook.views import charts, markup
+from workbench.notebook.views.formatting import (
     metric_value,
     seconds,
     stamp,
 )
-from workbench.notebook.markup import Safe
+from workbench.notebook.views.markup import Safe
 
 
 @dataclass(frozen=True, repr=False)

@@ -18,11 +18,11 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.records import MetricRecord, TaskLog
 from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import KEY_METRICS
-from workbench.notebook import charts, markup
-from workbench.notebook.formatting import aware, metric_value
-from workbench.notebook.frames import METRICS_SCHEMA
-from workbench.notebook.markup import Safe
-from workbench.notebook.views import ValidationView
+from workbench.notebook.views import charts, markup
+from workbench.notebook.views.formatting import aware, metric_value
+from workbench.notebook.views.frames import METRICS_SCHEMA
+from workbench.notebook.views.markup import Safe
+from workbench.notebook.views.results import ValidationView
 
 LOG_HEIGHT = "320px"
 """A long log scrolls inside its box instead of stretching the panel."""

@@ -1,0 +1,1 @@
+"""What panels and notebook cells show: HTML views, charts, DataFrames, formatting."""
