@@ -36,7 +36,7 @@ from workbench.core.records import (
     TaskLog,
 )
 from workbench.core.validation_report import ValidationReport
-from workbench.core.vocabulary import ModelStatus
+from workbench.core.vocabulary import Alias, ModelStatus
 from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine.engine_log import EngineLogFile
 from workbench.engine.features import FeatureStage
@@ -150,7 +150,7 @@ class Engine:
             self.config.serve.port if port is None else port,
             allow_remote,
         )
-        if self.store.registry.alias(approvals.PRODUCTION) is None:
+        if self.store.registry.alias(Alias.PRODUCTION) is None:
             return None
         try:
             return self.serve(host, port, allow_remote=allow_remote)
@@ -176,7 +176,7 @@ class Engine:
                 self.vetoes.schedule(model.version, model.created_at, why)
 
     def _production_version(self) -> int | None:
-        alias = self.store.registry.alias(approvals.PRODUCTION)
+        alias = self.store.registry.alias(Alias.PRODUCTION)
         return alias.version if alias is not None else None
 
     def _veto_failed(self, version: int, why: str) -> None:
@@ -432,7 +432,7 @@ class Engine:
             approvals.promote(self.store, version, alias, who, reason),
             "alias.moved",
             f"alias {alias} now points at model version {version} (by {who})",
-            production_moved=alias == approvals.PRODUCTION,
+            production_moved=alias == Alias.PRODUCTION,
             alias=alias,
             actor=who,
         )
@@ -458,7 +458,7 @@ class Engine:
             "alias.moved",
             f"rolled back: production is model version {record.version} again (by {who})",
             production_moved=True,
-            alias=approvals.PRODUCTION,
+            alias=Alias.PRODUCTION,
             actor=who,
         )
 
@@ -510,7 +510,7 @@ class Engine:
 
     # serving ----------------------------------------------------------------------------
 
-    def serving_manifest(self, alias: str = approvals.PRODUCTION) -> ServingManifest:
+    def serving_manifest(self, alias: str = Alias.PRODUCTION) -> ServingManifest:
         """What the scoring server needs to serve the version behind ``alias``.
 
         Raises:

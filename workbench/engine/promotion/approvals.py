@@ -15,8 +15,6 @@ from workbench.core.records import ModelVersionRecord
 from workbench.core.vocabulary import Alias, ModelStatus
 from workbench.store import Store
 
-PRODUCTION = Alias.PRODUCTION
-PREVIOUS = Alias.PREVIOUS
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
@@ -46,10 +44,10 @@ def approve(store: Store, version: int, actor: str, comment: str = "") -> ModelV
     record = _version(store, version)
     if record.status != ModelStatus.CANDIDATE:
         raise RegistryError(f"model version {version} is {record.status}, not a candidate")
-    moves: dict[str, int] = {PRODUCTION: version}
-    current = store.registry.alias(PRODUCTION)
+    moves: dict[str, int] = {Alias.PRODUCTION: version}
+    current = store.registry.alias(Alias.PRODUCTION)
     if current is not None and current.version != version:
-        moves[PREVIOUS] = current.version
+        moves[Alias.PREVIOUS] = current.version
     store.registry.decide(version, "approve", actor, comment, moves)
     return _version(store, version)
 
@@ -87,8 +85,8 @@ def promote(
         )
     moves = {alias: version}
     current = store.registry.alias(alias)
-    if alias == PRODUCTION and current is not None and current.version != version:
-        moves[PREVIOUS] = current.version
+    if alias == Alias.PRODUCTION and current is not None and current.version != version:
+        moves[Alias.PREVIOUS] = current.version
     store.registry.move_aliases(moves, actor, reason or f"promoted to {alias}")
     return _version(store, version)
 
@@ -99,12 +97,14 @@ def rollback(store: Store, actor: str, reason: str = "") -> ModelVersionRecord:
     Raises:
         RegistryError: There is no ``previous`` version to go back to.
     """
-    previous = store.registry.alias(PREVIOUS)
-    current = store.registry.alias(PRODUCTION)
+    previous = store.registry.alias(Alias.PREVIOUS)
+    current = store.registry.alias(Alias.PRODUCTION)
     if previous is None or current is None:
         raise RegistryError("nothing to roll back to: no previous production version")
     store.registry.move_aliases(
-        {PRODUCTION: previous.version, PREVIOUS: current.version}, actor, reason or "rollback"
+        {Alias.PRODUCTION: previous.version, Alias.PREVIOUS: current.version},
+        actor,
+        reason or "rollback",
     )
     return _version(store, previous.version)
 

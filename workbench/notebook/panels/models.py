@@ -24,9 +24,6 @@ from workbench.notebook.views import markup
 from workbench.notebook.views.formatting import stamp
 from workbench.notebook.views.results import CompareView, ServingView
 
-PRODUCTION = Alias.PRODUCTION
-PREVIOUS = Alias.PREVIOUS
-
 
 @dataclass(frozen=True)
 class ModelsData:
@@ -83,7 +80,9 @@ class ModelsPanel(Panel):
         )
         self.approve_button = widgets.Button(description="Approve", button_style="success")
         self.reject_button = widgets.Button(description="Reject", button_style="danger")
-        self.alias = widgets.Text(value=PRODUCTION, description="Alias", layout={"width": "220px"})
+        self.alias = widgets.Text(
+            value=str(Alias.PRODUCTION), description="Alias", layout={"width": "220px"}
+        )
         self.promote_button = widgets.Button(description="Promote")
         self.rollback_button = widgets.Button(description="Rollback", button_style="warning")
         self.approve_button.on_click(lambda _: self.approve())
@@ -156,13 +155,13 @@ class ModelsPanel(Panel):
 
     def _show_selected(self) -> None:
         model = self.selected
-        production = self.data.with_alias(PRODUCTION)
+        production = self.data.with_alias(Alias.PRODUCTION)
         self.compare.value = markup.block(CompareView(model, production).html())
         status = model.status if model else None
         self.approve_button.disabled = status != "candidate"
         self.reject_button.disabled = status != "candidate"
         self.promote_button.disabled = status != "approved"
-        self.rollback_button.disabled = self.data.with_alias(PREVIOUS) is None
+        self.rollback_button.disabled = self.data.with_alias(Alias.PREVIOUS) is None
         self._show_report(model.version if model else None)
 
     def _show_report(self, version: int | None) -> None:
@@ -239,7 +238,7 @@ def _default(data: ModelsData) -> int | None:
     """The version a person most likely came to decide on: the newest candidate."""
     for pick in (
         next((m for m in data.models if m.status == "candidate"), None),
-        data.with_alias(PRODUCTION),
+        data.with_alias(Alias.PRODUCTION),
         data.models[0] if data.models else None,
     ):
         if pick is not None:

@@ -32,8 +32,6 @@ from workbench.tui.widgets.champion_challenger import ChampionChallenger
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
 
-PRODUCTION = Alias.PRODUCTION
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -70,7 +68,7 @@ class ModelsData:
 
     def production(self) -> ModelVersionRecord | None:
         """The version behind the production alias."""
-        return next((m for m in self.models if PRODUCTION in m.aliases), None)
+        return next((m for m in self.models if Alias.PRODUCTION in m.aliases), None)
 
     def get(self, version: int) -> ModelVersionRecord | None:
         """One version by number."""
@@ -233,7 +231,7 @@ class ModelsScreen(WorkbenchScreen):
         if model is None:
             return
         version = model.version
-        if PRODUCTION in model.aliases:
+        if Alias.PRODUCTION in model.aliases:
             self.notify(f"v{version} is already production", severity="warning")
             return
 
@@ -241,7 +239,7 @@ class ModelsScreen(WorkbenchScreen):
             if yes:
                 self.workbench.call_engine(
                     self,
-                    lambda api: api.promote(version, PRODUCTION, "promoted from the TUI"),
+                    lambda api: api.promote(version, Alias.PRODUCTION, "promoted from the TUI"),
                     lambda record: ModelPromoted("promoted", record),
                     f"promoting model version {version}",
                 )
