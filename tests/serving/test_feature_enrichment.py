@@ -122,13 +122,16 @@ def test_served_feature_vectors_are_checked_against_the_offline_store(
     served: tuple[Engine, str], tmp_path: Path
 ) -> None:
     engine, url = served
-    before = engine.store.monitoring.prediction_count()
-    _score(url, {"customer_id": "c007", "amount": 42.0, "timestamp": LATER.isoformat()})
+    marked = 4242.5  # an amount no other test sends: the other tests' logs may land later
+    _score(url, {"customer_id": "c007", "amount": marked, "timestamp": LATER.isoformat()})
     deadline = time.monotonic() + 30
-    while engine.store.monitoring.prediction_count() == before:  # logged, ingested, checked
+    ours: list[dict[str, Any]] = []
+    while not ours:  # logged, ingested, checked
         assert time.monotonic() < deadline, "the prediction was never logged"
         time.sleep(0.05)
-    logged = pl.DataFrame([engine.store.monitoring.recent_predictions(1)[0]["inputs"]])
+        recent = engine.store.monitoring.recent_predictions(20)
+        ours = [p["inputs"] for p in recent if p["inputs"].get("amount") == marked]
+    logged = pl.DataFrame(ours)
     assert logged["customer_id"].to_list() == ["c007"]  # the key is logged beside them
     assert engine.features.check_skew(logged) == (1, 0)
 
