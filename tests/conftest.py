@@ -67,9 +67,18 @@ def sample_january() -> Path:
 @pytest.fixture
 def small_sample(tmp_path: Path) -> Path:
     """The first 4,000 January rows as their own CSV: the loop in a few seconds."""
-    path = tmp_path / "data" / "january_small.csv"
-    path.parent.mkdir()
-    pl.read_csv(JANUARY, n_rows=4000).write_csv(path)
+    return _first_rows(tmp_path / "data" / "january_small.csv")
+
+
+@pytest.fixture(scope="module")
+def module_small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:func:`small_sample` for a module-scoped fixture (the same rows, so the same hash)."""
+    return _first_rows(tmp_path_factory.mktemp("data") / "january_small.csv")
+
+
+def _first_rows(path: Path, rows: int = 4000) -> Path:
+    path.parent.mkdir(exist_ok=True)
+    pl.read_csv(JANUARY, n_rows=rows).write_csv(path)
     return path
 
 

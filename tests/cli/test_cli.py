@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,14 +28,21 @@ def wb(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def trained(tmp_path: Path, small_sample: Path) -> Path:
-    ws = tmp_path / "proj"
+@pytest.fixture(scope="module")
+def trained_once(tmp_path_factory: pytest.TempPathFactory, module_small_sample: Path) -> Path:
+    """One workspace after ``init`` and a first ``run`` (a training run is the slow part)."""
+    ws = tmp_path_factory.mktemp("cli") / "proj"
     assert wb("init", str(ws), "--target", "is_fraud").returncode == 0
-    result = wb("run", "--data", str(small_sample), "-w", str(ws))
+    result = wb("run", "--data", str(module_small_sample), "-w", str(ws))
     assert result.returncode == 0, result.stderr
     assert "run 1: success" in result.stdout
     return ws
+
+
+@pytest.fixture
+def trained(trained_once: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`trained_once` of this test's own, moved elsewhere as a user may."""
+    return Path(shutil.copytree(trained_once, tmp_path / "proj"))
 
 
 def test_init_run_models_approve_lineage_end_to_end(trained: Path) -> None:
