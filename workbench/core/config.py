@@ -85,8 +85,8 @@ class WatchConfig:
         0.0,
         "Memory (MiB) reading a data file may hold (ingest, validation, profile); past it "
         "polars spills to disk, so a file larger than memory is still read, more slowly. "
-        "0 = polars' defaults (sized to the machine's RAM, which a container's limit or a "
-        "ulimit hides from it): under such a limit, set about a third of it.",
+        "0 = automatic: a quarter of the process's memory limit when a container (a "
+        "cgroup) sets one below the RAM, else polars' defaults (sized to the RAM).",
     )
     max_columns: int = _doc(
         2000,

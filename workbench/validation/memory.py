@@ -13,6 +13,13 @@ two things in a streaming read grow with the file, everything else in ingest
   past it instead of growing: slower (the 300 MiB file validates in about 40 s instead of
   7 s under a 64 MiB budget), but bounded.
 
+Polars sizes its own defaults to the machine's RAM, which a container's memory limit (a
+cgroup's) hides from it: a process limited to 400 MiB on a 24 GiB machine reads ahead
+and counts as if it had 24 GiB, and the kernel kills it. So the default bound (0) is a
+quarter of the process's cgroup memory limit when one is set below the RAM: measured, a
+1.2 GiB CSV ingests in a 400 MiB cgroup with a 100 MiB bound, and is killed with polars'
+defaults (``benchmarks/cluster.py``).
+
 Both are polars' own settings, read from the environment (``pl.Config.reload_env_vars``
 is polars' documented way to apply such settings after import). They are process-wide: a
 bound applies to every polars query of the process, which is what a memory limit on the
@@ -22,7 +29,9 @@ process wants.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -41,6 +50,13 @@ CHUNK_SHARE = 64
 SPILL_SHARE = 0.5
 """Share of the bound polars' out-of-core engine may hold before spilling; the rest is
 the read-ahead, the Python process and DuckDB."""
+
+AUTO_SHARE = 0.25
+"""With no bound set, the share of a cgroup memory limit given to reading: the rest holds
+the interpreter, its imports, DuckDB and the engine (about 250 MiB resident)."""
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+PROC_CGROUP = Path("/proc/self/cgroup")
 
 _ENV_BUDGET = "POLARS_OOC_MEMORY_BUDGET_MB"
 _ENV_CHUNK = "POLARS_CSV_CHUNK_SIZE"
@@ -72,17 +88,73 @@ def memory_bound(memory_mb: float) -> MemoryBound:
     return MemoryBound(memory_mb, budget, chunk)
 
 
-def bound_polars_memory(memory_mb: float) -> MemoryBound | None:
-    """Make this process's polars reads stay within ``memory_mb`` MiB (0: polars' defaults).
+def bound_polars_memory(
+    memory_mb: float, limit_mb: Callable[[], float | None] | None = None
+) -> MemoryBound | None:
+    """Make this process's polars reads stay within ``memory_mb`` MiB.
+
+    ``memory_mb`` 0 means automatic: :data:`AUTO_SHARE` of the memory limit ``limit_mb``
+    finds (default :func:`cgroup_limit_mb`: this process's cgroup), or polars' own
+    defaults when there is no limit below the RAM.
 
     Returns:
-        The settings applied, or ``None`` when ``memory_mb`` is 0 (nothing is changed,
-        so a setting made outside Workbench, in the environment, stays in force).
+        The settings applied, or ``None`` when nothing was changed (0 and no limit: a
+        setting made outside Workbench, in the environment, stays in force).
     """
     if memory_mb <= 0:
-        return None
+        limit = (limit_mb or cgroup_limit_mb)()
+        if limit is None:
+            return None
+        memory_mb = limit * AUTO_SHARE
     bound = memory_bound(memory_mb)
     os.environ[_ENV_BUDGET] = str(bound.spill_budget_mb)
     os.environ[_ENV_CHUNK] = str(bound.chunk_bytes)
     pl.Config.reload_env_vars()
     return bound
+
+
+def cgroup_limit_mb(
+    proc_cgroup: Path = PROC_CGROUP, root: Path = CGROUP_ROOT, ram_mb: float | None = None
+) -> float | None:
+    """The tightest memory limit on this process's cgroup and its ancestors, in MiB, or
+    ``None`` when none is below the RAM (``ram_mb``, default the machine's).
+
+    Reads cgroup v2 (``memory.max`` up the unified tree) and v1 (``memory.limit_in_bytes``
+    in the memory hierarchy); a file that cannot be read is no limit.
+    """
+    ram = ram_mb if ram_mb is not None else _ram_mb()
+    try:
+        lines = proc_cgroup.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    found: list[float] = []
+    for line in lines:
+        _, controllers, where = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        if controllers == "":
+            found += _limits(root, where, "memory.max")
+            found += _limits(root / "unified", where, "memory.max")
+        elif "memory" in controllers.split(","):
+            found += _limits(root / "memory", where, "memory.limit_in_bytes")
+    below = [limit for limit in found if limit < ram]
+    return min(below) if below else None
+
+
+def _limits(base: Path, where: str, name: str) -> list[float]:
+    """The limits in ``name`` from the cgroup ``where`` under ``base`` up to ``base``."""
+    out: list[float] = []
+    directory = base / where.strip("/")
+    while True:
+        try:
+            text = (directory / name).read_text(encoding="utf-8").strip()
+        except OSError:
+            text = "max"
+        if text.isdigit():
+            out.append(int(text) / MIB)
+        if directory == base or base not in directory.parents:
+            return out
+        directory = directory.parent
+
+
+def _ram_mb() -> float:
+    """The machine's physical memory in MiB."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / MIB
