@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 
-from workbench.core.records import FeatureLookup, FeatureViewRecord
+from workbench.api.fetch import fetch_features
+from workbench.core.fetched import FeaturesData
+from workbench.core.records import FeatureLookup
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.views import markup
 
 HISTORY_ROWS = 20
 """An entity's newest feature rows shown under its latest values."""
-
-
-@dataclass(frozen=True)
-class FeaturesData:
-    """What one refresh of the features panel fetched."""
-
-    views: list[FeatureViewRecord]
-    """Current version of every materialised view."""
-    lookup: FeatureLookup | None
-    """The entity typed in the key box, in the chosen view (None when no key)."""
 
 
 class FeaturesPanel(Panel):
@@ -45,12 +36,7 @@ class FeaturesPanel(Panel):
         return [self.table, widgets.HBox([self.view, self.key]), self.entity]
 
     def load(self) -> FeaturesData:
-        views = self.api.feature_views()
-        names = [v.name for v in views]
-        view = self.view.value if self.view.value in names else (names[0] if names else None)
-        key = self.key.value.strip()
-        lookup = self.api.features(view, key) if view and key else None
-        return FeaturesData(views, lookup)
+        return fetch_features(self.api, self.key.value.strip(), self.view.value)
 
     def show(self, data: FeaturesData) -> None:
         rows: list[tuple[Any, tuple[object, ...]]] = [

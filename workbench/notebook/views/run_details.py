@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from workbench.api import WorkbenchApi
-from workbench.core.errors import WorkbenchError
+from workbench.api.fetch import fetch_validations
+from workbench.core.fetched import DatasetValidation
 from workbench.core.records import MetricRecord, TaskLog
-from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import KEY_METRICS
 from workbench.notebook.views import charts, markup
 from workbench.notebook.views.formatting import aware, metric_value
@@ -120,16 +120,8 @@ class TaskLogView:
         return markup.block(self.html())
 
 
-@dataclass(frozen=True, repr=False)
-class InputReport:
-    """One dataset a run read, with its stored validation report."""
-
-    dataset_id: int
-    """The dataset."""
-    report: ValidationReport | None
-    """Its report, or None when it could not be read."""
-    problem: str = ""
-    """Why there is no report."""
+class InputReport(DatasetValidation):
+    """One dataset a run read, with its stored validation report, shown in a notebook."""
 
     def __repr__(self) -> str:
         if self.report is None:
@@ -183,10 +175,7 @@ def task_log_view(api: WorkbenchApi, run_id: int, task: str) -> TaskLogView:
 
 def input_reports(api: WorkbenchApi, dataset_ids: Sequence[int]) -> list[InputReport]:
     """The validation report of each dataset; one that cannot be read says why."""
-    found = []
-    for dataset_id in dataset_ids:
-        try:
-            found.append(InputReport(dataset_id, api.validation_report(dataset_id)))
-        except WorkbenchError as exc:
-            found.append(InputReport(dataset_id, None, str(exc)))
-    return found
+    return [
+        InputReport(found.dataset_id, found.report, found.problem)
+        for found in fetch_validations(api, dataset_ids)
+    ]

@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from workbench.core import model_summary
+from workbench.core.fetched import ModelsData
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.core.vocabulary import Alias
 from workbench.tui.formatting import ago, key_metric, metric_value, status_text
@@ -55,29 +56,6 @@ APPROVE = Decision(
 REJECT = Decision(
     "reject", "rejected", "rejecting", lambda api, v, c: api.reject(v, c), ModelRejected
 )
-
-
-@dataclass(frozen=True)
-class ModelsData:
-    """Versions and the decisions taken on them."""
-
-    models: list[ModelVersionRecord]
-    """Newest first."""
-    approvals: list[ApprovalRecord]
-    """Every decision."""
-
-    def production(self) -> ModelVersionRecord | None:
-        """The version behind the production alias."""
-        return next((m for m in self.models if Alias.PRODUCTION in m.aliases), None)
-
-    def get(self, version: int) -> ModelVersionRecord | None:
-        """One version by number."""
-        return next((m for m in self.models if m.version == version), None)
-
-    def last_decision(self, version: int) -> ApprovalRecord | None:
-        """The newest decision on ``version``."""
-        found = [a for a in self.approvals if a.version == version]
-        return max(found, key=lambda a: a.decided_at) if found else None
 
 
 class ModelsScreen(WorkbenchScreen):
@@ -123,7 +101,9 @@ class ModelsScreen(WorkbenchScreen):
         return self.query_one("#models-table", DataTable)
 
     def load(self, api: WorkbenchApi) -> ModelsData:
-        return ModelsData(api.models(), api.approvals())
+        from workbench.api.fetch import fetch_models  # imports the engine: the worker's job
+
+        return fetch_models(api)
 
     def show(self, data: Any) -> None:
         self.data = data
@@ -172,7 +152,7 @@ class ModelsScreen(WorkbenchScreen):
         version = self.selected_version()
         challenger = self.data.get(version) if version is not None else None
         if challenger is None or challenger == production:
-            challenger = next((m for m in self.data.models if m.status == "candidate"), challenger)
+            challenger = self.data.newest_candidate() or challenger
         if challenger == production:
             challenger = None
         self.query_one("#models-compare", ChampionChallenger).compare(production, challenger)

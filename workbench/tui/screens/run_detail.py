@@ -15,7 +15,7 @@ from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from workbench.core.errors import WorkbenchError
+from workbench.core.fetched import DatasetValidation
 from workbench.core.formatting import tag_rows
 from workbench.core.vocabulary import KEY_METRICS, base_metric
 from workbench.tui.formatting import (
@@ -30,7 +30,7 @@ from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets.history_plot import HistoryPlot, Series, series_of
 from workbench.tui.widgets.task_logs import TaskLogs
 from workbench.tui.widgets.task_timeline import TaskTimeline
-from workbench.tui.widgets.validation_report import DatasetValidation, ValidationReports
+from workbench.tui.widgets.validation_report import ValidationReports
 
 if TYPE_CHECKING:
     from workbench.api import RunDetail, WorkbenchApi
@@ -45,19 +45,6 @@ class RunView:
     """The run, its tasks, params, metrics and models."""
     validations: tuple[DatasetValidation, ...]
     """The stored validation report of each dataset the run read."""
-
-
-def load_validations(
-    api: WorkbenchApi, dataset_ids: tuple[int, ...]
-) -> tuple[DatasetValidation, ...]:
-    """Each dataset's report; one that cannot be read says why instead of failing the view."""
-    found = []
-    for dataset_id in dataset_ids:
-        try:
-            found.append(DatasetValidation(dataset_id, api.validation_report(dataset_id)))
-        except WorkbenchError as exc:
-            found.append(DatasetValidation(dataset_id, None, str(exc)))
-    return tuple(found)
 
 
 def metric_grid(
@@ -187,12 +174,14 @@ class RunDetailScreen(WorkbenchScreen):
         )
 
     def load(self, api: WorkbenchApi) -> RunView:
+        from workbench.api.fetch import fetch_validations  # imports the engine: the worker's job
+
         detail = api.run_detail(self.run_id)
         validations = self.validations
         if validations is None or [v.dataset_id for v in validations] != list(
             detail.run.dataset_ids
         ):
-            validations = load_validations(api, detail.run.dataset_ids)
+            validations = fetch_validations(api, detail.run.dataset_ids)
         return RunView(detail, validations)
 
     def show(self, data: Any) -> None:
