@@ -3,15 +3,14 @@ with the selected run's metric history, task logs and input validation reports."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core.errors import WorkbenchError
-from workbench.core.records import RunRecord, TaskRunRecord
-from workbench.core.vocabulary import TASK_FAILED
+from workbench.core.records import RunRecord
+from workbench.core.vocabulary import first_log_task, preferred_metric
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.views import markup
 from workbench.notebook.views.formatting import seconds, span, stamp
@@ -22,14 +21,11 @@ from workbench.notebook.views.run_details import (
     TaskLogView,
     input_reports,
     metric_history_view,
-    preferred_metric,
     task_log_view,
 )
 
 RUN_LIMIT = 50
 """Runs listed (newest first)."""
-
-"""Task statuses whose log a person opens first."""
 
 
 @dataclass(frozen=True)
@@ -48,14 +44,6 @@ class RunsData:
     """Why the log could not be read (the run's tasks are still shown)."""
     inputs: list[InputReport] = field(default_factory=list)
     """The validation report of each dataset the selected run read."""
-
-
-def first_log_task(tasks: Sequence[TaskRunRecord]) -> str | None:
-    """The task whose log is shown before anyone picks one: the first failure, else the first."""
-    failed = [t.task for t in tasks if t.status in TASK_FAILED]
-    if failed:
-        return failed[0]
-    return tasks[0].task if tasks else None
 
 
 class RunsPanel(Panel):

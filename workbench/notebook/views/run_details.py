@@ -17,7 +17,6 @@ from workbench.api import WorkbenchApi
 from workbench.api.fetch import fetch_validations
 from workbench.core.fetched import DatasetValidation
 from workbench.core.records import MetricRecord, TaskLog
-from workbench.core.vocabulary import KEY_METRICS
 from workbench.notebook.views import charts, markup
 from workbench.notebook.views.formatting import aware, metric_value
 from workbench.notebook.views.frames import METRICS_SCHEMA
@@ -147,16 +146,6 @@ class InputReport(DatasetValidation):
 def sorted_points(points: Sequence[MetricRecord]) -> tuple[MetricRecord, ...]:
     """Points in step order; a step logged twice keeps its points in time order."""
     return tuple(sorted(points, key=lambda p: (p.step, aware(p.ts))))
-
-
-def preferred_metric(keys: Sequence[str]) -> str | None:
-    """The key shown first: one candidates are compared by (``roc_auc``, ...), else the first."""
-    ordered = sorted(keys)
-    for name in KEY_METRICS:
-        for key in ordered:
-            if key.rsplit(".", 1)[-1] == name:
-                return key
-    return ordered[0] if ordered else None
 
 
 def metric_history_view(api: WorkbenchApi, run_id: int, key: str) -> MetricHistoryView:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from workbench.core.fetched import DatasetValidation
 from workbench.core.formatting import tag_rows
-from workbench.core.vocabulary import KEY_METRICS, base_metric
+from workbench.core.vocabulary import preferred_metric
 from workbench.tui.formatting import (
     ago,
     key_metric,
@@ -78,15 +78,6 @@ def metric_keys(name: str, columns: list[str]) -> dict[str, str]:
     Pass the columns the row has a value in, in table order (the plot's series follow it).
     """
     return {column: name if column == "run" else f"{column}.{name}" for column in columns}
-
-
-def first_metric_row(names: list[str]) -> str | None:
-    """The row whose history is shown first: a metric candidates are compared by."""
-    for preferred in KEY_METRICS:
-        for name in names:
-            if base_metric(name) == preferred:
-                return name
-    return names[0] if names else None
 
 
 class RunDetailScreen(WorkbenchScreen):
@@ -266,7 +257,7 @@ class RunDetailScreen(WorkbenchScreen):
                 key=name,
             )
         if self.metric_row not in self._metric_rows:
-            self.metric_row = first_metric_row(list(self._metric_rows))
+            self.metric_row = preferred_metric(self._metric_rows)
         if self.metric_row is not None:
             widget.move_cursor(row=widget.get_row_index(self.metric_row))
         else:

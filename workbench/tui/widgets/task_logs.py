@@ -16,21 +16,11 @@ from textual.message import Message
 from textual.widgets import DataTable, Log
 
 from workbench.core.records import TaskRunRecord
-from workbench.core.vocabulary import TASK_FAILED, terminal_style
+from workbench.core.vocabulary import first_log_task, terminal_style
 from workbench.tui.widgets.task_timeline import GLYPHS
 
 if TYPE_CHECKING:
     from workbench.core.records import TaskLog
-
-"""Task statuses whose log is the one a person opens first."""
-
-
-def first_to_show(tasks: Sequence[TaskRunRecord]) -> str | None:
-    """The task whose log is shown before anyone picks one: the first failure, else the first."""
-    failed = [t.task for t in tasks if t.status in TASK_FAILED]
-    if failed:
-        return failed[0]
-    return tasks[0].task if tasks else None
 
 
 def log_lines(log: TaskLog) -> list[str]:
@@ -85,7 +75,7 @@ class TaskLogs(Horizontal):
     def show_tasks(self, tasks: Sequence[TaskRunRecord]) -> None:
         """List ``tasks`` in run order, keeping the selection (the first failure at first)."""
         names = [t.task for t in tasks]
-        wanted = self.selected if self.selected in names else first_to_show(tasks)
+        wanted = self.selected if self.selected in names else first_log_task(tasks)
         table = self.table
         table.clear()
         for task in tasks:
