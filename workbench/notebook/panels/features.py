@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbench.api.fetch import fetch_features
+from workbench.core import feature_summary
 from workbench.core.fetched import FeaturesData
 from workbench.core.records import FeatureLookup
 from workbench.notebook.panels.base import Panel, RecordTable
@@ -43,13 +44,13 @@ class FeaturesPanel(Panel):
             (
                 v.name,
                 (
-                    f"{v.name} ({v.code_hash[:8]})",
-                    f"{v.entity} ({v.key})",
+                    feature_summary.view_text(v),
+                    feature_summary.entity_text(v),
                     ", ".join(v.columns),
                     f"{v.rows:,}",
                     f"{v.entities:,}",
-                    v.newest.isoformat(sep=" ") if v.newest else "-",
-                    ", ".join(f"{c} {s:.0%}" for c, s in v.null_shares.items() if s) or "none",
+                    feature_summary.newest_text(v),
+                    feature_summary.nulls_text(v),
                 ),
             )
             for v in data.views

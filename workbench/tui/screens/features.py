@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Input, Static
 from textual_plotext import PlotextPlot
 
+from workbench.core import feature_summary
 from workbench.core.fetched import FeaturesData
 from workbench.core.records import FeatureLookup
 from workbench.tui.screens.base import WorkbenchScreen
@@ -64,15 +65,14 @@ class FeaturesScreen(WorkbenchScreen):
         table = self.query_one("#features-views", DataTable)
         table.clear()
         for v in data.views:
-            nulls = ", ".join(f"{c} {s:.0%}" for c, s in v.null_shares.items() if s) or "none"
             table.add_row(
-                f"{v.name} ({v.code_hash[:8]})",
-                f"{v.entity} ({v.key})",
+                feature_summary.view_text(v),
+                feature_summary.entity_text(v),
                 f"{v.rows:,}",
                 f"{v.entities:,}",
-                v.newest.isoformat(sep=" ") if v.newest else "-",
-                f"{v.ttl_s / 86_400:g}d" if v.ttl_s else "never expires",
-                nulls,
+                feature_summary.newest_text(v),
+                feature_summary.ttl_text(v.ttl_s),
+                feature_summary.nulls_text(v),
             )
         if not data.views:
             table.add_row("no feature views yet: set [features] path in workbench.toml", *[""] * 6)
