@@ -132,6 +132,12 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
     return table
 
 
+def decided(model: ModelVersionRecord) -> str:
+    """Where a decision (approve, reject, archive) left a version: its status and aliases."""
+    said = f"model version {model.version} is now [bold]{model.status}[/]"
+    return said + (f"\naliases: {', '.join(model.aliases)}" if model.aliases else "")
+
+
 def model_story(model: ModelVersionRecord) -> list[str]:
     """How a version was chosen and tested, in a few lines (the demo prints it)."""
     ev = model.evaluation or {}
