@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from workbench.core.records import DatasetRecord
 from workbench.tui.formatting import ago, status_text
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.table_cursor import cursor_key
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
@@ -78,10 +79,10 @@ class DataScreen(WorkbenchScreen):
         table = self.query_one("#datasets-table", DataTable)
         columns = self.query_one("#columns-table", DataTable)
         columns.clear()
-        if table.row_count == 0:
+        key = cursor_key(table)
+        if key is None:
             columns.border_title = "Columns"
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         dataset = next((d for d in self.datasets if str(d.id) == key), None)
         if dataset is None:
             return

@@ -28,6 +28,7 @@ from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.screens.decision import DecisionScreen
 from workbench.tui.screens.model_report import ModelReportScreen
+from workbench.tui.table_cursor import cursor_number, restore_cursor
 from workbench.tui.widgets.champion_challenger import ChampionChallenger
 
 if TYPE_CHECKING:
@@ -128,17 +129,12 @@ class ModelsScreen(WorkbenchScreen):
                 key=str(model.version),
             )
         table.border_title = f"{len(data.models)} version(s)"
-        if selected is not None and str(selected) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected)))
+        restore_cursor(table, selected)
         self._compare()
 
     def selected_version(self) -> int | None:
         """The version under the cursor."""
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value is not None else None
+        return cursor_number(self.table)
 
     def select_version(self, version: int) -> None:
         """Put the cursor on ``version`` (tests and the palette use it)."""

@@ -27,6 +27,7 @@ from workbench.tui.formatting import (
 )
 from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.table_cursor import cursor_key
 from workbench.tui.widgets.history_plot import HistoryPlot, Series, series_of
 from workbench.tui.widgets.task_logs import TaskLogs
 from workbench.tui.widgets.task_timeline import TaskTimeline
@@ -290,12 +291,8 @@ class RunDetailScreen(WorkbenchScreen):
     def metric_selected(self, event: DataTable.RowHighlighted | DataTable.RowSelected) -> None:
         """Plot the history of the metric a person moved to (or pressed Enter on)."""
         event.stop()
-        table = self.query_one("#run-metrics", DataTable)
-        if table.row_count == 0:
-            return
-        # the cursor as it is now: clear() and move_cursor() post highlights that are
-        # stale by the time they land (the same as in the task list of the Logs tab)
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        # the cursor as it is now, not the row the message names (see table_cursor)
+        key = cursor_key(self.query_one("#run-metrics", DataTable))
         if key is None or (key == self.metric_row and isinstance(event, DataTable.RowHighlighted)):
             return
         self.metric_row = key

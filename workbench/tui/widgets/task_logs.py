@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Log
 
 from workbench.core.records import TaskRunRecord
 from workbench.core.vocabulary import first_log_task, terminal_style
+from workbench.tui.table_cursor import cursor_key
 from workbench.tui.widgets.task_timeline import GLYPHS
 
 if TYPE_CHECKING:
@@ -97,12 +98,8 @@ class TaskLogs(Horizontal):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        table = self.table
-        if table.row_count == 0:
-            return
-        # the cursor as it is now, not as it was when the message left: clear() and
-        # move_cursor() in show_tasks post highlights that are stale by the time they land
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        # the cursor as it is now, not the row the message names (see table_cursor)
+        key = cursor_key(self.table)
         if key is not None and key != self.selected:
             self.selected = key
             self.post_message(self.TaskSelected(key))
