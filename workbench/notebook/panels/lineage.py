@@ -18,7 +18,6 @@ class LineagePanel(Panel):
     RELOAD_ON = ("model.", "alias.")
 
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
-        self._choosing = False
         self._pinned: int | None = None
         super().__init__(api, live=live, closable=closable)
 
@@ -34,12 +33,9 @@ class LineagePanel(Panel):
         return fetch_lineage(self.api, self._pinned)
 
     def show(self, data: LineageData) -> None:
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [(f"v{m.version} {m.candidate}", m.version) for m in data.models]
             self.picker.value = data.version
-        finally:
-            self._choosing = False
         self.tree.value = (
             markup.block(markup.tree(data.tree))
             if data.tree
@@ -47,6 +43,6 @@ class LineagePanel(Panel):
         )
 
     def _picked(self, change: dict[str, object]) -> None:
-        if not self._choosing and change["new"] is not None:
+        if not self.filling and change["new"] is not None:
             self._pinned = self.picker.value
             self.refresh()

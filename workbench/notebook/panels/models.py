@@ -35,7 +35,6 @@ class ModelsPanel(Panel):
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
         self.data = ModelsData([], [])
         """What was fetched last."""
-        self._choosing = False
         self._pinned: int | None = None
         self._reports: dict[int, QualityReport | None] = {}
         super().__init__(api, live=live, closable=closable)
@@ -102,14 +101,11 @@ class ModelsPanel(Panel):
         )
         # the version a person picked stays selected; otherwise the newest candidate
         current = self._pinned if data.get(self._pinned) else _default(data)
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [
                 (f"v{m.version} {m.candidate} ({m.status})", m.version) for m in data.models
             ]
             self.picker.value = current
-        finally:
-            self._choosing = False
         self._show_selected()
 
     def _cells(self, model: ModelVersionRecord) -> tuple[object, ...]:
@@ -154,7 +150,7 @@ class ModelsPanel(Panel):
         self.report.show(version, self._reports[version])
 
     def _picked(self, change: dict[str, object]) -> None:
-        if not self._choosing:
+        if not self.filling:
             self._pinned = self.picker.value
             self._show_selected()
 

@@ -59,7 +59,6 @@ class RunsPanel(Panel):
     RELOAD_ON = ("run.", "task.", "model.registered")
 
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
-        self._choosing = False
         self._reports: dict[int, InputReport] = {}
         super().__init__(api, live=live, closable=closable)
 
@@ -153,16 +152,13 @@ class RunsPanel(Panel):
             empty="No runs yet: run one with api.run(data=...) or drop a file into incoming/.",
         )
         detail = data.detail
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [(f"run {r.id} ({r.status})", r.id) for r in data.runs]
             self.picker.value = detail.run.id if detail else None
             self.metric.options = sorted(detail.metrics) if detail else []
             self.metric.value = data.history.key if data.history else None
             self.log_task.options = [t.task for t in detail.tasks] if detail else []
             self.log_task.value = data.log.log.task if data.log else None
-        finally:
-            self._choosing = False
         self._show_detail(detail)
         self._show_sections(data)
 
@@ -203,14 +199,14 @@ class RunsPanel(Panel):
 
     def _picked(self, change: dict[str, object]) -> None:
         """The user chose a run: stop following and show that one."""
-        if self._choosing or change["new"] is None:
+        if self.filling or change["new"] is None:
             return
         self.follow.value = False
         self.refresh()
 
     def _chose(self, change: dict[str, object]) -> None:
         """The user chose another metric or task: fetch its history or log."""
-        if not self._choosing and change["new"] is not None:
+        if not self.filling and change["new"] is not None:
             self.refresh()
 
 
