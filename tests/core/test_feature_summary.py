@@ -43,3 +43,9 @@ def test_a_ttl_reads_in_whole_days_else_in_hours() -> None:
 def test_only_features_with_missing_values_are_named() -> None:
     assert feature_summary.nulls_text(_view({"a": 0.0, "b": 0.02})) == "b 2%"
     assert feature_summary.nulls_text(_view({"a": 0.0})) == "none"
+
+
+def test_a_front_end_gets_the_columns_it_names_in_its_order() -> None:
+    view = _view({"b": 0.02})
+    assert feature_summary.cells(view, ("ttl", "rows", "nulls")) == ("7d", "24,995", "b 2%")
+    assert set(feature_summary.COLUMNS) >= {"view", "entity", "features", "entities", "newest"}

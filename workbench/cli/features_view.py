@@ -12,23 +12,17 @@ from rich.table import Table
 from workbench.core import feature_summary
 from workbench.core.records import FeatureLookup, FeatureViewRecord
 
+VIEW_COLUMNS = ("view", "entity", "features", "rows", "entities", "newest", "ttl", "nulls")
+"""What the views table shows of each (see :data:`feature_summary.COLUMNS`)."""
+
 
 def views_table(views: Sequence[FeatureViewRecord]) -> Table:
     """One line per materialised view: freshness, size and the features with nulls."""
     table = Table(title="Feature views")
-    for column in ("view", "entity", "features", "rows", "entities", "newest", "ttl", "nulls"):
+    for column in VIEW_COLUMNS:
         table.add_column(column)
     for v in views:
-        table.add_row(
-            feature_summary.view_text(v),
-            feature_summary.entity_text(v),
-            ", ".join(v.columns),
-            f"{v.rows:,}",
-            f"{v.entities:,}",
-            feature_summary.newest_text(v),
-            feature_summary.ttl_text(v.ttl_s),
-            feature_summary.nulls_text(v),
-        )
+        table.add_row(*feature_summary.cells(v, VIEW_COLUMNS))
     return table
 
 

@@ -1,10 +1,13 @@
 """How a feature view's figures read, the same in the CLI, the TUI and the notebook.
 
-Each front end picks the columns it has room for; what a column says is written here
-once, so "never expires" or a null share reads the same wherever a person meets it.
+Each front end picks the columns it has room for from :data:`COLUMNS`; what a column
+is called and says is written here once, so "never expires" or a null share reads the
+same wherever a person meets it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 
 from workbench.core.records import FeatureViewRecord
 
@@ -39,3 +42,21 @@ def ttl_text(seconds: float | None) -> str:
 def nulls_text(view: FeatureViewRecord) -> str:
     """``mean_amount_7d 2%``: each feature with missing values and its share, or ``none``."""
     return ", ".join(f"{c} {s:.0%}" for c, s in view.null_shares.items() if s) or "none"
+
+
+COLUMNS: Mapping[str, Callable[[FeatureViewRecord], str]] = {
+    "view": view_text,
+    "entity": entity_text,
+    "features": lambda view: ", ".join(view.columns),
+    "rows": lambda view: f"{view.rows:,}",
+    "entities": lambda view: f"{view.entities:,}",
+    "newest": newest_text,
+    "ttl": lambda view: ttl_text(view.ttl_s),
+    "nulls": nulls_text,
+}
+"""Every column a front end may show of a view: its heading and what it says."""
+
+
+def cells(view: FeatureViewRecord, columns: Sequence[str]) -> tuple[str, ...]:
+    """What ``view`` shows under ``columns`` (headings from :data:`COLUMNS`), in order."""
+    return tuple(COLUMNS[column](view) for column in columns)

@@ -16,6 +16,9 @@ from workbench.notebook.views import markup
 HISTORY_ROWS = 20
 """An entity's newest feature rows shown under its latest values."""
 
+VIEW_COLUMNS = ("view", "entity", "features", "rows", "entities", "newest", "nulls")
+"""What the views table shows of each (see :data:`feature_summary.COLUMNS`)."""
+
 
 class FeaturesPanel(Panel):
     """The views (freshness, rows, null shares); type a key to see that entity's values."""
@@ -41,22 +44,11 @@ class FeaturesPanel(Panel):
 
     def show(self, data: FeaturesData) -> None:
         rows: list[tuple[Any, tuple[object, ...]]] = [
-            (
-                v.name,
-                (
-                    feature_summary.view_text(v),
-                    feature_summary.entity_text(v),
-                    ", ".join(v.columns),
-                    f"{v.rows:,}",
-                    f"{v.entities:,}",
-                    feature_summary.newest_text(v),
-                    feature_summary.nulls_text(v),
-                ),
-            )
-            for v in data.views
+            (v.name, feature_summary.cells(v, VIEW_COLUMNS)) for v in data.views
         ]
-        headers = ["view", "entity", "features", "rows", "entities", "newest", "nulls"]
-        self.table.show(headers, rows, right=(3, 4), empty="no feature views: set [features] path")
+        right = (VIEW_COLUMNS.index("rows"), VIEW_COLUMNS.index("entities"))
+        empty = "no feature views: set [features] path"
+        self.table.show(list(VIEW_COLUMNS), rows, right=right, empty=empty)
         names = [v.name for v in data.views]
         if list(self.view.options) != names:
             with self.view.hold_trait_notifications():

@@ -19,6 +19,9 @@ from workbench.tui.widgets.nav_bar import NavBar
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
 
+VIEW_COLUMNS = ("view", "entity", "rows", "entities", "newest", "ttl", "nulls")
+"""What the views table shows of each (see :data:`feature_summary.COLUMNS`)."""
+
 
 class FeaturesScreen(WorkbenchScreen):
     """A table of views; type an entity key to plot its first feature over time."""
@@ -53,7 +56,7 @@ class FeaturesScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#features-views", DataTable)
-        for column in ("view", "entity", "rows", "entities", "newest", "ttl", "nulls"):
+        for column in VIEW_COLUMNS:
             table.add_column(column, key=column)
 
     def load(self, api: WorkbenchApi) -> FeaturesData:
@@ -65,17 +68,10 @@ class FeaturesScreen(WorkbenchScreen):
         table = self.query_one("#features-views", DataTable)
         table.clear()
         for v in data.views:
-            table.add_row(
-                feature_summary.view_text(v),
-                feature_summary.entity_text(v),
-                f"{v.rows:,}",
-                f"{v.entities:,}",
-                feature_summary.newest_text(v),
-                feature_summary.ttl_text(v.ttl_s),
-                feature_summary.nulls_text(v),
-            )
+            table.add_row(*feature_summary.cells(v, VIEW_COLUMNS))
         if not data.views:
-            table.add_row("no feature views yet: set [features] path in workbench.toml", *[""] * 6)
+            empty = "no feature views yet: set [features] path in workbench.toml"
+            table.add_row(empty, *[""] * (len(VIEW_COLUMNS) - 1))
         self._plot(data.lookup)
 
     def _plot(self, lookup: FeatureLookup | None) -> None:
