@@ -120,7 +120,7 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
             str(m.version),
             m.candidate,
             _status(m.status),
-            "[green]pass[/]" if m.gate_passed else "[red]fail[/]",
+            f"[{'green' if m.gate_passed else 'red'}]{model_summary.gate_text(m)}[/]",
             model_summary.tested_text(m, metric),
             model_summary.validation_text(m, metric),
             model_summary.threshold_text(m),

@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from workbench.core import model_summary
 from workbench.core.formatting import aware as _aware
 from workbench.core.formatting import metric_value as metric_value  # re-exported
 from workbench.core.formatting import seconds as seconds
+from workbench.core.records import ModelVersionRecord
 from workbench.core.vocabulary import KEY_METRICS as KEY_METRICS  # re-exported
 from workbench.core.vocabulary import best_of as best_of
 from workbench.core.vocabulary import key_metric as key_metric
@@ -72,6 +74,11 @@ def latency(value: float | None) -> str:
     if value < 1:
         return f"{value * 1000:.1f}ms"
     return seconds(value)
+
+
+def gate_text(model: ModelVersionRecord) -> Text:
+    """The gate's verdict on ``model``, green or red."""
+    return Text(model_summary.gate_text(model), style="green" if model.gate_passed else "red")
 
 
 def status_text(status: str) -> Text:

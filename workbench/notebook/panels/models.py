@@ -116,7 +116,7 @@ class ModelsPanel(Panel):
             markup.badge(model.status),
             ", ".join(model.aliases) or "-",
             model.candidate,
-            "passed" if model.gate_passed else "failed",
+            model_summary.gate_text(model),
             model_summary.tested_text(model),
             model_summary.validation_text(model),
             model_summary.threshold_text(model),

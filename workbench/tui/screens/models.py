@@ -16,7 +16,7 @@ from workbench.core import model_summary
 from workbench.core.fetched import ModelsData
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.core.vocabulary import Alias
-from workbench.tui.formatting import ago, key_metric, metric_value, status_text
+from workbench.tui.formatting import ago, gate_text, key_metric, metric_value, status_text
 from workbench.tui.messages import (
     ModelApproved,
     ModelDecided,
@@ -119,7 +119,7 @@ class ModelsScreen(WorkbenchScreen):
                 model.candidate,
                 status_text(model.status),
                 Text(", ".join(model.aliases), style="bold green") if model.aliases else "",
-                Text("pass", style="green") if model.gate_passed else Text("fail", style="red"),
+                gate_text(model),
                 model_summary.tested_text(model),
                 model_summary.validation_text(model),
                 model_summary.threshold_text(model),

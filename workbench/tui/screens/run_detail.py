@@ -20,6 +20,7 @@ from workbench.core.formatting import tag_rows
 from workbench.core.vocabulary import preferred_metric
 from workbench.tui.formatting import (
     ago,
+    gate_text,
     key_metric,
     metric_value,
     span,
@@ -320,7 +321,7 @@ class RunDetailScreen(WorkbenchScreen):
             model.candidate,
             status_text(model.status),
             f"{metric[0]} {metric_value(metric[1])}" if metric else "-",
-            Text("passed", style="green") if model.gate_passed else Text("failed", style="red"),
+            gate_text(model),
         )
 
     def _fill(self, selector: str, rows: list[tuple[Any, ...]]) -> None:
