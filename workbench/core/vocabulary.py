@@ -98,6 +98,12 @@ class DatasetStatus(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+def validation_verdict(status: str) -> str:
+    """A dataset's status as its validation reads: ``passed`` for an accepted one, else
+    the status itself (``quarantined``, ``duplicate``)."""
+    return "passed" if status == DatasetStatus.ACCEPTED else status
+
+
 class Decision(enum.StrEnum):
     """A decision on a model version (the approvals table's ``decision``)."""
 

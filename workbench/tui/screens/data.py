@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from workbench.core.records import DatasetRecord
+from workbench.core.vocabulary import validation_verdict
 from workbench.tui.formatting import ago, status_text
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.table_cursor import cursor_key
@@ -60,7 +61,7 @@ class DataScreen(WorkbenchScreen):
             table.add_row(
                 Text(str(dataset.id), justify="right"),
                 dataset.name,
-                status_text("passed" if dataset.status == "accepted" else dataset.status),
+                status_text(validation_verdict(dataset.status)),
                 Text(f"{dataset.rows:,}", justify="right"),
                 Text(str(len(dataset.columns)), justify="right"),
                 ago(dataset.ingested_at, now),
