@@ -189,7 +189,7 @@ def test_serving_view_says_up_stopped_or_never_started(api: WorkbenchApi) -> Non
     up = ServingStatus("running", "http://127.0.0.1:8000", 3, 42, 12.5, 0.0087, 30.0, 5210)
     html = ServingView(up)._repr_html_()
     assert "serving v3" in html and "http://127.0.0.1:8000" in html
-    assert "12.5 req/s" in html and "p99 8.7 ms" in html and "5,210 request(s)" in html
+    assert "12.5 req/s" in html and "p99 8.7ms" in html and "5,210 request(s)" in html
     gone = ServingStatus(
         "stopped", "http://127.0.0.1:8000", 3, 42, None, None, 0.0, None, "it <exited>"
     )
