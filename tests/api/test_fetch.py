@@ -12,6 +12,7 @@ def test_the_models_refresh_reads_versions_decisions_and_serving_only_when_asked
     production, candidate = plain.production(), plain.newest_candidate()
     assert production is not None and production.version == 1
     assert candidate is not None and candidate.version == 2
+    assert plain.candidates() == [candidate]
     decision = plain.last_decision(1)
     assert decision is not None and decision.actor == "alice"
     assert plain.last_decision(2) is None and plain.get(3) is None

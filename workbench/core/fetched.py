@@ -8,7 +8,7 @@ these records when it is built and calls a loader only on its worker thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.core.records import (
     ApprovalRecord,
@@ -28,8 +28,8 @@ class ModelsData:
 
     models: list[ModelVersionRecord]
     """Newest first."""
-    approvals: list[ApprovalRecord]
-    """Every decision."""
+    approvals: list[ApprovalRecord] = field(default_factory=list)
+    """Every decision (empty when only the versions were asked for)."""
     serving: ServingStatus | None = None
     """The scoring server as its process says (None when not asked for, or not yet)."""
 
@@ -45,9 +45,13 @@ class ModelsData:
         """The version behind the production alias (the one served)."""
         return self.with_alias(Alias.PRODUCTION)
 
+    def candidates(self) -> list[ModelVersionRecord]:
+        """The versions still waiting for a decision, newest first."""
+        return [m for m in self.models if m.status == ModelStatus.CANDIDATE]
+
     def newest_candidate(self) -> ModelVersionRecord | None:
         """The newest version still waiting for a decision."""
-        return next((m for m in self.models if m.status == ModelStatus.CANDIDATE), None)
+        return next(iter(self.candidates()), None)
 
     def last_decision(self, version: int) -> ApprovalRecord | None:
         """The newest decision on ``version``."""

@@ -15,6 +15,7 @@ import polars as pl
 
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core import model_summary
+from workbench.core.fetched import ModelsData
 from workbench.core.formatting import latency, rate, tag_rows
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord, ServingStatus
 from workbench.core.validation_report import CheckResult, SchemaChange, ValidationReport
@@ -382,13 +383,9 @@ def validation_view(
 
 def compare_view(api: WorkbenchApi, version: int | None = None) -> CompareView:
     """Version ``version`` (default: the newest candidate) against production."""
-    models = api.models()
-    production = next((m for m in models if "production" in m.aliases), None)
-    if version is None:
-        candidate = next((m for m in models if m.status == "candidate"), None)
-    else:
-        candidate = next((m for m in models if m.version == version), None)
-    return CompareView(candidate, production)
+    registry = ModelsData(api.models())
+    candidate = registry.newest_candidate() if version is None else registry.get(version)
+    return CompareView(candidate, registry.production())
 
 
 def lineage_view(api: WorkbenchApi, version: int) -> LineageView:
