@@ -32,7 +32,7 @@ from workbench.notebook import (
 from workbench.notebook.views.charts import Bar, line_chart, paired_histogram, timeline
 from workbench.notebook.views.frames import METRICS_SCHEMA
 from workbench.notebook.views.markup import Safe, esc, table, tree
-from workbench.notebook.views.run_details import preferred_metric, sorted_points
+from workbench.notebook.views.run_details import sorted_points
 
 
 def test_run_view_shows_every_task_and_a_timeline(api: WorkbenchApi) -> None:
@@ -189,7 +189,7 @@ def test_serving_view_says_up_stopped_or_never_started(api: WorkbenchApi) -> Non
     up = ServingStatus("running", "http://127.0.0.1:8000", 3, 42, 12.5, 0.0087, 30.0, 5210)
     html = ServingView(up)._repr_html_()
     assert "serving v3" in html and "http://127.0.0.1:8000" in html
-    assert "12.5 req/s" in html and "p99 8.7 ms" in html and "5,210 request(s)" in html
+    assert "12.5 req/s" in html and "p99 8.7ms" in html and "5,210 request(s)" in html
     gone = ServingStatus(
         "stopped", "http://127.0.0.1:8000", 3, 42, None, None, 0.0, None, "it <exited>"
     )
@@ -201,14 +201,6 @@ def test_run_view_lists_the_run_and_task_tags(curve_run: WorkbenchApi) -> None:
     html = run_view(curve_run, 3)._repr_html_()
     assert "Tags" in html and "workbench.user" in html
     assert "curve.model" in html and "logistic_regression" in html
-
-
-def test_the_metric_shown_first_is_one_candidates_are_compared_by() -> None:
-    assert preferred_metric(["gate.value", "lr.f1", "lr.roc_auc", "curve.roc_auc"]) == (
-        "curve.roc_auc"
-    )
-    assert preferred_metric(["b", "a"]) == "a"
-    assert preferred_metric([]) is None
 
 
 def test_a_long_line_labels_a_dozen_steps_first_and_last_included() -> None:

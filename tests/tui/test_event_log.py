@@ -52,7 +52,9 @@ def test_waiting_files_leave_the_list_once_ingested_or_gone() -> None:
 def test_quarantine_reasons_come_from_the_events() -> None:
     log = EventLog()
     log.add(event(1, "dataset.quarantined", "error", dataset_id=7, reason="column x missing"))
-    assert log.quarantine_reasons() == {7: "column x missing"}
+    log.add(event(2, "dataset.quarantined", "error", dataset_id=8))  # no reason: the message
+    log.add(event(3, "dataset.ingested", dataset_id=9, reason="not a quarantine"))
+    assert log.quarantine_reasons() == {7: "column x missing", 8: "dataset.quarantined #2"}
 
 
 def test_runs_failures_drift_and_pending_approvals_toast_but_task_progress_does_not() -> None:

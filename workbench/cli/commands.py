@@ -88,23 +88,24 @@ def tag(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         tags = dict(parse_tag(text) for text in args.tags)
         result = api.tag_run(args.run_id, tags)
-    if args.json:
-        render.print_json(console, result)
-    else:
-        own = result.get("", {})
-        console.print(f"run {args.run_id}: " + ", ".join(f"{k}={v}" for k, v in own.items()))
-    return 0
+
+    def said(tagged: dict[str, dict[str, str]]) -> str:
+        own = tagged.get("", {})
+        return f"run {args.run_id}: " + ", ".join(f"{k}={v}" for k, v in own.items())
+
+    return _show(console, args.json, result, said)
 
 
 def cache(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         if args.clear:
             count = api.clear_cache(args.task)
-            if args.json:
-                render.print_json(console, {"cleared": count})
-            else:
-                console.print(f"{count} cached result(s) forgotten; those tasks will run again")
-            return 0
+            return _show(
+                console,
+                args.json,
+                {"cleared": count},
+                lambda _: f"{count} cached result(s) forgotten; those tasks will run again",
+            )
         entries = api.cached_results(args.task)
     return _show(console, args.json, entries, render.cache_table)
 
@@ -133,12 +134,13 @@ def compare(args: argparse.Namespace, console: Console) -> int:
     return _show(console, args.json, result, render.comparison_table)
 
 
-def _show(console: Console, as_json: bool, value: Any, table: Callable[[Any], Any]) -> int:
-    """Print ``value`` as JSON for scripts or as ``table(value)`` for a person."""
+def _show(console: Console, as_json: bool, value: Any, shown: Callable[[Any], Any]) -> int:
+    """Print ``value`` as JSON for scripts or as ``shown(value)`` (a table, a line of rich
+    markup) for a person."""
     if as_json:
         render.print_json(console, value)
     else:
-        console.print(table(value))
+        console.print(shown(value))
     return 0
 
 
@@ -181,13 +183,7 @@ def datasets(args: argparse.Namespace, console: Console) -> int:
 def _decision(args: argparse.Namespace, console: Console, action: str) -> int:
     with connect(args.workspace) as api:
         record = getattr(api, action)(args.version, args.comment)
-    if args.json:
-        render.print_json(console, record)
-    else:
-        console.print(f"model version {record.version} is now [bold]{record.status}[/]")
-        if record.aliases:
-            console.print(f"aliases: {', '.join(record.aliases)}")
-    return 0
+    return _show(console, args.json, record, render.decided)
 
 
 def approve(args: argparse.Namespace, console: Console) -> int:
@@ -201,31 +197,23 @@ def reject(args: argparse.Namespace, console: Console) -> int:
 def promote(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         record = api.promote(args.version, args.alias, args.reason)
-    if args.json:
-        render.print_json(console, record)
-    else:
-        console.print(f"alias {args.alias} -> model version {record.version}")
-    return 0
+    return _show(
+        console, args.json, record, lambda m: f"alias {args.alias} -> model version {m.version}"
+    )
 
 
 def archive(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         record = api.archive(args.version, args.reason)
-    if args.json:
-        render.print_json(console, record)
-    else:
-        console.print(f"model version {record.version} is now [bold]{record.status}[/]")
-    return 0
+    return _show(console, args.json, record, render.decided)
 
 
 def rollback(args: argparse.Namespace, console: Console) -> int:
     with connect(args.workspace) as api:
         record = api.rollback(args.reason)
-    if args.json:
-        render.print_json(console, record)
-    else:
-        console.print(f"production is model version {record.version} again")
-    return 0
+    return _show(
+        console, args.json, record, lambda m: f"production is model version {m.version} again"
+    )
 
 
 def lineage(args: argparse.Namespace, console: Console) -> int:

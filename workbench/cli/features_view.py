@@ -9,26 +9,20 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from workbench.core import feature_summary
 from workbench.core.records import FeatureLookup, FeatureViewRecord
+
+VIEW_COLUMNS = ("view", "entity", "features", "rows", "entities", "newest", "ttl", "nulls")
+"""What the views table shows of each (see :data:`feature_summary.COLUMNS`)."""
 
 
 def views_table(views: Sequence[FeatureViewRecord]) -> Table:
-    """One line per materialised view: freshness, size and the worst null share."""
+    """One line per materialised view: freshness, size and the features with nulls."""
     table = Table(title="Feature views")
-    for column in ("view", "entity", "features", "rows", "entities", "newest", "ttl", "nulls"):
+    for column in VIEW_COLUMNS:
         table.add_column(column)
     for v in views:
-        worst = max(v.null_shares.items(), key=lambda kv: kv[1], default=None)
-        table.add_row(
-            f"{v.name} ({v.code_hash[:12]})",
-            f"{v.entity} ({v.key})",
-            ", ".join(v.columns),
-            f"{v.rows:,}",
-            f"{v.entities:,}",
-            v.newest.isoformat(sep=" ") if v.newest else "-",
-            _ttl(v.ttl_s),
-            f"{worst[0]} {worst[1]:.1%}" if worst and worst[1] else "none",
-        )
+        table.add_row(*feature_summary.cells(v, VIEW_COLUMNS))
     return table
 
 
@@ -48,11 +42,3 @@ def lookup_table(found: FeatureLookup, limit: int = 20) -> Table:
 
 def _cell(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def _ttl(seconds: float | None) -> str:
-    if seconds is None:
-        return "never expires"
-    if seconds % 86_400 == 0:
-        return f"{int(seconds // 86_400)}d"
-    return f"{seconds / 3600:g}h"

@@ -120,7 +120,7 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
             str(m.version),
             m.candidate,
             _status(m.status),
-            "[green]pass[/]" if m.gate_passed else "[red]fail[/]",
+            f"[{'green' if m.gate_passed else 'red'}]{model_summary.gate_text(m)}[/]",
             model_summary.tested_text(m, metric),
             model_summary.validation_text(m, metric),
             model_summary.threshold_text(m),
@@ -130,6 +130,12 @@ def models_table(models: Sequence[ModelVersionRecord], metric: str | None = None
             _when(m.created_at),
         )
     return table
+
+
+def decided(model: ModelVersionRecord) -> str:
+    """Where a decision (approve, reject, archive) left a version: its status and aliases."""
+    said = f"model version {model.version} is now [bold]{model.status}[/]"
+    return said + (f"\naliases: {', '.join(model.aliases)}" if model.aliases else "")
 
 
 def model_story(model: ModelVersionRecord) -> list[str]:

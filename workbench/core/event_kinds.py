@@ -12,8 +12,10 @@ model version...), so a front end can follow a family by its prefix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from workbench.core.records import EventRecord
 
 
 @dataclass(frozen=True)
@@ -176,3 +178,14 @@ FAMILIES = frozenset(kind.family for kind in CATALOGUE.values())
 def follows(prefix: str) -> bool:
     """Whether a front end's ``RELOAD_ON`` entry (a kind or a ``family.`` prefix) names any."""
     return any(kind == prefix or kind.startswith(prefix) for kind in CATALOGUE)
+
+
+def quarantine_reasons(events: Iterable[EventRecord]) -> dict[int, str]:
+    """Dataset id -> why it was quarantined, read from the ``dataset.quarantined`` events
+    among ``events`` (the store keeps the reason only there; a later event wins)."""
+    reasons: dict[int, str] = {}
+    for event in events:
+        dataset_id = event.payload.get("dataset_id")
+        if event.kind == "dataset.quarantined" and isinstance(dataset_id, int):
+            reasons[dataset_id] = str(event.payload.get("reason") or event.message)
+    return reasons

@@ -25,6 +25,24 @@ def seconds(value: float | None) -> str:
     return f"{minutes}m{rest:02d}s"
 
 
+def rate(per_second: float | None) -> str:
+    """Requests per second: one decimal while small, whole numbers once busy."""
+    if per_second is None:
+        return "-"
+    return f"{per_second:.1f}" if per_second < 100 else f"{per_second:,.0f}"
+
+
+def latency(value: float | None) -> str:
+    """A request latency, finer than :func:`seconds` (``420µs``, ``4.2ms``, ``1.3s``)."""
+    if value is None:
+        return "-"
+    if value < 0.001:
+        return f"{value * 1_000_000:.0f}µs"
+    if value < 1:
+        return f"{value * 1000:.1f}ms"
+    return seconds(value)
+
+
 def metric_value(value: float | None) -> str:
     """A metric with four decimals, or a dash when it is missing."""
     return "-" if value is None else f"{value:.4f}"

@@ -43,6 +43,11 @@ def validation_text(model: ModelVersionRecord, metric: str | None = None) -> str
     return "-"
 
 
+def gate_text(model: ModelVersionRecord) -> str:
+    """``pass`` or ``fail``: whether the version cleared the promotion gate."""
+    return "pass" if model.gate_passed else "fail"
+
+
 def threshold_text(model: ModelVersionRecord) -> str:
     """The decision threshold as served, or ``-`` (not binary, or an older version)."""
     return "-" if model.threshold is None else f"{model.threshold:.3f}"

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from workbench.core.records import TaskRunRecord
 
 
 class RunState(enum.StrEnum):
@@ -47,6 +50,14 @@ TASK_FAILED: frozenset[str] = frozenset({TaskState.FAILED, TaskState.TIMED_OUT})
 
 TASK_FINISHED: frozenset[str] = frozenset(TaskState) - {TaskState.QUEUED, TaskState.RUNNING}
 """Task states that will not change again."""
+
+
+def first_log_task(tasks: Sequence[TaskRunRecord]) -> str | None:
+    """The task whose log is shown before anyone picks one: the first failure, else the first."""
+    failed = [t.task for t in tasks if t.status in TASK_FAILED]
+    if failed:
+        return failed[0]
+    return tasks[0].task if tasks else None
 
 
 class Trigger(enum.StrEnum):
@@ -85,6 +96,12 @@ class DatasetStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     QUARANTINED = "quarantined"
     DUPLICATE = "duplicate"
+
+
+def validation_verdict(status: str) -> str:
+    """A dataset's status as its validation reads: ``passed`` for an accepted one, else
+    the status itself (``quarantined``, ``duplicate``)."""
+    return "passed" if status == DatasetStatus.ACCEPTED else status
 
 
 class Decision(enum.StrEnum):
@@ -217,6 +234,19 @@ def key_metric(metrics: Mapping[str, float]) -> tuple[str, float] | None:
         first = sorted(metrics)[0]
         return first, metrics[first]
     return None
+
+
+def preferred_metric(names: Iterable[str]) -> str | None:
+    """The metric shown first: one people compare by (see :data:`KEY_METRICS`), as named
+    (``roc_auc``, ``rf.roc_auc``) before its other spellings (``val_roc_auc``), else the
+    first name in order."""
+    ordered = sorted(names)
+    for preferred in KEY_METRICS:
+        found = [n for n in ordered if base_metric(n) == preferred]
+        if found:
+            exact = [n for n in found if n.rsplit(".", 1)[-1] == preferred]
+            return (exact or found)[0]
+    return ordered[0] if ordered else None
 
 
 def metric_names(metrics: Sequence[Mapping[str, float]]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePath
 
+from workbench.core.event_kinds import quarantine_reasons
 from workbench.core.records import EventRecord
 
 ALERT_LEVELS = frozenset({"warning", "error"})
@@ -60,12 +61,7 @@ class EventLog:
 
     def quarantine_reasons(self) -> dict[int, str]:
         """Dataset id -> why it was quarantined, from ``dataset.quarantined`` events."""
-        reasons: dict[int, str] = {}
-        for event in self.of_kind("dataset.quarantined"):
-            dataset_id = event.payload.get("dataset_id")
-            if isinstance(dataset_id, int):
-                reasons[dataset_id] = str(event.payload.get("reason") or event.message)
-        return reasons
+        return quarantine_reasons(self.all())
 
     def waiting_files(self) -> list[str]:
         """Names of files the watcher has seen but that were not ingested or dropped yet."""

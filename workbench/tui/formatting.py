@@ -11,9 +11,13 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
+from workbench.core import model_summary
 from workbench.core.formatting import aware as _aware
+from workbench.core.formatting import latency as latency  # re-exported
 from workbench.core.formatting import metric_value as metric_value  # re-exported
+from workbench.core.formatting import rate as rate
 from workbench.core.formatting import seconds as seconds
+from workbench.core.records import ModelVersionRecord
 from workbench.core.vocabulary import KEY_METRICS as KEY_METRICS  # re-exported
 from workbench.core.vocabulary import best_of as best_of
 from workbench.core.vocabulary import key_metric as key_metric
@@ -56,22 +60,9 @@ def span(start: datetime | None, end: datetime | None, now: datetime) -> str:
     return seconds((_aware(end or now) - _aware(start)).total_seconds())
 
 
-def rate(per_second: float | None) -> str:
-    """Requests per second: one decimal while small, whole numbers once busy."""
-    if per_second is None:
-        return "-"
-    return f"{per_second:.1f}" if per_second < 100 else f"{per_second:,.0f}"
-
-
-def latency(value: float | None) -> str:
-    """A request latency, finer than :func:`seconds` (``420µs``, ``4.2ms``, ``1.3s``)."""
-    if value is None:
-        return "-"
-    if value < 0.001:
-        return f"{value * 1_000_000:.0f}µs"
-    if value < 1:
-        return f"{value * 1000:.1f}ms"
-    return seconds(value)
+def gate_text(model: ModelVersionRecord) -> Text:
+    """The gate's verdict on ``model``, green or red."""
+    return Text(model_summary.gate_text(model), style="green" if model.gate_passed else "red")
 
 
 def status_text(status: str) -> Text:

@@ -11,7 +11,8 @@ message line, never raised out of a callback (that would vanish into the kernel 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 import ipywidgets as widgets
@@ -72,6 +73,8 @@ class Panel(widgets.VBox):
         self.close_button.on_click(lambda _: self.close())
         self.closed = False
         """True once closed: later events and clicks do nothing."""
+        self.filling = False
+        """True while :meth:`fill` runs: a picker's observer then knows no person picked."""
         self._load_failed = False
         self._lock = threading.RLock()
         tools = [self.refresh_button] + ([self.close_button] if closable else [])
@@ -94,6 +97,16 @@ class Panel(widgets.VBox):
     def show(self, data: Any) -> None:
         """Put what :meth:`load` returned into the widgets."""
         raise NotImplementedError
+
+    @contextmanager
+    def fill(self) -> Iterator[None]:
+        """Set pickers' options and values in :meth:`show` without their observers
+        taking it for a person's pick (they check :attr:`filling`)."""
+        self.filling = True
+        try:
+            yield
+        finally:
+            self.filling = False
 
     def refresh(self) -> bool:
         """Load and show again; False when the panel is closed or the api refused."""

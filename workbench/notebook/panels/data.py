@@ -13,7 +13,9 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
+from workbench.core.event_kinds import quarantine_reasons
 from workbench.core.records import DatasetRecord, IngestOutcome
+from workbench.core.vocabulary import validation_verdict
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.panels.history import EventHistory
 from workbench.notebook.views import markup
@@ -66,12 +68,7 @@ class DataPanel(Panel):
         ]
 
     def load(self) -> DataSnapshot:
-        events = self._quarantines.read(self.api)
-        reasons = {
-            int(e.payload["dataset_id"]): str(e.payload.get("reason", e.message))
-            for e in events
-            if "dataset_id" in e.payload
-        }
+        reasons = quarantine_reasons(self._quarantines.read(self.api))
         return DataSnapshot(self.api.datasets(), reasons)
 
     def show(self, data: DataSnapshot) -> None:
@@ -82,7 +79,7 @@ class DataPanel(Panel):
                     d.id,
                     (
                         d.id,
-                        markup.badge("passed" if d.status == "accepted" else d.status),
+                        markup.badge(validation_verdict(d.status)),
                         d.name,
                         f"{d.rows:,}",
                         len(d.columns) or "-",

@@ -50,7 +50,6 @@ class DriftPanel(Panel):
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
         self.data = DriftData([], None, None, [], [])
         """What was fetched last."""
-        self._choosing = False
         self._pinned: int | None = None
         super().__init__(api, live=live, closable=closable)
 
@@ -94,8 +93,7 @@ class DriftPanel(Panel):
             empty="No drift report yet: one is made when a dataset arrives while a model "
             "is in production.",
         )
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [
                 (f"report {r.id} ({stamp(r.created_at)})", r.id) for r in data.reports
             ]
@@ -106,8 +104,6 @@ class DriftPanel(Panel):
             current = self.metric.value if self.metric.value in names else None
             self.metric.options = names
             self.metric.value = current or (names[0] if names else None)
-        finally:
-            self._choosing = False
         self.columns.value = (
             DriftView(data.report, f"Drift report {data.report_id}").html()
             if data.report is not None
@@ -116,7 +112,7 @@ class DriftPanel(Panel):
         self._chart()
 
     def _picked(self, change: dict[str, object]) -> None:
-        if not self._choosing and change["new"] is not None:
+        if not self.filling and change["new"] is not None:
             self._pinned = self.picker.value
             self.refresh()
 

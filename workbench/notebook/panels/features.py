@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 
-from workbench.core.records import FeatureLookup, FeatureViewRecord
+from workbench.api.fetch import fetch_features
+from workbench.core import feature_summary
+from workbench.core.fetched import FeaturesData
+from workbench.core.records import FeatureLookup
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.views import markup
 
 HISTORY_ROWS = 20
 """An entity's newest feature rows shown under its latest values."""
 
-
-@dataclass(frozen=True)
-class FeaturesData:
-    """What one refresh of the features panel fetched."""
-
-    views: list[FeatureViewRecord]
-    """Current version of every materialised view."""
-    lookup: FeatureLookup | None
-    """The entity typed in the key box, in the chosen view (None when no key)."""
+VIEW_COLUMNS = ("view", "entity", "features", "rows", "entities", "newest", "nulls")
+"""What the views table shows of each (see :data:`feature_summary.COLUMNS`)."""
 
 
 class FeaturesPanel(Panel):
@@ -45,31 +40,15 @@ class FeaturesPanel(Panel):
         return [self.table, widgets.HBox([self.view, self.key]), self.entity]
 
     def load(self) -> FeaturesData:
-        views = self.api.feature_views()
-        names = [v.name for v in views]
-        view = self.view.value if self.view.value in names else (names[0] if names else None)
-        key = self.key.value.strip()
-        lookup = self.api.features(view, key) if view and key else None
-        return FeaturesData(views, lookup)
+        return fetch_features(self.api, self.key.value.strip(), self.view.value)
 
     def show(self, data: FeaturesData) -> None:
         rows: list[tuple[Any, tuple[object, ...]]] = [
-            (
-                v.name,
-                (
-                    f"{v.name} ({v.code_hash[:8]})",
-                    f"{v.entity} ({v.key})",
-                    ", ".join(v.columns),
-                    f"{v.rows:,}",
-                    f"{v.entities:,}",
-                    v.newest.isoformat(sep=" ") if v.newest else "-",
-                    ", ".join(f"{c} {s:.0%}" for c, s in v.null_shares.items() if s) or "none",
-                ),
-            )
-            for v in data.views
+            (v.name, feature_summary.cells(v, VIEW_COLUMNS)) for v in data.views
         ]
-        headers = ["view", "entity", "features", "rows", "entities", "newest", "nulls"]
-        self.table.show(headers, rows, right=(3, 4), empty="no feature views: set [features] path")
+        right = (VIEW_COLUMNS.index("rows"), VIEW_COLUMNS.index("entities"))
+        empty = "no feature views: set [features] path"
+        self.table.show(list(VIEW_COLUMNS), rows, right=right, empty=empty)
         names = [v.name for v in data.views]
         if list(self.view.options) != names:
             with self.view.hold_trait_notifications():

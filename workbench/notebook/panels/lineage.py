@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
-from workbench.core.records import LineageNode, ModelVersionRecord
+from workbench.api.fetch import fetch_lineage
+from workbench.core.fetched import LineageData
 from workbench.notebook.panels.base import Panel
 from workbench.notebook.views import markup
-
-
-@dataclass(frozen=True)
-class LineageData:
-    """What one refresh of the lineage panel fetched."""
-
-    models: list[ModelVersionRecord]
-    """Model versions, newest first."""
-    version: int | None
-    """The selected version."""
-    tree: LineageNode | None
-    """Its lineage."""
 
 
 class LineagePanel(Panel):
@@ -31,7 +18,6 @@ class LineagePanel(Panel):
     RELOAD_ON = ("model.", "alias.")
 
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
-        self._choosing = False
         self._pinned: int | None = None
         super().__init__(api, live=live, closable=closable)
 
@@ -44,21 +30,12 @@ class LineagePanel(Panel):
         return [self.picker, self.tree]
 
     def load(self) -> LineageData:
-        models = self.api.models()
-        known = {m.version for m in models}
-        version = self._pinned if self._pinned in known else None  # else the newest
-        if version is None and models:
-            version = models[0].version
-        tree = self.api.lineage(version) if version is not None else None
-        return LineageData(models, version, tree)
+        return fetch_lineage(self.api, self._pinned)
 
     def show(self, data: LineageData) -> None:
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [(f"v{m.version} {m.candidate}", m.version) for m in data.models]
             self.picker.value = data.version
-        finally:
-            self._choosing = False
         self.tree.value = (
             markup.block(markup.tree(data.tree))
             if data.tree
@@ -66,6 +43,6 @@ class LineagePanel(Panel):
         )
 
     def _picked(self, change: dict[str, object]) -> None:
-        if not self._choosing and change["new"] is not None:
+        if not self.filling and change["new"] is not None:
             self._pinned = self.picker.value
             self.refresh()

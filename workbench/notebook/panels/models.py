@@ -8,46 +8,22 @@ comment is recorded with it, so the box is cleared only after the api accepted i
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import ipywidgets as widgets
 
 from workbench.api import WorkbenchApi
+from workbench.api.fetch import fetch_models
 from workbench.core import model_summary
 from workbench.core.errors import WorkbenchError
+from workbench.core.fetched import ModelsData
 from workbench.core.quality import QualityReport
-from workbench.core.records import ApprovalRecord, ModelVersionRecord, ServingStatus
+from workbench.core.records import ModelVersionRecord
 from workbench.core.vocabulary import Alias
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.panels.quality_report import ReportView
 from workbench.notebook.views import markup
 from workbench.notebook.views.formatting import stamp
 from workbench.notebook.views.results import CompareView, ServingView
-
-
-@dataclass(frozen=True)
-class ModelsData:
-    """What one refresh of the models panel fetched."""
-
-    models: list[ModelVersionRecord]
-    """Newest first."""
-    approvals: list[ApprovalRecord]
-    """Every decision."""
-    serving: ServingStatus | None = None
-    """The scoring server as its process says (None before the first load)."""
-
-    def get(self, version: int | None) -> ModelVersionRecord | None:
-        """The version numbered ``version``."""
-        return next((m for m in self.models if m.version == version), None)
-
-    def with_alias(self, alias: str) -> ModelVersionRecord | None:
-        """The version carrying ``alias``."""
-        return next((m for m in self.models if alias in m.aliases), None)
-
-    def decision(self, version: int) -> ApprovalRecord | None:
-        """The latest decision on ``version``."""
-        found = [a for a in self.approvals if a.version == version]
-        return max(found, key=lambda a: a.decided_at) if found else None
 
 
 class ModelsPanel(Panel):
@@ -59,7 +35,6 @@ class ModelsPanel(Panel):
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
         self.data = ModelsData([], [])
         """What was fetched last."""
-        self._choosing = False
         self._pinned: int | None = None
         self._reports: dict[int, QualityReport | None] = {}
         super().__init__(api, live=live, closable=closable)
@@ -109,7 +84,7 @@ class ModelsPanel(Panel):
         return self.data.get(self.picker.value)
 
     def load(self) -> ModelsData:
-        return ModelsData(self.api.models(), self.api.approvals(), self.api.serving_status())
+        return fetch_models(self.api, serving=True)
 
     def show(self, data: ModelsData) -> None:
         self.data = data
@@ -126,25 +101,22 @@ class ModelsPanel(Panel):
         )
         # the version a person picked stays selected; otherwise the newest candidate
         current = self._pinned if data.get(self._pinned) else _default(data)
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [
                 (f"v{m.version} {m.candidate} ({m.status})", m.version) for m in data.models
             ]
             self.picker.value = current
-        finally:
-            self._choosing = False
         self._show_selected()
 
     def _cells(self, model: ModelVersionRecord) -> tuple[object, ...]:
-        decision = self.data.decision(model.version)
+        decision = self.data.last_decision(model.version)
         decided = f"{decision.decision} by {decision.actor}" if decision else "-"
         return (
             model.version,
             markup.badge(model.status),
             ", ".join(model.aliases) or "-",
             model.candidate,
-            "passed" if model.gate_passed else "failed",
+            model_summary.gate_text(model),
             model_summary.tested_text(model),
             model_summary.validation_text(model),
             model_summary.threshold_text(model),
@@ -155,7 +127,7 @@ class ModelsPanel(Panel):
 
     def _show_selected(self) -> None:
         model = self.selected
-        production = self.data.with_alias(Alias.PRODUCTION)
+        production = self.data.production()
         self.compare.value = markup.block(CompareView(model, production).html())
         status = model.status if model else None
         self.approve_button.disabled = status != "candidate"
@@ -178,7 +150,7 @@ class ModelsPanel(Panel):
         self.report.show(version, self._reports[version])
 
     def _picked(self, change: dict[str, object]) -> None:
-        if not self._choosing:
+        if not self.filling:
             self._pinned = self.picker.value
             self._show_selected()
 
@@ -237,8 +209,8 @@ class ModelsPanel(Panel):
 def _default(data: ModelsData) -> int | None:
     """The version a person most likely came to decide on: the newest candidate."""
     for pick in (
-        next((m for m in data.models if m.status == "candidate"), None),
-        data.with_alias(Alias.PRODUCTION),
+        data.newest_candidate(),
+        data.production(),
         data.models[0] if data.models else None,
     ):
         if pick is not None:

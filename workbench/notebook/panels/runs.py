@@ -3,15 +3,14 @@ with the selected run's metric history, task logs and input validation reports."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core.errors import WorkbenchError
-from workbench.core.records import RunRecord, TaskRunRecord
-from workbench.core.vocabulary import TASK_FAILED
+from workbench.core.records import RunRecord
+from workbench.core.vocabulary import first_log_task, preferred_metric
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.views import markup
 from workbench.notebook.views.formatting import seconds, span, stamp
@@ -22,14 +21,11 @@ from workbench.notebook.views.run_details import (
     TaskLogView,
     input_reports,
     metric_history_view,
-    preferred_metric,
     task_log_view,
 )
 
 RUN_LIMIT = 50
 """Runs listed (newest first)."""
-
-"""Task statuses whose log a person opens first."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +46,6 @@ class RunsData:
     """The validation report of each dataset the selected run read."""
 
 
-def first_log_task(tasks: Sequence[TaskRunRecord]) -> str | None:
-    """The task whose log is shown before anyone picks one: the first failure, else the first."""
-    failed = [t.task for t in tasks if t.status in TASK_FAILED]
-    if failed:
-        return failed[0]
-    return tasks[0].task if tasks else None
-
-
 class RunsPanel(Panel):
     """Every run, newest first, above the selected run's tasks as they start and end.
 
@@ -71,7 +59,6 @@ class RunsPanel(Panel):
     RELOAD_ON = ("run.", "task.", "model.registered")
 
     def __init__(self, api: WorkbenchApi, *, live: bool = True, closable: bool = True) -> None:
-        self._choosing = False
         self._reports: dict[int, InputReport] = {}
         super().__init__(api, live=live, closable=closable)
 
@@ -165,16 +152,13 @@ class RunsPanel(Panel):
             empty="No runs yet: run one with api.run(data=...) or drop a file into incoming/.",
         )
         detail = data.detail
-        self._choosing = True
-        try:
+        with self.fill():
             self.picker.options = [(f"run {r.id} ({r.status})", r.id) for r in data.runs]
             self.picker.value = detail.run.id if detail else None
             self.metric.options = sorted(detail.metrics) if detail else []
             self.metric.value = data.history.key if data.history else None
             self.log_task.options = [t.task for t in detail.tasks] if detail else []
             self.log_task.value = data.log.log.task if data.log else None
-        finally:
-            self._choosing = False
         self._show_detail(detail)
         self._show_sections(data)
 
@@ -215,14 +199,14 @@ class RunsPanel(Panel):
 
     def _picked(self, change: dict[str, object]) -> None:
         """The user chose a run: stop following and show that one."""
-        if self._choosing or change["new"] is None:
+        if self.filling or change["new"] is None:
             return
         self.follow.value = False
         self.refresh()
 
     def _chose(self, change: dict[str, object]) -> None:
         """The user chose another metric or task: fetch its history or log."""
-        if not self._choosing and change["new"] is not None:
+        if not self.filling and change["new"] is not None:
             self.refresh()
 
 

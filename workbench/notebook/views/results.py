@@ -15,7 +15,8 @@ import polars as pl
 
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core import model_summary
-from workbench.core.formatting import tag_rows
+from workbench.core.fetched import ModelsData
+from workbench.core.formatting import latency, rate, tag_rows
 from workbench.core.records import IngestOutcome, LineageNode, ModelVersionRecord, ServingStatus
 from workbench.core.validation_report import CheckResult, SchemaChange, ValidationReport
 from workbench.core.vocabulary import TASK_FINISHED, lower_is_better, metric_names
@@ -352,9 +353,9 @@ class ServingView:
         if status.pid is not None:
             parts.append(markup.esc(f" · pid {status.pid}"))
         if status.requests_per_s is not None:
-            parts.append(markup.esc(f" · {status.requests_per_s:.1f} req/s"))
+            parts.append(markup.esc(f" · {rate(status.requests_per_s)} req/s"))
         if status.p99_latency_s is not None:
-            parts.append(markup.esc(f" · p99 {status.p99_latency_s * 1000:.1f} ms"))
+            parts.append(markup.esc(f" · p99 {latency(status.p99_latency_s)}"))
         if status.requests_total is not None:
             parts.append(markup.esc(f" · {status.requests_total:,} request(s) in all"))
         if status.note:
@@ -382,13 +383,9 @@ def validation_view(
 
 def compare_view(api: WorkbenchApi, version: int | None = None) -> CompareView:
     """Version ``version`` (default: the newest candidate) against production."""
-    models = api.models()
-    production = next((m for m in models if "production" in m.aliases), None)
-    if version is None:
-        candidate = next((m for m in models if m.status == "candidate"), None)
-    else:
-        candidate = next((m for m in models if m.version == version), None)
-    return CompareView(candidate, production)
+    registry = ModelsData(api.models())
+    candidate = registry.newest_candidate() if version is None else registry.get(version)
+    return CompareView(candidate, registry.production())
 
 
 def lineage_view(api: WorkbenchApi, version: int) -> LineageView:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from workbench.api import WorkbenchApi
-from workbench.core.errors import WorkbenchError
+from workbench.api.fetch import fetch_validations
+from workbench.core.fetched import DatasetValidation
 from workbench.core.records import MetricRecord, TaskLog
-from workbench.core.validation_report import ValidationReport
-from workbench.core.vocabulary import KEY_METRICS
 from workbench.notebook.views import charts, markup
 from workbench.notebook.views.formatting import aware, metric_value
 from workbench.notebook.views.frames import METRICS_SCHEMA
@@ -120,16 +119,8 @@ class TaskLogView:
         return markup.block(self.html())
 
 
-@dataclass(frozen=True, repr=False)
-class InputReport:
-    """One dataset a run read, with its stored validation report."""
-
-    dataset_id: int
-    """The dataset."""
-    report: ValidationReport | None
-    """Its report, or None when it could not be read."""
-    problem: str = ""
-    """Why there is no report."""
+class InputReport(DatasetValidation):
+    """One dataset a run read, with its stored validation report, shown in a notebook."""
 
     def __repr__(self) -> str:
         if self.report is None:
@@ -157,16 +148,6 @@ def sorted_points(points: Sequence[MetricRecord]) -> tuple[MetricRecord, ...]:
     return tuple(sorted(points, key=lambda p: (p.step, aware(p.ts))))
 
 
-def preferred_metric(keys: Sequence[str]) -> str | None:
-    """The key shown first: one candidates are compared by (``roc_auc``, ...), else the first."""
-    ordered = sorted(keys)
-    for name in KEY_METRICS:
-        for key in ordered:
-            if key.rsplit(".", 1)[-1] == name:
-                return key
-    return ordered[0] if ordered else None
-
-
 def metric_history_view(api: WorkbenchApi, run_id: int, key: str) -> MetricHistoryView:
     """Every point of metric ``key`` in run ``run_id``."""
     return MetricHistoryView(run_id, key, sorted_points(api.metric_history(run_id, key)))
@@ -183,10 +164,7 @@ def task_log_view(api: WorkbenchApi, run_id: int, task: str) -> TaskLogView:
 
 def input_reports(api: WorkbenchApi, dataset_ids: Sequence[int]) -> list[InputReport]:
     """The validation report of each dataset; one that cannot be read says why."""
-    found = []
-    for dataset_id in dataset_ids:
-        try:
-            found.append(InputReport(dataset_id, api.validation_report(dataset_id)))
-        except WorkbenchError as exc:
-            found.append(InputReport(dataset_id, None, str(exc)))
-    return found
+    return [
+        InputReport(found.dataset_id, found.report, found.problem)
+        for found in fetch_validations(api, dataset_ids)
+    ]

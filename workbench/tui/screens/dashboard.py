@@ -16,6 +16,7 @@ from textual.containers import Grid
 from textual.message import Message
 from textual.widgets import Static
 
+from workbench.core.fetched import ModelsData
 from workbench.core.records import DatasetRecord, EventRecord, ModelVersionRecord, RunRecord
 from workbench.tui.formatting import (
     ago,
@@ -76,8 +77,8 @@ class DashboardData:
 def load_dashboard(api: WorkbenchApi) -> DashboardData:
     """One round of engine calls for the dashboard (worker thread)."""
     status = api.status()
-    models = api.models()
-    production = next((m for m in models if "production" in m.aliases), None)
+    registry = ModelsData(api.models())
+    production = registry.production()
     since = None
     if production is not None:
         approvals = [a for a in api.approvals(production.version) if a.decision == "approve"]
@@ -88,7 +89,7 @@ def load_dashboard(api: WorkbenchApi) -> DashboardData:
         runs=api.runs(limit=20),
         production=production,
         since=since,
-        candidates=[m for m in models if m.status == "candidate"],
+        candidates=registry.candidates(),
         last_drop=datasets[0] if datasets else None,
         serving=api.serving_status(),
     )

@@ -10,8 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from workbench.core.records import DatasetRecord
+from workbench.core.vocabulary import validation_verdict
 from workbench.tui.formatting import ago, status_text
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.table_cursor import cursor_key
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
@@ -59,7 +61,7 @@ class DataScreen(WorkbenchScreen):
             table.add_row(
                 Text(str(dataset.id), justify="right"),
                 dataset.name,
-                status_text("passed" if dataset.status == "accepted" else dataset.status),
+                status_text(validation_verdict(dataset.status)),
                 Text(f"{dataset.rows:,}", justify="right"),
                 Text(str(len(dataset.columns)), justify="right"),
                 ago(dataset.ingested_at, now),
@@ -78,10 +80,10 @@ class DataScreen(WorkbenchScreen):
         table = self.query_one("#datasets-table", DataTable)
         columns = self.query_one("#columns-table", DataTable)
         columns.clear()
-        if table.row_count == 0:
+        key = cursor_key(table)
+        if key is None:
             columns.border_title = "Columns"
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         dataset = next((d for d in self.datasets if str(d.id) == key), None)
         if dataset is None:
             return

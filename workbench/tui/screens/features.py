@@ -3,7 +3,6 @@ history of one feature, plotted with plotext like the other screens' charts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -11,29 +10,17 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Input, Static
 from textual_plotext import PlotextPlot
 
-from workbench.core.records import FeatureLookup, FeatureViewRecord
+from workbench.core import feature_summary
+from workbench.core.fetched import FeaturesData
+from workbench.core.records import FeatureLookup
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets.nav_bar import NavBar
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
 
-
-@dataclass(frozen=True)
-class FeaturesData:
-    """The views, and the looked-up entity's history in the first one (if any)."""
-
-    views: list[FeatureViewRecord]
-    """Current version of every materialised view."""
-    lookup: FeatureLookup | None
-    """The entity typed in the key box, in the first view."""
-
-
-def load_features(api: WorkbenchApi, key: str) -> FeaturesData:
-    """Views and (when a key is typed) that entity's history; worker thread."""
-    views = api.feature_views()
-    lookup = api.features(views[0].name, key) if views and key else None
-    return FeaturesData(views, lookup)
+VIEW_COLUMNS = ("view", "entity", "rows", "entities", "newest", "ttl", "nulls")
+"""What the views table shows of each (see :data:`feature_summary.COLUMNS`)."""
 
 
 class FeaturesScreen(WorkbenchScreen):
@@ -69,28 +56,22 @@ class FeaturesScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#features-views", DataTable)
-        for column in ("view", "entity", "rows", "entities", "newest", "ttl", "nulls"):
+        for column in VIEW_COLUMNS:
             table.add_column(column, key=column)
 
-    def load(self, api: WorkbenchApi) -> Any:
-        return load_features(api, self.key)
+    def load(self, api: WorkbenchApi) -> FeaturesData:
+        from workbench.api.fetch import fetch_features  # imports the engine: the worker's job
+
+        return fetch_features(api, self.key)  # the entity in the first view
 
     def show(self, data: Any) -> None:
         table = self.query_one("#features-views", DataTable)
         table.clear()
         for v in data.views:
-            nulls = ", ".join(f"{c} {s:.0%}" for c, s in v.null_shares.items() if s) or "none"
-            table.add_row(
-                f"{v.name} ({v.code_hash[:8]})",
-                f"{v.entity} ({v.key})",
-                f"{v.rows:,}",
-                f"{v.entities:,}",
-                v.newest.isoformat(sep=" ") if v.newest else "-",
-                f"{v.ttl_s / 86_400:g}d" if v.ttl_s else "never expires",
-                nulls,
-            )
+            table.add_row(*feature_summary.cells(v, VIEW_COLUMNS))
         if not data.views:
-            table.add_row("no feature views yet: set [features] path in workbench.toml", *[""] * 6)
+            empty = "no feature views yet: set [features] path in workbench.toml"
+            table.add_row(empty, *[""] * (len(VIEW_COLUMNS) - 1))
         self._plot(data.lookup)
 
     def _plot(self, lookup: FeatureLookup | None) -> None:

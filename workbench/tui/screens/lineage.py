@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -11,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Select, Tree
 from textual.widgets.tree import TreeNode
 
+from workbench.core.fetched import LineageData
 from workbench.core.records import LineageNode
 from workbench.tui.messages import DataLoaded
 from workbench.tui.screens.base import WorkbenchScreen
@@ -34,26 +34,6 @@ KIND_STYLES = {
 """Colour per node kind, so the eye separates data, runs and decisions."""
 
 
-@dataclass(frozen=True)
-class LineageData:
-    """The versions to choose from and the tree of the chosen one."""
-
-    versions: list[int]
-    """Every model version, newest first."""
-    version: int | None
-    """The version whose tree is shown."""
-    root: LineageNode | None
-    """Its lineage."""
-
-
-def load_lineage(api: WorkbenchApi, wanted: int | None) -> LineageData:
-    """The versions and the tree of ``wanted`` (default: the newest); worker thread."""
-    versions = [m.version for m in api.models()]
-    version = wanted if wanted in versions else (versions[0] if versions else None)
-    root = api.lineage(version) if version is not None else None
-    return LineageData(versions, version, root)
-
-
 class LineageScreen(WorkbenchScreen):
     """A tree per model version; choose the version at the top."""
 
@@ -73,9 +53,15 @@ class LineageScreen(WorkbenchScreen):
     def reload(self) -> None:
         """Fetch the tree of the version chosen now (read here, not on the worker thread)."""
         wanted = self.workbench.lineage_version
+
+        def load(api: WorkbenchApi) -> LineageData:
+            from workbench.api.fetch import fetch_lineage  # imports the engine: the worker's job
+
+            return fetch_lineage(api, wanted)
+
         self.workbench.call_engine(
             self,
-            lambda api: load_lineage(api, wanted),
+            load,
             DataLoaded,
             "loading the lineage",
             group="load",
@@ -85,17 +71,17 @@ class LineageScreen(WorkbenchScreen):
     def show(self, data: Any) -> None:
         select = self.query_one("#lineage-version", Select)
         with self.prevent(Select.Changed):
-            select.set_options([(f"v{v}", v) for v in data.versions])
+            select.set_options([(f"v{m.version}", m.version) for m in data.models])
             if data.version is not None:
                 select.value = data.version
         tree = self.query_one("#lineage-tree", Tree)
         tree.clear()
-        if data.root is None:
+        if data.tree is None:
             tree.root.set_label("no model version yet: train one with n on the dashboard")
             return
-        tree.root.set_label(_label(data.root))
-        tree.root.data = data.root
-        _grow(tree.root, data.root)
+        tree.root.set_label(_label(data.tree))
+        tree.root.data = data.tree
+        _grow(tree.root, data.tree)
         tree.root.expand()
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -13,9 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from workbench.core import model_summary
+from workbench.core.fetched import ModelsData
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.core.vocabulary import Alias
-from workbench.tui.formatting import ago, key_metric, metric_value, status_text
+from workbench.tui.formatting import ago, gate_text, key_metric, metric_value, status_text
 from workbench.tui.messages import (
     ModelApproved,
     ModelDecided,
@@ -27,6 +28,7 @@ from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.screens.decision import DecisionScreen
 from workbench.tui.screens.model_report import ModelReportScreen
+from workbench.tui.table_cursor import cursor_number, restore_cursor
 from workbench.tui.widgets.champion_challenger import ChampionChallenger
 
 if TYPE_CHECKING:
@@ -55,29 +57,6 @@ APPROVE = Decision(
 REJECT = Decision(
     "reject", "rejected", "rejecting", lambda api, v, c: api.reject(v, c), ModelRejected
 )
-
-
-@dataclass(frozen=True)
-class ModelsData:
-    """Versions and the decisions taken on them."""
-
-    models: list[ModelVersionRecord]
-    """Newest first."""
-    approvals: list[ApprovalRecord]
-    """Every decision."""
-
-    def production(self) -> ModelVersionRecord | None:
-        """The version behind the production alias."""
-        return next((m for m in self.models if Alias.PRODUCTION in m.aliases), None)
-
-    def get(self, version: int) -> ModelVersionRecord | None:
-        """One version by number."""
-        return next((m for m in self.models if m.version == version), None)
-
-    def last_decision(self, version: int) -> ApprovalRecord | None:
-        """The newest decision on ``version``."""
-        found = [a for a in self.approvals if a.version == version]
-        return max(found, key=lambda a: a.decided_at) if found else None
 
 
 class ModelsScreen(WorkbenchScreen):
@@ -123,7 +102,9 @@ class ModelsScreen(WorkbenchScreen):
         return self.query_one("#models-table", DataTable)
 
     def load(self, api: WorkbenchApi) -> ModelsData:
-        return ModelsData(api.models(), api.approvals())
+        from workbench.api.fetch import fetch_models  # imports the engine: the worker's job
+
+        return fetch_models(api)
 
     def show(self, data: Any) -> None:
         self.data = data
@@ -138,7 +119,7 @@ class ModelsScreen(WorkbenchScreen):
                 model.candidate,
                 status_text(model.status),
                 Text(", ".join(model.aliases), style="bold green") if model.aliases else "",
-                Text("pass", style="green") if model.gate_passed else Text("fail", style="red"),
+                gate_text(model),
                 model_summary.tested_text(model),
                 model_summary.validation_text(model),
                 model_summary.threshold_text(model),
@@ -148,17 +129,12 @@ class ModelsScreen(WorkbenchScreen):
                 key=str(model.version),
             )
         table.border_title = f"{len(data.models)} version(s)"
-        if selected is not None and str(selected) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected)))
+        restore_cursor(table, selected)
         self._compare()
 
     def selected_version(self) -> int | None:
         """The version under the cursor."""
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value is not None else None
+        return cursor_number(self.table)
 
     def select_version(self, version: int) -> None:
         """Put the cursor on ``version`` (tests and the palette use it)."""
@@ -172,7 +148,7 @@ class ModelsScreen(WorkbenchScreen):
         version = self.selected_version()
         challenger = self.data.get(version) if version is not None else None
         if challenger is None or challenger == production:
-            challenger = next((m for m in self.data.models if m.status == "candidate"), challenger)
+            challenger = self.data.newest_candidate() or challenger
         if challenger == production:
             challenger = None
         self.query_one("#models-compare", ChampionChallenger).compare(production, challenger)

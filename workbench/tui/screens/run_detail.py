@@ -15,11 +15,12 @@ from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from workbench.core.errors import WorkbenchError
+from workbench.core.fetched import DatasetValidation
 from workbench.core.formatting import tag_rows
-from workbench.core.vocabulary import KEY_METRICS, base_metric
+from workbench.core.vocabulary import preferred_metric
 from workbench.tui.formatting import (
     ago,
+    gate_text,
     key_metric,
     metric_value,
     span,
@@ -27,10 +28,11 @@ from workbench.tui.formatting import (
 )
 from workbench.tui.messages import EventArrived
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.table_cursor import cursor_key
 from workbench.tui.widgets.history_plot import HistoryPlot, Series, series_of
 from workbench.tui.widgets.task_logs import TaskLogs
 from workbench.tui.widgets.task_timeline import TaskTimeline
-from workbench.tui.widgets.validation_report import DatasetValidation, ValidationReports
+from workbench.tui.widgets.validation_report import ValidationReports
 
 if TYPE_CHECKING:
     from workbench.api import RunDetail, WorkbenchApi
@@ -45,19 +47,6 @@ class RunView:
     """The run, its tasks, params, metrics and models."""
     validations: tuple[DatasetValidation, ...]
     """The stored validation report of each dataset the run read."""
-
-
-def load_validations(
-    api: WorkbenchApi, dataset_ids: tuple[int, ...]
-) -> tuple[DatasetValidation, ...]:
-    """Each dataset's report; one that cannot be read says why instead of failing the view."""
-    found = []
-    for dataset_id in dataset_ids:
-        try:
-            found.append(DatasetValidation(dataset_id, api.validation_report(dataset_id)))
-        except WorkbenchError as exc:
-            found.append(DatasetValidation(dataset_id, None, str(exc)))
-    return tuple(found)
 
 
 def metric_grid(
@@ -91,15 +80,6 @@ def metric_keys(name: str, columns: list[str]) -> dict[str, str]:
     Pass the columns the row has a value in, in table order (the plot's series follow it).
     """
     return {column: name if column == "run" else f"{column}.{name}" for column in columns}
-
-
-def first_metric_row(names: list[str]) -> str | None:
-    """The row whose history is shown first: a metric candidates are compared by."""
-    for preferred in KEY_METRICS:
-        for name in names:
-            if base_metric(name) == preferred:
-                return name
-    return names[0] if names else None
 
 
 class RunDetailScreen(WorkbenchScreen):
@@ -187,12 +167,14 @@ class RunDetailScreen(WorkbenchScreen):
         )
 
     def load(self, api: WorkbenchApi) -> RunView:
+        from workbench.api.fetch import fetch_validations  # imports the engine: the worker's job
+
         detail = api.run_detail(self.run_id)
         validations = self.validations
         if validations is None or [v.dataset_id for v in validations] != list(
             detail.run.dataset_ids
         ):
-            validations = load_validations(api, detail.run.dataset_ids)
+            validations = fetch_validations(api, detail.run.dataset_ids)
         return RunView(detail, validations)
 
     def show(self, data: Any) -> None:
@@ -277,7 +259,7 @@ class RunDetailScreen(WorkbenchScreen):
                 key=name,
             )
         if self.metric_row not in self._metric_rows:
-            self.metric_row = first_metric_row(list(self._metric_rows))
+            self.metric_row = preferred_metric(self._metric_rows)
         if self.metric_row is not None:
             widget.move_cursor(row=widget.get_row_index(self.metric_row))
         else:
@@ -310,12 +292,8 @@ class RunDetailScreen(WorkbenchScreen):
     def metric_selected(self, event: DataTable.RowHighlighted | DataTable.RowSelected) -> None:
         """Plot the history of the metric a person moved to (or pressed Enter on)."""
         event.stop()
-        table = self.query_one("#run-metrics", DataTable)
-        if table.row_count == 0:
-            return
-        # the cursor as it is now: clear() and move_cursor() post highlights that are
-        # stale by the time they land (the same as in the task list of the Logs tab)
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        # the cursor as it is now, not the row the message names (see table_cursor)
+        key = cursor_key(self.query_one("#run-metrics", DataTable))
         if key is None or (key == self.metric_row and isinstance(event, DataTable.RowHighlighted)):
             return
         self.metric_row = key
@@ -343,7 +321,7 @@ class RunDetailScreen(WorkbenchScreen):
             model.candidate,
             status_text(model.status),
             f"{metric[0]} {metric_value(metric[1])}" if metric else "-",
-            Text("passed", style="green") if model.gate_passed else Text("failed", style="red"),
+            gate_text(model),
         )
 
     def _fill(self, selector: str, rows: list[tuple[Any, ...]]) -> None:

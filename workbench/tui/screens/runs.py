@@ -27,6 +27,7 @@ from workbench.tui.formatting import (
 )
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.run_detail import RunDetailScreen
+from workbench.tui.table_cursor import cursor_number, restore_cursor
 
 if TYPE_CHECKING:
     from workbench.api import WorkbenchApi
@@ -235,16 +236,11 @@ class RunsScreen(WorkbenchScreen):
         else:
             tagged = f" tagged {tag}" if tag else ""
             table.border_title = f"{table.row_count} run(s){tagged}, sorted by {sort_label}"
-        if selected is not None and str(selected) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected)))
+        restore_cursor(table, selected)
 
     def selected_run_id(self) -> int | None:
         """The run under the cursor."""
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value is not None else None
+        return cursor_number(self.table)
 
     # actions ------------------------------------------------------------------------
 

@@ -16,21 +16,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Log
 
 from workbench.core.records import TaskRunRecord
-from workbench.core.vocabulary import TASK_FAILED, terminal_style
+from workbench.core.vocabulary import first_log_task, terminal_style
+from workbench.tui.table_cursor import cursor_key
 from workbench.tui.widgets.task_timeline import GLYPHS
 
 if TYPE_CHECKING:
     from workbench.core.records import TaskLog
-
-"""Task statuses whose log is the one a person opens first."""
-
-
-def first_to_show(tasks: Sequence[TaskRunRecord]) -> str | None:
-    """The task whose log is shown before anyone picks one: the first failure, else the first."""
-    failed = [t.task for t in tasks if t.status in TASK_FAILED]
-    if failed:
-        return failed[0]
-    return tasks[0].task if tasks else None
 
 
 def log_lines(log: TaskLog) -> list[str]:
@@ -85,7 +76,7 @@ class TaskLogs(Horizontal):
     def show_tasks(self, tasks: Sequence[TaskRunRecord]) -> None:
         """List ``tasks`` in run order, keeping the selection (the first failure at first)."""
         names = [t.task for t in tasks]
-        wanted = self.selected if self.selected in names else first_to_show(tasks)
+        wanted = self.selected if self.selected in names else first_log_task(tasks)
         table = self.table
         table.clear()
         for task in tasks:
@@ -107,12 +98,8 @@ class TaskLogs(Horizontal):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        table = self.table
-        if table.row_count == 0:
-            return
-        # the cursor as it is now, not as it was when the message left: clear() and
-        # move_cursor() in show_tasks post highlights that are stale by the time they land
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        # the cursor as it is now, not the row the message names (see table_cursor)
+        key = cursor_key(self.table)
         if key is not None and key != self.selected:
             self.selected = key
             self.post_message(self.TaskSelected(key))

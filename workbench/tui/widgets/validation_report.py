@@ -8,7 +8,6 @@ a person's eye is what fills the screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from rich.console import Group, RenderableType
@@ -16,22 +15,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from workbench.core.fetched import DatasetValidation
 from workbench.core.validation_report import CheckResult, ValidationReport
 
 EXAMPLES_SHOWN = 3
 """Example rows listed per check (the report keeps a few more)."""
-
-
-@dataclass(frozen=True)
-class DatasetValidation:
-    """One input dataset of a run and its stored report."""
-
-    dataset_id: int
-    """The dataset."""
-    report: ValidationReport | None
-    """Its newest validation report, or None when it could not be read."""
-    problem: str = ""
-    """Why there is no report."""
 
 
 def verdict_text(report: ValidationReport) -> Text:
