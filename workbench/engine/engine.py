@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.config import WorkbenchConfig
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import (
     RegistryError,
@@ -54,6 +55,7 @@ from workbench.engine.promotion.veto import VetoActions, VetoTimers
 from workbench.engine.reads import Reads
 from workbench.engine.runs import reproduce
 from workbench.engine.runs.queue import RunQueue
+from workbench.engine.runs.recovery import CrashedRuns
 from workbench.store import Store
 
 if TYPE_CHECKING:
@@ -94,7 +96,7 @@ class Engine:
         self._predictions: PredictionIngester | None = None
         for line in self.store.db.recovery:
             self.emit("store.recovered", line, level="error")
-        self.crashed_runs: list[int] = []
+        self.crashed_runs = CrashedRuns(self.store.runs, self.emit)
         """Runs found interrupted at open; their input is queued again once, on watch."""
         self.vetoes = VetoTimers(
             lambda: self.config.promotion.veto_minutes,
@@ -116,25 +118,12 @@ class Engine:
         orphan = stop_orphaned_server(workspace)
         if orphan is not None:
             self.emit("serving.orphan_stopped", orphan, level="warning")
-        self._mark_crashed_runs()
+        self.crashed_runs.mark()
         self._resume_vetoes()
 
-    def _mark_crashed_runs(self) -> None:
-        """Runs left running or queued by a dead owner ended with it: say so.
-
-        Only one process can hold the store, so a run still 'running' when we open it
-        belonged to an engine that is gone (killed, crashed, power lost).
-        """
-        for status in ("running", "queued"):
-            for run in self.store.runs.list(status=status, limit=10_000):
-                self.store.runs.finish(run.id, "crashed", "the engine stopped during the run")
-                self.crashed_runs.append(run.id)
-                self.emit(
-                    "run.crashed",
-                    f"run {run.id} was interrupted when the engine stopped; marked crashed",
-                    level="error",
-                    run_id=run.id,
-                )
+    def _config_now(self) -> WorkbenchConfig:
+        """The settings as they are now: stages read them through this at each use."""
+        return self.config
 
     @property
     def server(self) -> ServingSupervisor | None:
@@ -234,11 +223,32 @@ class Engine:
         return self._watch.queue if self._watch is not None else None
 
     def watch(self) -> WatchService:
-        """Start the watched folder and the run queue (idempotent)."""
-        if self._watch is None:
-            from workbench.engine.intake.watch import WatchService  # watchdog loads when watching
+        """Start the watched folder and the run queue (idempotent).
 
-            self._watch = WatchService(self)
+        The arrows out of the watched folder: each complete file is ingested (then the
+        feature store and the drift monitor see it), a batch of accepted files queues a
+        run, drift signals and the schedule ask the monitor for a retrain, a changed
+        ``features.py`` re-materialises, and runs that crashed with the last engine are
+        queued again once.
+        """
+        if self._watch is None:
+            # watchdog loads when watching
+            from workbench.engine.intake.watch import WatchArrows, WatchService
+
+            self._watch = WatchService(
+                self.workspace,
+                self._config_now,
+                self.store.datasets,
+                self.emit,
+                lambda: self.features.path,
+                WatchArrows(
+                    ingest=self.ingest,
+                    run=lambda trigger: self.run(None, trigger),
+                    request_retrain=self.monitor.request_retrain,
+                    features_changed=self.features.code_changed,
+                    claim_crashed=self.crashed_runs.claim,
+                ),
+            )
             self._watch.start()
         return self._watch
 
@@ -264,11 +274,16 @@ class Engine:
     # data -------------------------------------------------------------------------------
 
     def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
-        """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`)."""
-        from workbench.engine.intake.ingest import ingest_file  # polars loads with the first file
+        """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`);
+        an accepted one goes on to the feature store and the drift monitor."""
+        # polars loads with the first file
+        from workbench.engine.intake.ingest import IngestContext, ingest_file
 
         keep = self.config.watch.move_after_ingest if move is None else move
-        outcome = ingest_file(self, Path(path), move=keep)
+        intake = IngestContext(
+            self.workspace, self._config_now, self.store.datasets, self.store.lineage, self.emit
+        )
+        outcome = ingest_file(intake, Path(path), move=keep)
         if outcome.status == "accepted" and outcome.dataset is not None:
             self.features.after_ingest(outcome.dataset)
             signals = self.monitor.after_ingest(outcome.dataset)
