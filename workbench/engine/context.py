@@ -32,7 +32,7 @@ class Emit(Protocol):
 
 
 class ExecuteRun(Protocol):
-    """Run the pipeline on datasets and wait (the runs stage's ``execute_run``)."""
+    """Run the pipeline on datasets and wait (the runs stage's ``Runner.execute``)."""
 
     def __call__(
         self,

@@ -9,7 +9,6 @@ the bus, which is what the UIs follow.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +64,7 @@ if TYPE_CHECKING:
     from workbench.engine.deploy.predictions import PredictionIngester
     from workbench.engine.deploy.supervisor import RestartPolicy, ServingSupervisor
     from workbench.engine.intake.watch import WatchService
+    from workbench.engine.runs.runner import Runner
     from workbench.serving.manifest import ServingManifest
 
 
@@ -345,17 +345,30 @@ class Engine:
 
     # runs -------------------------------------------------------------------------------
 
+    def _runner(self) -> Runner:
+        """The runs stage, and its arrows: a run's rows get the feature store's join, each
+        candidate it registers goes to the promotion policy, its quality report is kept."""
+        from workbench.engine.runs.runner import RunArrows, Runner  # scikit-learn: first run
+
+        return Runner(
+            self.workspace,
+            self._config_now,
+            self.store,
+            self.emit,
+            RunArrows(
+                join_features=self.features.join_for_training,
+                apply_policy=self.apply_policy,
+                record_quality=self.record_quality,
+            ),
+        )
+
     def run(self, dataset_ids: list[int] | None = None, trigger: str = "manual") -> RunRecord:
         """Train candidates on the given datasets (default: the training window) and wait."""
-        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
-
-        return execute_run(self, dataset_ids, trigger)
+        return self._runner().execute(dataset_ids, trigger)
 
     def reproduce(self, run_id: int) -> Reproduction:
         """Re-run a run from its record and say whether the metrics match exactly."""
-        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
-
-        return reproduce.reproduce(self.store, functools.partial(execute_run, self), run_id)
+        return reproduce.reproduce(self.store, self._runner().execute, run_id)
 
     def compare(self, run_ids: list[int]) -> RunComparison:
         """Params and metrics of several runs side by side."""

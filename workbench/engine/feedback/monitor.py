@@ -62,7 +62,10 @@ class DriftMonitor:
                 run = self._engine.store.runs.get(model.run_id) if model else None
                 if run is None or not run.dataset_ids:
                     return None
-                self._reference = (alias.version, load_frames(self._engine, list(run.dataset_ids)))
+                frame = load_frames(
+                    self._engine.workspace, self._engine.store.datasets, list(run.dataset_ids)
+                )
+                self._reference = (alias.version, frame)
             return self._reference
 
     def compare(
