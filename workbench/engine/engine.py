@@ -38,10 +38,12 @@ from workbench.core.records import (
 from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import Alias, ModelStatus
 from workbench.core.workspace import Workspace, refuse_writable_by_others
+from workbench.engine.context import Submit
 from workbench.engine.engine_log import EngineLogFile
 from workbench.engine.features import FeatureStage
 from workbench.engine.feedback.alerts import AlertSinks
-from workbench.engine.feedback.monitor import DriftMonitor, drift_for_file
+from workbench.engine.feedback.guardrails import Guardrails
+from workbench.engine.feedback.monitor import DriftMonitor
 from workbench.engine.intake import contracts
 from workbench.engine.ownership import (
     clear_owner,
@@ -106,7 +108,18 @@ class Engine:
                 failed=self._veto_failed,
             ),
         )
-        self.monitor = DriftMonitor(self)
+        self.monitor = DriftMonitor(
+            workspace,
+            self._config_now,
+            self.store,
+            self.emit,
+            Guardrails(
+                lambda: self.config.monitor,
+                runs=lambda: self.store.runs.list(limit=1000),
+                models=self.store.registry.list,
+            ),
+        )
+        """Drift and decay of what is served; asks for retrains within the guardrails."""
         self.alerts = AlertSinks(self.config.alerts, self.bus, self.emit)
         self.features = FeatureStage(
             workspace, self.config, self.store, self.emit, lambda: self._server
@@ -222,6 +235,11 @@ class Engine:
         """The watch service's run queue, when the engine is watching."""
         return self._watch.queue if self._watch is not None else None
 
+    def _submit_run(self) -> Submit | None:
+        """The run queue's ``submit`` while watching: drift in served predictions asks it."""
+        queue = self.run_queue()
+        return queue.submit if queue is not None else None
+
     def watch(self) -> WatchService:
         """Start the watched folder and the run queue (idempotent).
 
@@ -312,7 +330,7 @@ class Engine:
         from workbench.validation import read_dataset  # polars loads on first use
 
         if path is not None:
-            return drift_for_file(self, path)
+            return self.monitor.file_drift(path)
         newest = self.store.datasets.list("accepted", limit=1)
         if not newest:
             raise WorkbenchError("no accepted dataset to compare; pass a FILE")
@@ -626,7 +644,7 @@ class Engine:
             ServingError: The port is taken or the server did not come up.
         """
         # httpx and polars (the prediction log) load when something is served
-        from workbench.engine.deploy.predictions import PredictionIngester
+        from workbench.engine.deploy.predictions import PredictionArrows, PredictionIngester
         from workbench.engine.deploy.supervisor import ServingSupervisor, wait_port_free
 
         manifest = self.serving_manifest()
@@ -647,7 +665,18 @@ class Engine:
             manifest, host, port, allow_remote=allow_remote, workers=self.config.serve.workers
         )
         if self._predictions is None:
-            self._predictions = PredictionIngester(self, self._server.predictions)
+            # served predictions: drift goes to the monitor, a retrain to the run queue
+            self._predictions = PredictionIngester(
+                self._server.predictions,
+                self.store.monitoring,
+                self._config_now,
+                self.emit,
+                PredictionArrows(
+                    monitor=self.monitor,
+                    run_queue=self._submit_run,
+                    check_skew=self.features.check_skew,
+                ),
+            )
             self._predictions.start()
         self.emit(
             "serving.started",
