@@ -51,7 +51,10 @@ def test_a_version_without_a_report_has_none_and_an_unknown_version_is_an_error(
 def test_the_registry_sink_records_the_report_for_the_pipeline(local_api: LocalApi) -> None:
     report = record_report(local_api.engine, 3)
     local_api.engine.store.quality.save(3, record_report(local_api.engine, 1))  # stale one
-    RegistrySink(local_api.engine, run_id=3).record_quality(3, report)
+    engine = local_api.engine
+    RegistrySink(engine.store, engine.emit, engine.record_quality, run_id=3).record_quality(
+        3, report
+    )
     assert local_api.model_report(3) == report
 
 

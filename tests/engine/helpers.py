@@ -1,9 +1,12 @@
-"""Small shared helpers for engine tests: edit workbench.toml, wait for an event."""
+"""Small shared helpers for engine tests: edit workbench.toml, wait for an event, and
+an ``emit`` that keeps what a stage said."""
 
 from __future__ import annotations
 
 import queue
 import time
+from datetime import UTC, datetime
+from typing import Any
 
 import tomlkit
 
@@ -32,3 +35,25 @@ def wait_for(inbox: queue.Queue[EventRecord], kind: str, timeout: float = 120) -
         if event.kind == kind:
             return event
     raise AssertionError(f"no {kind} event within {timeout}s; saw {seen[-30:]}")
+
+
+class Emitted:
+    """An ``emit`` for a stage built alone: keeps every event, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[EventRecord] = []
+
+    def __call__(self, kind: str, message: str, level: str = "info", **payload: Any) -> EventRecord:
+        event = EventRecord(len(self.events) + 1, datetime.now(UTC), kind, message, payload, level)
+        self.events.append(event)
+        return event
+
+    def kinds(self) -> list[str]:
+        """The kinds emitted so far, in order."""
+        return [e.kind for e in self.events]
+
+    def last(self, kind: str) -> EventRecord:
+        """The newest event of ``kind`` (fails if there is none)."""
+        found = [e for e in self.events if e.kind == kind]
+        assert found, f"no {kind} event; saw {self.kinds()}"
+        return found[-1]

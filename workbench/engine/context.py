@@ -1,17 +1,27 @@
 """What an engine stage may be handed instead of the whole :class:`Engine`.
 
-A stage gets the few things it uses (the workspace, a settings section, a repository of
-the store, ``emit``) and callables for the arrows back into the loop (``execute`` a run,
-``approve`` a version), so each stage can be built and tested on its own and
-``engine/engine.py`` shows every arrow of the loop where it wires them.
+A stage gets the few things it uses (the workspace, a settings section or a getter of the
+settings, a repository of the store, ``emit``) and callables for the arrows back into
+the loop (``execute`` a run, ``approve`` a version, ``ingest`` a file), so each stage can
+be built and tested on its own and ``engine/engine.py`` shows every arrow of the loop
+where it wires them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from workbench.core.config import WorkbenchConfig
 from workbench.core.records import EventRecord, RunRecord
+
+CurrentConfig = Callable[[], WorkbenchConfig]
+"""The engine's settings as they are now. A stage calls it at each use and keeps nothing,
+so settings the engine replaces (``engine.config = ...``) apply from the next use on."""
+
+Submit = Callable[[str], bool]
+"""Ask the run queue for a run with this trigger (the queue's ``submit``); False when it
+merged into a run already waiting."""
 
 
 class Emit(Protocol):
@@ -22,7 +32,7 @@ class Emit(Protocol):
 
 
 class ExecuteRun(Protocol):
-    """Run the pipeline on datasets and wait (the runs stage's ``execute_run``)."""
+    """Run the pipeline on datasets and wait (the runs stage's ``Runner.execute``)."""
 
     def __call__(
         self,
@@ -33,3 +43,11 @@ class ExecuteRun(Protocol):
         use_cache: bool = True,
     ) -> RunRecord:
         """The finished run."""
+
+
+class RequestRetrain(Protocol):
+    """Queue a retrain for the signals the settings listen to, within the guardrails (the
+    drift monitor's ``request_retrain``)."""
+
+    def __call__(self, signals: list[str], submit: Callable[[str], object]) -> bool:
+        """Whether ``submit`` was called (with the trigger the signals make)."""

@@ -9,10 +9,10 @@ the bus, which is what the UIs follow.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workbench.core.config import WorkbenchConfig
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import (
     RegistryError,
@@ -38,10 +38,12 @@ from workbench.core.records import (
 from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import Alias, ModelStatus
 from workbench.core.workspace import Workspace, refuse_writable_by_others
+from workbench.engine.context import Submit
 from workbench.engine.engine_log import EngineLogFile
 from workbench.engine.features import FeatureStage
 from workbench.engine.feedback.alerts import AlertSinks
-from workbench.engine.feedback.monitor import DriftMonitor, drift_for_file
+from workbench.engine.feedback.guardrails import Guardrails
+from workbench.engine.feedback.monitor import DriftMonitor
 from workbench.engine.intake import contracts
 from workbench.engine.ownership import (
     clear_owner,
@@ -54,6 +56,7 @@ from workbench.engine.promotion.veto import VetoActions, VetoTimers
 from workbench.engine.reads import Reads
 from workbench.engine.runs import reproduce
 from workbench.engine.runs.queue import RunQueue
+from workbench.engine.runs.recovery import CrashedRuns
 from workbench.store import Store
 
 if TYPE_CHECKING:
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
     from workbench.engine.deploy.predictions import PredictionIngester
     from workbench.engine.deploy.supervisor import RestartPolicy, ServingSupervisor
     from workbench.engine.intake.watch import WatchService
+    from workbench.engine.runs.runner import Runner
     from workbench.serving.manifest import ServingManifest
 
 
@@ -94,7 +98,7 @@ class Engine:
         self._predictions: PredictionIngester | None = None
         for line in self.store.db.recovery:
             self.emit("store.recovered", line, level="error")
-        self.crashed_runs: list[int] = []
+        self.crashed_runs = CrashedRuns(self.store.runs, self.emit)
         """Runs found interrupted at open; their input is queued again once, on watch."""
         self.vetoes = VetoTimers(
             lambda: self.config.promotion.veto_minutes,
@@ -104,7 +108,18 @@ class Engine:
                 failed=self._veto_failed,
             ),
         )
-        self.monitor = DriftMonitor(self)
+        self.monitor = DriftMonitor(
+            workspace,
+            self._config_now,
+            self.store,
+            self.emit,
+            Guardrails(
+                lambda: self.config.monitor,
+                runs=lambda: self.store.runs.list(limit=1000),
+                models=self.store.registry.list,
+            ),
+        )
+        """Drift and decay of what is served; asks for retrains within the guardrails."""
         self.alerts = AlertSinks(self.config.alerts, self.bus, self.emit)
         self.features = FeatureStage(
             workspace, self.config, self.store, self.emit, lambda: self._server
@@ -116,25 +131,12 @@ class Engine:
         orphan = stop_orphaned_server(workspace)
         if orphan is not None:
             self.emit("serving.orphan_stopped", orphan, level="warning")
-        self._mark_crashed_runs()
+        self.crashed_runs.mark()
         self._resume_vetoes()
 
-    def _mark_crashed_runs(self) -> None:
-        """Runs left running or queued by a dead owner ended with it: say so.
-
-        Only one process can hold the store, so a run still 'running' when we open it
-        belonged to an engine that is gone (killed, crashed, power lost).
-        """
-        for status in ("running", "queued"):
-            for run in self.store.runs.list(status=status, limit=10_000):
-                self.store.runs.finish(run.id, "crashed", "the engine stopped during the run")
-                self.crashed_runs.append(run.id)
-                self.emit(
-                    "run.crashed",
-                    f"run {run.id} was interrupted when the engine stopped; marked crashed",
-                    level="error",
-                    run_id=run.id,
-                )
+    def _config_now(self) -> WorkbenchConfig:
+        """The settings as they are now: stages read them through this at each use."""
+        return self.config
 
     @property
     def server(self) -> ServingSupervisor | None:
@@ -233,12 +235,38 @@ class Engine:
         """The watch service's run queue, when the engine is watching."""
         return self._watch.queue if self._watch is not None else None
 
-    def watch(self) -> WatchService:
-        """Start the watched folder and the run queue (idempotent)."""
-        if self._watch is None:
-            from workbench.engine.intake.watch import WatchService  # watchdog loads when watching
+    def _submit_run(self) -> Submit | None:
+        """The run queue's ``submit`` while watching: drift in served predictions asks it."""
+        queue = self.run_queue()
+        return queue.submit if queue is not None else None
 
-            self._watch = WatchService(self)
+    def watch(self) -> WatchService:
+        """Start the watched folder and the run queue (idempotent).
+
+        The arrows out of the watched folder: each complete file is ingested (then the
+        feature store and the drift monitor see it), a batch of accepted files queues a
+        run, drift signals and the schedule ask the monitor for a retrain, a changed
+        ``features.py`` re-materialises, and runs that crashed with the last engine are
+        queued again once.
+        """
+        if self._watch is None:
+            # watchdog loads when watching
+            from workbench.engine.intake.watch import WatchArrows, WatchService
+
+            self._watch = WatchService(
+                self.workspace,
+                self._config_now,
+                self.store.datasets,
+                self.emit,
+                lambda: self.features.path,
+                WatchArrows(
+                    ingest=self.ingest,
+                    run=lambda trigger: self.run(None, trigger),
+                    request_retrain=self.monitor.request_retrain,
+                    features_changed=self.features.code_changed,
+                    claim_crashed=self.crashed_runs.claim,
+                ),
+            )
             self._watch.start()
         return self._watch
 
@@ -264,11 +292,16 @@ class Engine:
     # data -------------------------------------------------------------------------------
 
     def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
-        """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`)."""
-        from workbench.engine.intake.ingest import ingest_file  # polars loads with the first file
+        """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`);
+        an accepted one goes on to the feature store and the drift monitor."""
+        # polars loads with the first file
+        from workbench.engine.intake.ingest import IngestContext, ingest_file
 
         keep = self.config.watch.move_after_ingest if move is None else move
-        outcome = ingest_file(self, Path(path), move=keep)
+        intake = IngestContext(
+            self.workspace, self._config_now, self.store.datasets, self.store.lineage, self.emit
+        )
+        outcome = ingest_file(intake, Path(path), move=keep)
         if outcome.status == "accepted" and outcome.dataset is not None:
             self.features.after_ingest(outcome.dataset)
             signals = self.monitor.after_ingest(outcome.dataset)
@@ -297,7 +330,7 @@ class Engine:
         from workbench.validation import read_dataset  # polars loads on first use
 
         if path is not None:
-            return drift_for_file(self, path)
+            return self.monitor.file_drift(path)
         newest = self.store.datasets.list("accepted", limit=1)
         if not newest:
             raise WorkbenchError("no accepted dataset to compare; pass a FILE")
@@ -330,17 +363,30 @@ class Engine:
 
     # runs -------------------------------------------------------------------------------
 
+    def _runner(self) -> Runner:
+        """The runs stage, and its arrows: a run's rows get the feature store's join, each
+        candidate it registers goes to the promotion policy, its quality report is kept."""
+        from workbench.engine.runs.runner import RunArrows, Runner  # scikit-learn: first run
+
+        return Runner(
+            self.workspace,
+            self._config_now,
+            self.store,
+            self.emit,
+            RunArrows(
+                join_features=self.features.join_for_training,
+                apply_policy=self.apply_policy,
+                record_quality=self.record_quality,
+            ),
+        )
+
     def run(self, dataset_ids: list[int] | None = None, trigger: str = "manual") -> RunRecord:
         """Train candidates on the given datasets (default: the training window) and wait."""
-        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
-
-        return execute_run(self, dataset_ids, trigger)
+        return self._runner().execute(dataset_ids, trigger)
 
     def reproduce(self, run_id: int) -> Reproduction:
         """Re-run a run from its record and say whether the metrics match exactly."""
-        from workbench.engine.runs.runner import execute_run  # scikit-learn loads on first run
-
-        return reproduce.reproduce(self.store, functools.partial(execute_run, self), run_id)
+        return reproduce.reproduce(self.store, self._runner().execute, run_id)
 
     def compare(self, run_ids: list[int]) -> RunComparison:
         """Params and metrics of several runs side by side."""
@@ -598,7 +644,7 @@ class Engine:
             ServingError: The port is taken or the server did not come up.
         """
         # httpx and polars (the prediction log) load when something is served
-        from workbench.engine.deploy.predictions import PredictionIngester
+        from workbench.engine.deploy.predictions import PredictionArrows, PredictionIngester
         from workbench.engine.deploy.supervisor import ServingSupervisor, wait_port_free
 
         manifest = self.serving_manifest()
@@ -619,7 +665,18 @@ class Engine:
             manifest, host, port, allow_remote=allow_remote, workers=self.config.serve.workers
         )
         if self._predictions is None:
-            self._predictions = PredictionIngester(self, self._server.predictions)
+            # served predictions: drift goes to the monitor, a retrain to the run queue
+            self._predictions = PredictionIngester(
+                self._server.predictions,
+                self.store.monitoring,
+                self._config_now,
+                self.emit,
+                PredictionArrows(
+                    monitor=self.monitor,
+                    run_queue=self._submit_run,
+                    check_skew=self.features.check_skew,
+                ),
+            )
             self._predictions.start()
         self.emit(
             "serving.started",

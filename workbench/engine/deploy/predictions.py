@@ -4,34 +4,85 @@ The server writes sampled predictions as Parquet files off its request path; thi
 thread moves them into DuckDB (the engine is the only writer), removes the ingested
 files, and every ``monitor.prediction_window`` new predictions compares the window with
 production's training data: features as feature drift, predictions as target drift.
+Drift asks the monitor for a retrain, through the run queue while the engine watches.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import polars as pl
 
+from workbench.core.drift_report import DriftReport
 from workbench.core.errors import WorkbenchError
-
-if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
+from workbench.core.records import DriftRecord
+from workbench.engine.context import CurrentConfig, Emit, Submit
+from workbench.store.monitoring import MonitoringRepo
 
 META = ("ts", "model_version", "latency_ms", "request_id", "prediction", "probability")
 
 
-class PredictionIngester:
-    """Polls the log folder; never blocks serving, never raises into the engine."""
+class DriftCheck(Protocol):
+    """What the prediction intake asks of the drift monitor."""
 
-    def __init__(self, engine: Engine, folder: Path, interval: float = 1.0) -> None:
-        self._engine = engine
+    def reference(self) -> tuple[int, pl.DataFrame] | None:
+        """(production version, its training rows), or None without production."""
+
+    def compare(
+        self, current: pl.DataFrame, source: str, dataset_id: int | None
+    ) -> tuple[DriftRecord, DriftReport]:
+        """Drift of ``current`` against the reference, stored and announced."""
+
+    def request_retrain(self, signals: list[str], submit: Callable[[str], object]) -> bool:
+        """Queue a retrain through ``submit`` if the settings and guardrails allow it."""
+
+
+@dataclass(frozen=True)
+class PredictionArrows:
+    """The arrows from the prediction log back into the loop."""
+
+    monitor: DriftCheck
+    """Compares a window of predictions with production's data; asks for retrains."""
+    run_queue: Callable[[], Submit | None]
+    """The run queue's ``submit`` while the engine watches, else None (no retrain)."""
+    check_skew: Callable[[pl.DataFrame], object]
+    """Compares served feature vectors with the offline store's (the feature stage's)."""
+
+
+class PredictionIngester:
+    """Polls the log folder; never blocks serving, never raises into the engine.
+
+    Args:
+        folder: Where the scoring server writes its prediction files.
+        monitoring: The store's monitoring tables, where the predictions go.
+        config: The settings now (``[monitor] prediction_window``, the target column).
+        emit: Says what could not be read or checked.
+        arrows: Drift, the run queue and the skew check.
+        interval: Seconds between two looks at the folder.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        monitoring: MonitoringRepo,
+        config: CurrentConfig,
+        emit: Emit,
+        arrows: PredictionArrows,
+        interval: float = 1.0,
+    ) -> None:
         self._folder = folder
+        self._monitoring = monitoring
+        self._config = config
+        self._emit = emit
+        self._arrows = arrows
         self._interval = interval
         self._stop = threading.Event()
-        self._checked = engine.store.monitoring.prediction_count()
+        self._checked = monitoring.prediction_count()
         self._thread = threading.Thread(target=self._loop, name="workbench-predlog", daemon=True)
 
     def start(self) -> None:
@@ -55,12 +106,10 @@ class PredictionIngester:
             try:
                 frame = pl.read_parquet(path)
             except (OSError, pl.exceptions.PolarsError) as exc:
-                self._engine.emit(
-                    "predictions.error", f"{path.name} unreadable: {exc}", level="warning"
-                )
+                self._emit("predictions.error", f"{path.name} unreadable: {exc}", level="warning")
                 path.rename(path.with_suffix(".bad"))
                 continue
-            self._engine.store.monitoring.add_predictions(_rows(frame))
+            self._monitoring.add_predictions(_rows(frame))
             path.unlink()
             total += frame.height
             self._check_skew(frame)
@@ -71,37 +120,37 @@ class PredictionIngester:
     def _check_skew(self, frame: pl.DataFrame) -> None:
         """Served features vs the offline store, for a sample of this batch (never fatal)."""
         try:
-            self._engine.features.check_skew(frame)
+            self._arrows.check_skew(frame)
         except (WorkbenchError, pl.exceptions.PolarsError) as exc:
-            self._engine.emit("features.skew_error", f"skew check failed: {exc}", "warning")
+            self._emit("features.skew_error", f"skew check failed: {exc}", "warning")
 
     def _maybe_check_drift(self) -> None:
-        window = self._engine.config.monitor.prediction_window
-        count = self._engine.store.monitoring.prediction_count()
+        config = self._config()
+        window = config.monitor.prediction_window
+        count = self._monitoring.prediction_count()
         if window <= 0 or count - self._checked < window:
             return
         self._checked = count
-        rows = self._engine.store.monitoring.recent_predictions(window)
-        target = self._engine.config.target.column
+        rows = self._monitoring.recent_predictions(window)
+        target = config.target.column
         current = pl.DataFrame([{**r["inputs"], target: r["prediction"]} for r in rows])
+        monitor = self._arrows.monitor
         try:
-            reference = self._engine.monitor.reference()
+            reference = monitor.reference()
             if reference is not None and target in reference[1].columns:
                 current = current.with_columns(
                     pl.col(target).cast(reference[1][target].dtype, strict=False)
                 )
-            record, report = self._engine.monitor.compare(current, "predictions", None)
+            record, report = monitor.compare(current, "predictions", None)
         except (WorkbenchError, pl.exceptions.PolarsError) as exc:
-            self._engine.emit(
-                "drift.error", f"prediction drift check failed: {exc}", level="warning"
-            )
+            self._emit("drift.error", f"prediction drift check failed: {exc}", level="warning")
             return
         signals = []
         if record.dataset_drift or (report.target is not None and report.target.drifted):
             signals.append("prediction_drift")
-        queue = self._engine.run_queue()
-        if signals and queue is not None:
-            self._engine.monitor.request_retrain(signals, queue.submit)
+        submit = self._arrows.run_queue()
+        if signals and submit is not None:
+            monitor.request_retrain(signals, submit)
 
 
 def _rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:

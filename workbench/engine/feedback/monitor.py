@@ -4,36 +4,58 @@ After each accepted dataset (when a production model exists) the monitor compute
 drift report against the reference (the datasets production was trained on), stores it
 with its histograms, measures production on the new labels when the file has them, and
 asks the guardrails whether a retrain may be queued.
+
+The monitor does not queue runs itself: whoever has a run queue passes its ``submit``
+to :meth:`DriftMonitor.request_retrain` (the watch service, the prediction intake).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
+from workbench.core.workspace import Workspace
+from workbench.engine.context import CurrentConfig, Emit
 from workbench.engine.feedback.guardrails import Guardrails
+from workbench.store import Store
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from workbench.engine.engine import Engine
     from workbench.monitoring import DriftSettings
 
 
 class DriftMonitor:
-    """Drift reports, performance trend and retrain triggers for one engine."""
+    """Drift reports, performance trend and retrain triggers for one workspace.
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self.guardrails = Guardrails(
-            lambda: engine.config.monitor,
-            runs=lambda: engine.store.runs.list(limit=1000),
-            models=engine.store.registry.list,
-        )
+    Args:
+        workspace: Where the datasets' files are.
+        config: The settings now (``[monitor]``, the target column, the gate's metric).
+        store: The registry and runs (production and its training data), the monitoring
+            tables, lineage, feature keys (never drift-checked) and model artifacts.
+        emit: Says what was measured and whether a retrain was queued.
+        guardrails: Whether an automatic retrain may start now (also read by the
+            promotion policy for its breaker).
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        config: CurrentConfig,
+        store: Store,
+        emit: Emit,
+        guardrails: Guardrails,
+    ) -> None:
+        self._workspace = workspace
+        self._config = config
+        self._store = store
+        self._emit = emit
+        self.guardrails = guardrails
         self._reference: tuple[int, pl.DataFrame] | None = None
         self._lock = threading.Lock()
 
@@ -41,28 +63,31 @@ class DriftMonitor:
         """Drift settings from workbench.toml."""
         from workbench.monitoring import DriftSettings  # scipy loads on first use
 
-        monitor = self._engine.config.monitor
+        config = self._config()
+        monitor = config.monitor
         return DriftSettings(
             share=monitor.drift_share,
-            target=self._engine.config.target.column,
+            target=config.target.column,
             psi_drift=monitor.psi_drift,
-            exclude=tuple(dict.fromkeys(r.key for r in self._engine.store.features.list())),
+            exclude=tuple(dict.fromkeys(r.key for r in self._store.features.list())),
         )
 
     def reference(self) -> tuple[int, pl.DataFrame] | None:
         """(production version, its training rows), cached per version."""
         from workbench.engine.runs.runner import load_frames
 
-        alias = self._engine.store.registry.alias("production")
+        store = self._store
+        alias = store.registry.alias("production")
         if alias is None:
             return None
         with self._lock:
             if self._reference is None or self._reference[0] != alias.version:
-                model = self._engine.store.registry.get(alias.version)
-                run = self._engine.store.runs.get(model.run_id) if model else None
+                model = store.registry.get(alias.version)
+                run = store.runs.get(model.run_id) if model else None
                 if run is None or not run.dataset_ids:
                     return None
-                self._reference = (alias.version, load_frames(self._engine, list(run.dataset_ids)))
+                frame = load_frames(self._workspace, store.datasets, list(run.dataset_ids))
+                self._reference = (alias.version, frame)
             return self._reference
 
     def compare(
@@ -80,15 +105,13 @@ class DriftMonitor:
         from workbench.monitoring import detect_drift
 
         report = detect_drift(reference, current, self.settings())
-        record = self._engine.store.monitoring.add_drift(
+        record = self._store.monitoring.add_drift(
             source=source, dataset_id=dataset_id, reference_version=version, report=report.to_dict()
         )
         if dataset_id is not None:
-            self._engine.store.lineage.link(
-                ("dataset", dataset_id), ("drift", record.id), "compared"
-            )
+            self._store.lineage.link(("dataset", dataset_id), ("drift", record.id), "compared")
         drifted = ", ".join(record.drifted_columns) or "none"
-        self._engine.emit(
+        self._emit(
             "drift.detected" if record.dataset_drift else "drift.checked",
             f"{source} drift vs production v{version}: {record.share_drifted:.0%} of columns "
             f"drifted ({drifted})",
@@ -104,14 +127,14 @@ class DriftMonitor:
         """Check a newly accepted dataset; return the retrain signals it raised."""
         from workbench.validation import read_dataset  # polars: on the first file, not at open
 
-        if self._engine.store.registry.alias("production") is None:
+        if self._store.registry.alias("production") is None:
             return []
-        current = read_dataset(self._engine.workspace.inside(dataset.path))
+        current = read_dataset(self._workspace.inside(dataset.path))
         signals = []
         try:
             record, _ = self.compare(current, "dataset", dataset.id)
         except (DataError, WorkbenchError) as exc:
-            self._engine.emit(
+            self._emit(
                 "drift.error",
                 f"drift check of {dataset.name} failed: {exc}",
                 level="error",
@@ -129,38 +152,39 @@ class DriftMonitor:
         from workbench.modelfile import load_model
         from workbench.training import evaluate, primary_metric
 
-        target = self._engine.config.target.column
-        alias = self._engine.store.registry.alias("production")
+        config, store = self._config(), self._store
+        target = config.target.column
+        alias = store.registry.alias("production")
         if alias is None or target not in current.columns:
             return False
-        model = self._engine.store.registry.get(alias.version)
+        model = store.registry.get(alias.version)
         assert model is not None
         task = model.signature["task"]
         try:
             estimator = load_model(
-                self._engine.store.artifacts.path(model.artifact_sha256), model.artifact_sha256
+                store.artifacts.path(model.artifact_sha256), model.artifact_sha256
             )
             metrics = evaluate(estimator, current.drop_nulls(target), target, task)
         except WorkbenchError as exc:
-            self._engine.emit(
+            self._emit(
                 "performance.error",
                 f"cannot score production: {exc}",
                 level="error",
                 version=model.version,
             )
             return False
-        self._engine.store.monitoring.add_performance(model.version, dataset_id, metrics)
+        store.monitoring.add_performance(model.version, dataset_id, metrics)
         metric, direction = primary_metric(task)
-        if self._engine.config.gate.metric != "auto":
-            metric = self._engine.config.gate.metric
+        if config.gate.metric != "auto":
+            metric = config.gate.metric
         value = metrics.get(metric)
-        threshold = self._engine.config.monitor.performance_threshold
+        threshold = config.monitor.performance_threshold
         decayed = (
             bool(threshold)
             and value is not None
             and (value < threshold if direction == "max" else value > threshold)
         )
-        self._engine.emit(
+        self._emit(
             "performance.degraded" if decayed else "performance.measured",
             f"production v{model.version} scores {metric} {value:.4f} on the new labels"
             + (f", past the threshold {threshold}" if decayed else ""),
@@ -171,15 +195,19 @@ class DriftMonitor:
         )
         return decayed
 
-    def request_retrain(self, signals: list[str], submit: Any) -> bool:
-        """Queue a retrain for the signals the settings listen to, within the guardrails."""
-        listened = (*self._engine.config.monitor.retrain_on, "schedule")  # opted in by hours
+    def request_retrain(self, signals: list[str], submit: Callable[[str], object]) -> bool:
+        """Queue a retrain for the signals the settings listen to, within the guardrails.
+
+        Returns:
+            Whether ``submit`` was called (with ``decay``, ``schedule`` or ``drift``).
+        """
+        listened = (*self._config().monitor.retrain_on, "schedule")  # opted in by hours
         wanted = [s for s in signals if s in listened]
         if not wanted:
             return False
         blocked = self.guardrails.retrain_blocked()
         if blocked:
-            self._engine.emit(
+            self._emit(
                 "retrain.suppressed",
                 f"retrain not queued ({', '.join(wanted)}): {blocked}",
                 level="warning",
@@ -190,7 +218,7 @@ class DriftMonitor:
         if len(wanted) > 1:
             trigger = "drift"
         submit(trigger)
-        self._engine.emit(
+        self._emit(
             "retrain.queued",
             f"retrain queued: {', '.join(wanted)}",
             signals=wanted,
@@ -198,11 +226,10 @@ class DriftMonitor:
         )
         return True
 
+    def file_drift(self, path: Path) -> DriftReport:
+        """``workbench drift FILE``: compare any file with production's reference."""
+        from workbench.validation import read_dataset  # polars loads on first use
 
-def drift_for_file(engine: Engine, path: Path) -> DriftReport:
-    """``workbench drift FILE``: compare any file with production's reference."""
-    from workbench.validation import read_dataset  # polars loads on first use
-
-    current = read_dataset(path)
-    _, report = engine.monitor.compare(current, "file", None)
-    return report
+        current = read_dataset(path)
+        _, report = self.compare(current, "file", None)
+        return report

@@ -10,31 +10,34 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
+from workbench.core.workspace import Workspace
+from workbench.engine.context import CurrentConfig, Emit
 from workbench.engine.runs.pipelines import file_hash, load_pipeline
-
-if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
 
 
 class CodeWatcher:
-    """Polls one file's stat cheaply and hashes it only when the stat changed."""
+    """Polls one file's stat cheaply and hashes it only when the stat changed.
+
+    Args:
+        path: The file watched.
+        submit: Queues a run with a trigger (``code``).
+        on_change: Checks the file, saved with new bytes (its sha256 given), and says
+            whether to run.
+        interval: Seconds between two looks at the file's stat.
+    """
 
     def __init__(
         self,
-        engine: Engine,
         path: Path,
         submit: Callable[[str], object],
+        on_change: Callable[[str], bool],
         interval: float = 0.5,
-        *,
-        on_change: Callable[[str], bool] | None = None,
     ) -> None:
-        self._engine = engine
         self._on_change = on_change
-        """Checks a changed file and says whether to run (default: the pipeline's check)."""
         self._path = path
         self._submit = submit
         self._interval = interval
@@ -74,26 +77,40 @@ class CodeWatcher:
                 self._changed(digest)
 
     def _changed(self, digest: str) -> None:
-        if self._on_change is not None:
-            if self._on_change(digest):
-                self._submit("code")
-            return
-        engine = self._engine
+        if self._on_change(digest):
+            self._submit("code")
+
+
+@dataclass(frozen=True)
+class PipelineCheck:
+    """The pipeline file's check on a save: it must load as a valid pipeline to run."""
+
+    workspace: Workspace
+    """Where the pipeline file is."""
+    config: CurrentConfig
+    """The settings now (``[pipeline]``, and what the pipeline is built from)."""
+    emit: Emit
+    """Says whether the change queues a run or cannot be used."""
+    path: Path
+    """The pipeline file (``[pipeline] path``), named in the events."""
+
+    def __call__(self, digest: str) -> bool:
+        """Whether the file saved with sha256 ``digest`` builds a pipeline (then: run)."""
         try:
-            load_pipeline(engine.workspace, engine.config, None)
+            load_pipeline(self.workspace, self.config(), None)
         except WorkbenchError as exc:
-            engine.emit(
+            self.emit(
                 "pipeline.error",
-                f"{self._path.name} changed but cannot be used: {exc}",
+                f"{self.path.name} changed but cannot be used: {exc}",
                 level="error",
-                file=self._path.name,
+                file=self.path.name,
                 code_hash=digest,
             )
-            return
-        engine.emit(
+            return False
+        self.emit(
             "pipeline.changed",
-            f"{self._path.name} changed (sha256 {digest[:12]}); queueing a run",
-            file=self._path.name,
+            f"{self.path.name} changed (sha256 {digest[:12]}); queueing a run",
+            file=self.path.name,
             code_hash=digest,
         )
-        self._submit("code")
+        return True

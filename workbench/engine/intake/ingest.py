@@ -18,17 +18,22 @@ import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
 from workbench.core.errors import DataError
 from workbench.core.names import shown
 from workbench.core.records import IngestOutcome
+from workbench.core.workspace import Workspace
+from workbench.engine.context import CurrentConfig, Emit
 from workbench.engine.intake.limits import check_limits
 from workbench.store.artifacts import write_error
+from workbench.store.datasets import DatasetRepo
+from workbench.store.lineage import LineageRepo
 from workbench.validation import (
     Contract,
     TableRule,
@@ -41,10 +46,23 @@ from workbench.validation import (
 )
 from workbench.validation.memory import bound_polars_memory
 
-if TYPE_CHECKING:
-    from workbench.engine.engine import Engine
-
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """What ingest uses: where files go, the settings, two repositories and ``emit``."""
+
+    workspace: Workspace
+    """Where ``processed/``, ``quarantine/``, the pinned contract and the markers are."""
+    config: CurrentConfig
+    """The settings now: ``[target] column`` and ``[watch]`` (limits, memory)."""
+    datasets: DatasetRepo
+    """Where each file's record and validation report go."""
+    lineage: LineageRepo
+    """Links an accepted dataset to its report."""
+    emit: Emit
+    """Says what happened to each file."""
 
 
 def file_sha256(path: Path) -> str:
@@ -112,16 +130,17 @@ def _write_text(path: Path, text: str) -> None:
         raise write_error(exc, str(path)) from exc
 
 
-def _pinned_contract(engine: Engine) -> Contract | None:
-    path = engine.workspace.contract_path
+def _pinned_contract(workspace: Workspace) -> Contract | None:
+    path = workspace.contract_path
     if not path.exists():
         return None
     return contract_from_toml(path.read_text(encoding="utf-8"), str(path))
 
 
-def _check(engine: Engine, path: Path) -> tuple[ValidationReport, Contract | None]:
+def _check(
+    workspace: Workspace, target: str, path: Path
+) -> tuple[ValidationReport, Contract | None]:
     """Validate against the pinned contract; the first file proposes one (returned to pin)."""
-    target = engine.config.target.column
     frame = scan_dataset(path)
     columns = frame.collect_schema().names()
     if target not in columns:
@@ -129,7 +148,7 @@ def _check(engine: Engine, path: Path) -> tuple[ValidationReport, Contract | Non
             f"{path.name}: the target column '{target}' is missing "
             f"(columns: {', '.join(columns[:20])})"
         )
-    pinned = _pinned_contract(engine)
+    pinned = _pinned_contract(workspace)
     if pinned is not None:
         return validate(path, pinned), None
     proposed = soften_ranges(infer_contract(frame, target=target))
@@ -162,45 +181,45 @@ def soften_ranges(contract: Contract) -> Contract:
     return dataclasses.replace(contract, columns=columns, rules=(*contract.rules, *signs))
 
 
-def _relative(engine: Engine, path: Path) -> str:
-    return str(path.relative_to(engine.workspace.root))
+def _relative(workspace: Workspace, path: Path) -> str:
+    return str(path.relative_to(workspace.root))
 
 
-def _in_workspace(engine: Engine, path: Path) -> bool:
+def _in_workspace(workspace: Workspace, path: Path) -> bool:
     """Whether ``path`` (its folder resolved, the file itself not followed) is inside."""
     parent = path.parent.resolve()
-    root = engine.workspace.root
+    root = workspace.root
     return parent == root or root in parent.parents
 
 
-def former_path(engine: Engine, path: Path) -> str:
+def former_path(workspace: Workspace, path: Path) -> str:
     """Where a file was, as reports and events say it: relative to the workspace when it
     was inside (``incoming/x.csv``), else its name (the rest of an absolute path says
     nothing about the data and a lot about the machine)."""
-    if _in_workspace(engine, path):
-        return str((path.parent.resolve() / path.name).relative_to(engine.workspace.root))
+    if _in_workspace(workspace, path):
+        return str((path.parent.resolve() / path.name).relative_to(workspace.root))
     return path.name
 
 
-def _relative_reason(engine: Engine, path: Path, reason: str) -> str:
+def _relative_reason(workspace: Workspace, path: Path, reason: str) -> str:
     """``reason`` with the file's absolute path (readers name it) made workspace-relative,
     and its name escaped if it holds a newline or another unprintable character."""
     for absolute in {str(path), str(path.parent.resolve() / path.name)}:
-        reason = reason.replace(absolute, shown(former_path(engine, path)))
+        reason = reason.replace(absolute, shown(former_path(workspace, path)))
     if not path.name.isprintable():  # readers name the file as it is
         reason = reason.replace(path.name, shown(path.name))
     return reason
 
 
-def _leads_out(engine: Engine, path: Path) -> str | None:
+def _leads_out(workspace: Workspace, path: Path) -> str | None:
     """Why ``path``, a symlink inside the workspace, must not be read; None otherwise.
 
     Only links dropped into the workspace are judged: a file named on the command line
     outside it is the user's own to read.
     """
-    if not path.is_symlink() or not _in_workspace(engine, path):
+    if not path.is_symlink() or not _in_workspace(workspace, path):
         return None
-    root = engine.workspace.root
+    root = workspace.root
     target = os.readlink(path)
     resolved = path.resolve()
     if resolved != root and root not in resolved.parents:
@@ -218,11 +237,11 @@ def _link_identity(path: Path) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _marker(engine: Engine, sha: str) -> Path:
-    return engine.workspace.ingesting / f"{sha}.json"
+def _marker(workspace: Workspace, sha: str) -> Path:
+    return workspace.ingesting / f"{sha}.json"
 
 
-def _unfinished(engine: Engine, sha: str) -> str | None:
+def _unfinished(workspace: Workspace, sha: str) -> str | None:
     """The reason to quarantine a file an earlier engine died reading, or None.
 
     A marker written by this process is a concurrent ingest of the same bytes (the
@@ -230,7 +249,7 @@ def _unfinished(engine: Engine, sha: str) -> str | None:
     and only one engine can own the workspace at a time.
     """
     try:
-        info = json.loads(_marker(engine, sha).read_text(encoding="utf-8"))
+        info = json.loads(_marker(workspace, sha).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(info, dict) or info.get("pid") == os.getpid():
@@ -242,7 +261,7 @@ def _unfinished(engine: Engine, sha: str) -> str | None:
     )
 
 
-def _mark_started(engine: Engine, sha: str, path: Path) -> None:
+def _mark_started(workspace: Workspace, sha: str, path: Path) -> None:
     """Write the marker (flushed to disk) before reading: see the module docstring.
 
     A marker that cannot be written (a full disk) is left out: it is a safety net for the
@@ -250,12 +269,12 @@ def _mark_started(engine: Engine, sha: str, path: Path) -> None:
     """
     info = {
         "pid": os.getpid(),
-        "file": former_path(engine, path),
+        "file": former_path(workspace, path),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    target = _marker(engine, sha)
+    target = _marker(workspace, sha)
     try:
-        engine.workspace.ingesting.mkdir(parents=True, exist_ok=True)
+        workspace.ingesting.mkdir(parents=True, exist_ok=True)
         with target.open("w", encoding="utf-8") as handle:
             json.dump(info, handle)
             handle.flush()
@@ -265,7 +284,7 @@ def _mark_started(engine: Engine, sha: str, path: Path) -> None:
 
 
 def _quarantine(
-    engine: Engine,
+    intake: IngestContext,
     path: Path,
     move: bool,
     sha: str,
@@ -274,14 +293,15 @@ def _quarantine(
     *,
     link_itself: bool = False,
 ) -> IngestOutcome:
-    reason = _relative_reason(engine, path, reason)
-    where = free_name(engine.workspace.quarantine, path.name)
+    workspace = intake.workspace
+    reason = _relative_reason(workspace, path, reason)
+    where = free_name(workspace.quarantine, path.name)
     _write_text(
         where.with_name(where.name + ".report.json"),
         json.dumps(
             {
                 "file": path.name,
-                "former_path": former_path(engine, path),
+                "former_path": former_path(workspace, path),
                 "sha256": sha,
                 "reason": reason,
                 "report": report,
@@ -290,33 +310,33 @@ def _quarantine(
             default=str,
         ),
     )
-    record = engine.store.datasets.add(
+    record = intake.datasets.add(
         sha256=sha,
         name=path.name,
-        path=_relative(engine, where),
+        path=_relative(workspace, where),
         rows=int(report.get("rows") or 0),
         status="quarantined",
         columns={},
         profile=None,
     )
-    engine.store.datasets.add_report(sha, None, False, reason, report)
+    intake.datasets.add_report(sha, None, False, reason, report)
     _file_away(path, where, move, link_itself=link_itself)
     message = f"{shown(path.name)} quarantined: {reason}"
-    engine.emit(
+    intake.emit(
         "dataset.quarantined",
         message,
         level="error",
         file=path.name,
         dataset_id=record.id,
         path=record.path,
-        former_path=former_path(engine, path),
+        former_path=former_path(workspace, path),
         reason=reason,
     )
     typed = ValidationReport.from_dict({"source": str(path), **report})
     return IngestOutcome("quarantined", str(path), message, record, typed)
 
 
-def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
+def ingest_file(intake: IngestContext, path: Path, *, move: bool) -> IngestOutcome:
     """Take one data file into the workspace (see the module docstring for where it goes).
 
     Raises:
@@ -325,72 +345,74 @@ def ingest_file(engine: Engine, path: Path, *, move: bool) -> IngestOutcome:
             says "disk full"); the file stays in place, and the next start takes it in
             (or files it as a duplicate if its record was already committed).
     """
-    outside = _leads_out(engine, path) if path.is_symlink() else None
+    workspace = intake.workspace
+    outside = _leads_out(workspace, path) if path.is_symlink() else None
     if outside is not None:
         sha = _link_identity(path)
         report = {"error": outside, "read": False}
-        return _quarantine(engine, path, move, sha, outside, report, link_itself=True)
+        return _quarantine(intake, path, move, sha, outside, report, link_itself=True)
     if not path.is_file():
-        raise DataError(f"{shown(former_path(engine, path))}: no such file")
+        raise DataError(f"{shown(former_path(workspace, path))}: no such file")
     sha = file_sha256(path)
-    existing = engine.store.datasets.by_hash(sha)
+    existing = intake.datasets.by_hash(sha)
     if existing is not None:
         if move:
-            _file_away(path, free_name(engine.workspace.processed, path.name), move=True)
+            _file_away(path, free_name(workspace.processed, path.name), move=True)
         message = (
             f"{shown(path.name)} has the same bytes as dataset {existing.id} "
             f"({shown(existing.name)})"
         )
-        engine.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
+        intake.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
         return IngestOutcome("duplicate", str(path), message, existing)
-    died = _unfinished(engine, sha)
+    died = _unfinished(workspace, sha)
     if died is not None:
-        outcome = _quarantine(engine, path, move, sha, died, {"error": died, "read": False})
-        _marker(engine, sha).unlink(missing_ok=True)
+        outcome = _quarantine(intake, path, move, sha, died, {"error": died, "read": False})
+        _marker(workspace, sha).unlink(missing_ok=True)
         return outcome
-    _mark_started(engine, sha, path)
+    _mark_started(workspace, sha, path)
     try:
-        return _validated(engine, path, move, sha)
+        return _validated(intake, path, move, sha)
     finally:
-        _marker(engine, sha).unlink(missing_ok=True)
+        _marker(workspace, sha).unlink(missing_ok=True)
 
 
-def _validated(engine: Engine, path: Path, move: bool, sha: str) -> IngestOutcome:
+def _validated(intake: IngestContext, path: Path, move: bool, sha: str) -> IngestOutcome:
     """The read, the verdict and the filing of a new file (see :func:`ingest_file`)."""
+    workspace, config = intake.workspace, intake.config()
     try:
-        check_limits(path, engine.config.watch)
-        bound_polars_memory(engine.config.watch.memory_mb)
-        report, proposed = _check(engine, path)
+        check_limits(path, config.watch)
+        bound_polars_memory(config.watch.memory_mb)
+        report, proposed = _check(workspace, config.target.column, path)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:  # unexplained reader error
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         reason = f"{shown(path.name)} cannot be read: {first}"
-        return _quarantine(engine, path, move, sha, reason, {"error": reason})
+        return _quarantine(intake, path, move, sha, reason, {"error": reason})
     except DataError as exc:
-        return _quarantine(engine, path, move, sha, str(exc), {"error": str(exc)})
+        return _quarantine(intake, path, move, sha, str(exc), {"error": str(exc)})
     report_dict = report.to_dict()
     if not report.passed:
-        return _quarantine(engine, path, move, sha, report.summary(), report_dict)
+        return _quarantine(intake, path, move, sha, report.summary(), report_dict)
     if proposed is not None:
-        _write_text(engine.workspace.contract_path, contract_to_toml(proposed))
-        engine.emit(
+        _write_text(workspace.contract_path, contract_to_toml(proposed))
+        intake.emit(
             "contract.pinned",
             f"data contract inferred from {shown(path.name)} and pinned",
             file=path.name,
         )
-    where = free_name(engine.workspace.processed, path.name)
-    relative = _relative(engine, where)
-    record = engine.store.datasets.add(
+    where = free_name(workspace.processed, path.name)
+    relative = _relative(workspace, where)
+    record = intake.datasets.add(
         sha256=sha,
         name=path.name,
         path=relative,
         rows=report.rows,
         status="accepted",
-        columns={c.name: c.dtype for c in (proposed or _pinned_contract(engine)).columns},  # type: ignore[union-attr]
+        columns={c.name: c.dtype for c in (proposed or _pinned_contract(workspace)).columns},  # type: ignore[union-attr]
         profile=report_dict.get("profile"),
     )
-    report_id = engine.store.datasets.add_report(sha, None, True, report.summary(), report_dict)
+    report_id = intake.datasets.add_report(sha, None, True, report.summary(), report_dict)
     _file_away(path, where, move)
-    engine.store.lineage.link(("dataset", record.id), ("report", report_id), "validated")
+    intake.lineage.link(("dataset", record.id), ("report", report_id), "validated")
     message = f"{shown(path.name)} ingested as dataset {record.id} ({record.rows:,} rows)"
-    engine.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)
+    intake.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)
     return IngestOutcome("accepted", str(path), message, record, report)

@@ -16,7 +16,7 @@ def reproduce(store: Store, execute: ExecuteRun, run_id: int) -> Reproduction:
     """Run again on the recorded data hashes with the recorded settings and compare.
 
     Every task runs, cached or not: the point is to recompute (``execute`` is the runs
-    stage's ``execute_run``, called with ``use_cache=False``).
+    stage's ``Runner.execute``, called with ``use_cache=False``).
 
     Raises:
         WorkbenchError: No such run, no record, or a recorded dataset is gone or changed.
