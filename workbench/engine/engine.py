@@ -91,7 +91,7 @@ class Engine:
         """``.workbench/logs/engine.log``: what the engine's blocks log, rotated."""
         self.bus = EventBus()
         self.reads = Reads(workspace, self.config, self.store)
-        """Every question a front end asks of the store (see :mod:`engine.reads`)."""
+        """Every question a front end asks of the store (see :mod:`.reads`)."""
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
         self._serve_request: tuple[str, int, bool] | None = None
@@ -292,7 +292,7 @@ class Engine:
     # data -------------------------------------------------------------------------------
 
     def ingest(self, path: Path, *, move: bool | None = None) -> IngestOutcome:
-        """Hash, deduplicate, validate and file one data file (see :mod:`engine.ingest`);
+        """Hash, deduplicate, validate and file one data file (see :mod:`.intake.ingest`);
         an accepted one goes on to the feature store and the drift monitor."""
         # polars loads with the first file
         from workbench.engine.intake.ingest import IngestContext, ingest_file
