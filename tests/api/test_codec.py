@@ -15,7 +15,14 @@ import pytest
 from workbench.api import LocalApi, codec, operations
 from workbench.api.codec import CodecError
 from workbench.core.errors import DataError, RegistryError, WorkbenchError, WorkspaceLockedError
-from workbench.core.records import LineageNode, ModelVersionRecord, ServerInfo, ServingStatus
+from workbench.core.records import (
+    LineageNode,
+    ModelVersionRecord,
+    RunRecord,
+    ServerInfo,
+    ServingStatus,
+)
+from workbench.core.vocabulary import ModelStatus, RunState
 
 from ..model_reports import record_report
 from .conftest import write_slice
@@ -165,7 +172,15 @@ def test_the_sample_results_cover_records_worth_decoding(results: dict[str, Any]
 
 def test_nan_metrics_survive_the_wire() -> None:
     record = ModelVersionRecord(
-        1, 1, "ridge", "0" * 64, "candidate", {"r2": math.nan}, {}, True, datetime.now(UTC)
+        1,
+        1,
+        "ridge",
+        "0" * 64,
+        ModelStatus.CANDIDATE,
+        {"r2": math.nan},
+        {},
+        True,
+        datetime.now(UTC),
     )
     back = _roundtrip("approve", record)
     assert math.isnan(back.metrics["r2"])
@@ -236,3 +251,15 @@ def test_errors_travel_as_their_class_in_core_errors() -> None:
         assert str(again) == str(raised)
     assert codec.error_body(WorkspaceLockedError("held"))["error_code"] == "workspace_locked"
     assert str(codec.error_from_body("<html>", "HTTP 502")) == "HTTP 502"
+
+
+def test_vocabulary_words_travel_as_plain_strings_and_come_back_as_members() -> None:
+    record = RunRecord(
+        1, "tabular", "manual", RunState.SUCCESS, datetime.now(UTC), None, None, None
+    )
+    data = json.loads(codec.dumps(record))
+    assert data["status"] == "success" and type(codec.encode(record)["status"]) is str
+    back = codec.decode(data, RunRecord)
+    assert back == record and back.status is RunState.SUCCESS
+    with pytest.raises(CodecError, match=r"status: 'succeeded' is not one of queued, running"):
+        codec.decode({**data, "status": "succeeded"}, RunRecord)

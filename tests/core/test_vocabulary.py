@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workbench.core.records import TaskRunRecord
-from workbench.core.vocabulary import first_log_task, preferred_metric
+from workbench.core.vocabulary import TaskState, first_log_task, preferred_metric
 
 
 def test_the_metric_shown_first_is_one_candidates_are_compared_by() -> None:
@@ -20,7 +20,7 @@ def test_a_key_metric_as_named_comes_before_its_validation_spelling() -> None:
 
 
 def _task(name: str, status: str) -> TaskRunRecord:
-    return TaskRunRecord(1, name, status, 1, None, None, None, None)
+    return TaskRunRecord(1, name, TaskState(status), 1, None, None, None, None)
 
 
 def test_the_log_shown_first_is_the_first_failed_task_else_the_first() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import tomlkit
 
 from workbench.core.records import EventRecord
+from workbench.core.vocabulary import Level
 from workbench.core.workspace import Workspace
 
 
@@ -44,7 +45,9 @@ class Emitted:
         self.events: list[EventRecord] = []
 
     def __call__(self, kind: str, message: str, level: str = "info", **payload: Any) -> EventRecord:
-        event = EventRecord(len(self.events) + 1, datetime.now(UTC), kind, message, payload, level)
+        event = EventRecord(
+            len(self.events) + 1, datetime.now(UTC), kind, message, payload, Level(level)
+        )
         self.events.append(event)
         return event
 

@@ -15,6 +15,7 @@ from typing import Any
 from workbench.core.config import MonitorConfig, PromotionConfig
 from workbench.core.errors import RegistryError
 from workbench.core.records import ModelVersionRecord, RunRecord
+from workbench.core.vocabulary import ModelStatus, RunState
 from workbench.engine.feedback.guardrails import Guardrails, worse_than_champion
 from workbench.engine.promotion.policy import decide
 from workbench.engine.promotion.veto import ACTOR, VetoActions, VetoTimers
@@ -43,7 +44,7 @@ def model(
         run_id=version,
         candidate="random_forest",
         artifact_sha256="0" * 64,
-        status="candidate",
+        status=ModelStatus.CANDIDATE,
         metrics=metrics or {metric: 0.9},
         signature={"task": "binary"},
         gate_passed=gate_passed,
@@ -182,7 +183,7 @@ def test_an_approval_that_fails_is_reported_not_raised() -> None:
 
 
 def run(run_id: int, trigger: str, at: datetime) -> RunRecord:
-    return RunRecord(run_id, "tabular", trigger, "success", at, at, at, None)
+    return RunRecord(run_id, "tabular", trigger, RunState.SUCCESS, at, at, at, None)
 
 
 def test_cooldown_and_daily_cap_count_only_automatic_runs_and_follow_the_clock() -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from workbench.core.config import WorkbenchConfig, with_overrides
 from workbench.core.records import RunRecord
+from workbench.core.vocabulary import RunState
 from workbench.core.workspace import Workspace
 from workbench.engine.feedback.guardrails import Guardrails
 from workbench.engine.feedback.monitor import DriftMonitor
@@ -48,7 +49,9 @@ class Loop:
     def ran(self, trigger: str, minutes_ago: float) -> None:
         created = self.clock[0] - timedelta(minutes=minutes_ago)
         run_id = len(self.runs) + 1
-        record = RunRecord(run_id, "tabular", trigger, "success", created, created, created, None)
+        record = RunRecord(
+            run_id, "tabular", trigger, RunState.SUCCESS, created, created, created, None
+        )
         self.runs.insert(0, record)
 
 

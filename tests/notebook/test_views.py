@@ -14,6 +14,7 @@ from workbench.api import WorkbenchApi
 from workbench.api.interface import ServingStatus, TaskLog
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import LineageNode, MetricRecord
+from workbench.core.vocabulary import ModelStatus
 from workbench.notebook import (
     InputReport,
     MetricHistoryView,
@@ -223,7 +224,7 @@ def test_the_compare_view_says_whether_the_improvement_over_production_is_signif
             n,
             "rf",
             "a" * 64,
-            "candidate",
+            ModelStatus.CANDIDATE,
             {"roc_auc": 0.81, "val_roc_auc": 0.83},
             {"task": "binary"},
             True,

@@ -11,6 +11,14 @@ import duckdb
 import pytest
 
 from workbench.core.errors import StoreError
+from workbench.core.vocabulary import (
+    DatasetStatus,
+    Decision,
+    Level,
+    ModelStatus,
+    RunState,
+    TaskState,
+)
 from workbench.store import SCHEMA_VERSION, Store
 
 
@@ -122,3 +130,51 @@ def test_metrics_keep_every_step_and_report_the_latest(tmp_path: Path) -> None:
         store.runs.log_metrics(run.id, [("loss", 1.0 / (s + 1), s) for s in range(5)])
         assert store.runs.metrics(run.id) == {"loss": pytest.approx(0.2)}
         assert [p.step for p in store.runs.metric_history(run.id, "loss")] == [0, 1, 2, 3, 4]
+
+
+def test_records_read_back_carry_the_vocabulary_members_not_bare_strings(
+    tmp_path: Path,
+) -> None:
+    with _store(tmp_path) as store:
+        queued = store.runs.create("tabular", "file+drift")
+        assert queued.status is RunState.QUEUED
+        store.runs.start(queued.id)
+        store.runs.record_task(queued.id, "fit", TaskState.TIMED_OUT, 1, None, None, None, "slow")
+        store.runs.finish(queued.id, RunState.FAILED, "fit timed out")
+        run = store.runs.get(queued.id)
+        assert run is not None and run.status is RunState.FAILED
+        assert run.trigger == "file+drift"  # merged requests: plain text, not one word
+        assert [t.status for t in store.runs.tasks(run.id)] == [TaskState.TIMED_OUT]
+        assert type(store.runs.tasks(run.id)[0].status) is TaskState
+        dataset = store.datasets.add(
+            sha256="0" * 64,
+            name="a.csv",
+            path="processed/a.csv",
+            rows=1,
+            status=DatasetStatus.ACCEPTED,
+            columns={},
+            profile=None,
+        )
+        assert dataset.status is DatasetStatus.ACCEPTED
+        version = store.registry.register(
+            run_id=run.id,
+            candidate="a",
+            artifact_sha256="0" * 64,
+            metrics={},
+            signature={},
+            gate_passed=True,
+            sklearn_version="1",
+        ).version
+        assert store.registry.get(version).status is ModelStatus.CANDIDATE  # type: ignore[union-attr]
+        store.registry.decide(version, Decision.APPROVE, "alice", "")
+        store.registry.set_status(version, ModelStatus.ARCHIVED, "bob", "old")
+        assert [a.decision for a in store.registry.approvals()] == [
+            Decision.APPROVE,
+            Decision.ARCHIVE,
+        ]
+        assert all(type(a.decision) is Decision for a in store.registry.approvals())
+        store.events.append("run.finished", "run 1 failed", {}, level="error")
+        assert [type(e.level) for e in store.events.since()] == [Level]
+        # the column holds the plain word, as before the records were typed
+        word = store.db.execute("SELECT status FROM runs WHERE id = ?", [run.id])[0][0]
+        assert type(word) is str and word == "failed"

@@ -38,6 +38,16 @@ from workbench.core.records import (
     TaskRunRecord,
 )
 from workbench.core.validation_report import ValidationReport
+from workbench.core.vocabulary import (
+    Alias,
+    DatasetStatus,
+    Decision,
+    Level,
+    ModelStatus,
+    RunState,
+    TaskState,
+    Trigger,
+)
 from workbench.store.task_cache import CachedResult
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -133,7 +143,7 @@ def _tasks(run_id: int, start: datetime) -> tuple[TaskRunRecord, ...]:
         TaskRunRecord(
             run_id,
             name,
-            "cached" if name == "split" else "success",
+            TaskState.CACHED if name == "split" else TaskState.SUCCESS,
             1,
             start + timedelta(seconds=a),
             start + timedelta(seconds=b),
@@ -154,7 +164,7 @@ def _running_tasks(start: datetime) -> tuple[TaskRunRecord, ...]:
             TaskRunRecord(
                 3,
                 name,
-                "failed" if failed else "running" if running else "success",
+                TaskState.FAILED if failed else TaskState.RUNNING if running else TaskState.SUCCESS,
                 1,
                 start + timedelta(seconds=a),
                 None if running else start + timedelta(seconds=b),
@@ -217,9 +227,31 @@ class FixedApi(WorkbenchApi):
 
     def __init__(self) -> None:
         self._runs = [
-            RunRecord(3, "tabular", "file", "running", _at(170), _at(170.2), None, None, (1,)),
-            RunRecord(2, "tabular", "drift", "success", _at(60), _at(60.1), _at(60.3), None, (1,)),
-            RunRecord(1, "tabular", "manual", "success", _at(5), _at(5.1), _at(5.3), None, (1,)),
+            RunRecord(
+                3, "tabular", Trigger.FILE, RunState.RUNNING, _at(170), _at(170.2), None, None, (1,)
+            ),
+            RunRecord(
+                2,
+                "tabular",
+                Trigger.DRIFT,
+                RunState.SUCCESS,
+                _at(60),
+                _at(60.1),
+                _at(60.3),
+                None,
+                (1,),
+            ),
+            RunRecord(
+                1,
+                "tabular",
+                Trigger.MANUAL,
+                RunState.SUCCESS,
+                _at(5),
+                _at(5.1),
+                _at(5.3),
+                None,
+                (1,),
+            ),
         ]
         sig: dict[str, Any] = {"inputs": [], "target": "is_fraud"}
         self._models = [
@@ -228,7 +260,7 @@ class FixedApi(WorkbenchApi):
                 2,
                 "hist_gradient_boosting",
                 "b" * 64,
-                "candidate",
+                ModelStatus.CANDIDATE,
                 {**METRICS_V2, "val_roc_auc": 0.9061},
                 sig,
                 True,
@@ -252,18 +284,18 @@ class FixedApi(WorkbenchApi):
                 1,
                 "random_forest",
                 "a" * 64,
-                "approved",
+                ModelStatus.APPROVED,
                 {**METRICS_V1, "cv_roc_auc_mean": 0.8944, "cv_roc_auc_std": 0.0121},
                 sig,
                 True,
                 _at(5.3),
-                ("production",),
+                (Alias.PRODUCTION,),
                 threshold=0.5,
                 evaluation={"metric": "roc_auc", "selection": "cv", "split": "random"},
             ),
         ]
         self._approvals = [
-            ApprovalRecord(1, "approve", "alice", "beats the baseline", _at(10), METRICS_V1)
+            ApprovalRecord(1, Decision.APPROVE, "alice", "beats the baseline", _at(10), METRICS_V1)
         ]
         self._datasets = [
             DatasetRecord(
@@ -272,7 +304,7 @@ class FixedApi(WorkbenchApi):
                 "february_broken.csv",
                 "quarantine/february_broken.csv",
                 0,
-                "quarantined",
+                DatasetStatus.QUARANTINED,
                 _at(150),
             ),
             DatasetRecord(
@@ -281,13 +313,13 @@ class FixedApi(WorkbenchApi):
                 "transactions_2026_01.csv",
                 "processed/transactions_2026_01.csv",
                 25_000,
-                "accepted",
+                DatasetStatus.ACCEPTED,
                 _at(4),
                 COLUMNS,
             ),
         ]
         self._events = [
-            EventRecord(i + 1, _at(minutes), kind, message, payload, level)
+            EventRecord(i + 1, _at(minutes), kind, message, payload, Level(level))
             for i, (minutes, kind, message, payload, level) in enumerate(_EVENTS)
         ]
 

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workbench.core.records import EventRecord
+from workbench.core.vocabulary import Level
 from workbench.tui.event_log import EventLog, toast_for
 
 T = datetime(2026, 1, 15, tzinfo=UTC)
 
 
 def event(id: int, kind: str, level: str = "info", **payload: Any) -> EventRecord:
-    return EventRecord(id, T, kind, f"{kind} #{id}", payload, level)
+    return EventRecord(id, T, kind, f"{kind} #{id}", payload, Level(level))
 
 
 def test_an_event_seen_live_and_in_the_replay_is_kept_once() -> None:

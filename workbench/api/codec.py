@@ -9,6 +9,7 @@ the engine side, so a wrong type is refused (422) before it reaches the engine.
 
 from __future__ import annotations
 
+import enum
 import inspect
 import json
 import re
@@ -61,7 +62,8 @@ def decode(data: Any, hint: Any, where: str = "value") -> Any:
     """``data`` (parsed JSON) as an instance of the type ``hint``.
 
     Handles records (nested, with tuples), ``X | None``, ``list``/``tuple``/``dict``,
-    datetimes in ISO form and the scalar types.
+    datetimes in ISO form, the vocabulary's enums (from their plain words) and the scalar
+    types.
 
     Raises:
         CodecError: ``data`` does not fit ``hint``; ``where`` names the place.
@@ -168,6 +170,12 @@ def _decode_record(data: Any, cls: type, where: str) -> Any:
 
 
 def _decode_scalar(data: Any, cls: type, where: str) -> Any:
+    if issubclass(cls, enum.Enum):  # a vocabulary word: the same member as on the engine side
+        try:
+            return cls(data)
+        except (TypeError, ValueError):
+            words = ", ".join(str(m.value) for m in cls)
+            raise CodecError(f"{where}: {data!r} is not one of {words}") from None
     if cls is datetime:
         if isinstance(data, datetime):
             return data
@@ -289,6 +297,8 @@ def _parse_text(name: str, key: str, text: str) -> Any:
     for option in options:
         if option is str or option is Any:
             return text
+        if isinstance(option, type) and issubclass(option, enum.Enum):
+            return decode(text, option, where)
         if option is bool and text.lower() in _TRUE | _FALSE:
             return text.lower() in _TRUE
         if option in (int, float):

@@ -35,6 +35,7 @@ from workbench.core.records import (
     WorkspaceStatus,
 )
 from workbench.core.validation_report import ValidationReport
+from workbench.core.vocabulary import DatasetStatus
 from workbench.engine.deploy.status import ServingProbe
 from workbench.engine.engine import Engine
 
@@ -90,9 +91,9 @@ class LocalApi(WorkbenchApi):
         ids = None
         if data is not None:
             outcome = self.engine.ingest(data_path(data), move=False)
-            if outcome.dataset is None or outcome.dataset.status != "accepted":
+            if outcome.dataset is None or outcome.dataset.status != DatasetStatus.ACCEPTED:
                 reason = outcome.message
-                if outcome.status == "duplicate" and outcome.dataset is not None:
+                if outcome.status == DatasetStatus.DUPLICATE and outcome.dataset is not None:
                     reason += f"; that dataset was {outcome.dataset.status}"
                 raise WorkbenchError(reason)
             ids = [outcome.dataset.id]

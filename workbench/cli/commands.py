@@ -22,6 +22,7 @@ from workbench.cli.progress import run_progress
 from workbench.cli.quality import report_view
 from workbench.core import model_summary
 from workbench.core.errors import RegistryError, WorkbenchError
+from workbench.core.vocabulary import RunState
 from workbench.core.workspace import init_workspace
 
 
@@ -46,14 +47,14 @@ def _run_and_report(api: WorkbenchApi, data: str | None, console: Console, as_js
         console.print(
             f"run {run.id}: [bold]{run.status}[/]" + (f" ({run.error})" if run.error else "")
         )
-        if run.status == "success" and not detail.models:
+        if run.status == RunState.SUCCESS and not detail.models:
             refused = [
                 e.message
                 for e in api.events(newest=True, limit=50)
                 if e.kind == "gate.failed" and e.payload.get("run_id") == run.id
             ]
             console.print(f"[yellow]{refused[-1] if refused else 'no model registered'}[/]")
-    return 0 if run.status == "success" else 1
+    return 0 if run.status == RunState.SUCCESS else 1
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

@@ -32,7 +32,7 @@ from workbench.core.records import (
     to_jsonable,
 )
 from workbench.core.validation_report import ValidationReport
-from workbench.core.vocabulary import terminal_style
+from workbench.core.vocabulary import Level, terminal_style
 
 
 def print_json(console: Console, value: Any) -> None:
@@ -234,7 +234,7 @@ def datasets_table(datasets: Sequence[DatasetRecord]) -> Table:
     return table
 
 
-_LEVEL_STYLE = {"warning": "yellow", "error": "bold red"}
+_LEVEL_STYLE = {Level.WARNING: "yellow", Level.ERROR: "bold red"}
 
 
 def events_table(events: Sequence[EventRecord]) -> Table:

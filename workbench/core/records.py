@@ -6,11 +6,23 @@ carry plain values (no connections, no estimators) so they cross the control API
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from workbench.core.validation_report import ValidationReport
+from workbench.core.vocabulary import (
+    DatasetStatus,
+    Decision,
+    DriftSource,
+    Level,
+    LineageKind,
+    ModelStatus,
+    RunState,
+    ServingState,
+    TaskState,
+)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -25,6 +37,8 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, enum.Enum):  # a vocabulary word: JSON carries the plain value
+        return value.value
     return value
 
 
@@ -42,7 +56,7 @@ class DatasetRecord:
     """Where the file lives now (processed/ or quarantine/), relative to the workspace."""
     rows: int
     """Data rows (header excluded)."""
-    status: str
+    status: DatasetStatus
     """accepted | quarantined."""
     ingested_at: datetime
     """When ingest finished (UTC)."""
@@ -59,8 +73,11 @@ class RunRecord:
     pipeline: str
     """Pipeline name (``tabular`` for the built-in one)."""
     trigger: str
-    """What started it: manual | file | drift | code | schedule."""
-    status: str
+    """What started it: a :class:`~workbench.core.vocabulary.Trigger` word (``manual``,
+    ``file``, ``drift``...), several joined by ``+`` when queued requests merged into one
+    run (``file+drift``, see :func:`~workbench.core.vocabulary.trigger_words`), or
+    ``reproduce:N`` for a reproduction of run N. Not a closed set, so plain text."""
+    status: RunState
     """queued | running | success | failed | cancelled | crashed."""
     created_at: datetime
     """When it was queued (UTC)."""
@@ -82,8 +99,9 @@ class TaskRunRecord:
     """The run this task belongs to."""
     task: str
     """Task name."""
-    status: str
-    """success | failed | skipped | upstream_failed | cancelled | cached | timed_out."""
+    status: TaskState
+    """queued | running | success | cached | failed | timed_out | upstream_failed | skipped
+    | cancelled."""
     attempts: int
     """How many times it was tried."""
     started_at: datetime | None
@@ -131,7 +149,7 @@ class ModelVersionRecord:
     """Estimator name, e.g. ``random_forest``."""
     artifact_sha256: str
     """The skops file in the artifact store."""
-    status: str
+    status: ModelStatus
     """candidate | approved | rejected | archived."""
     metrics: dict[str, float]
     """Held-out metrics at registration."""
@@ -162,8 +180,8 @@ class ApprovalRecord:
 
     version: int
     """The model version decided on."""
-    decision: str
-    """approve | reject."""
+    decision: Decision
+    """approve | reject, or archived for a version archived outside approval."""
     actor: str
     """Who decided: OS user, API caller, or ``policy:NAME``."""
     comment: str
@@ -204,7 +222,7 @@ class EventRecord:
     """One line for a person."""
     payload: dict[str, Any]
     """Details for programs."""
-    level: str = "info"
+    level: Level = Level.INFO
     """info | warning | error: alerts are warning or error."""
 
 
@@ -212,8 +230,9 @@ class EventRecord:
 class LineageNode:
     """One node of a lineage walk."""
 
-    kind: str
-    """dataset | run | task_run | model_version | approval | alias."""
+    kind: LineageKind
+    """model_version | run | dataset | feature_view | task_run | param | metric | approval
+    | alias."""
     key: str
     """Identity within its kind (hash, id, name)."""
     label: str
@@ -226,7 +245,7 @@ class LineageNode:
 class IngestOutcome:
     """What happened to one file handed to ingest."""
 
-    status: str
+    status: DatasetStatus
     """accepted | duplicate | quarantined."""
     file: str
     """The file as it was given (its path when handed over)."""
@@ -303,7 +322,7 @@ class DriftRecord:
     """Report number."""
     created_at: datetime
     """When it was computed (UTC)."""
-    source: str
+    source: DriftSource
     """dataset | predictions | file."""
     dataset_id: int | None
     """The dataset compared, when the source is a dataset."""
@@ -376,7 +395,7 @@ class TaskLog:
 class ServingStatus:
     """The scoring server as it is now, checked against its process, not the event log."""
 
-    state: str
+    state: ServingState
     """``running`` (the process is alive), ``stopped`` (it was started and has exited)
     or ``not_serving`` (this engine has not started one)."""
     url: str | None

@@ -31,6 +31,10 @@ class RunState(enum.StrEnum):
     """The engine that ran it stopped (killed, power lost) before it ended."""
 
 
+RUN_ACTIVE: tuple[RunState, ...] = (RunState.RUNNING, RunState.QUEUED)
+"""Run states that will still change: going, or waiting to go."""
+
+
 class TaskState(enum.StrEnum):
     """Where one task of a run is (the DAG's :class:`TaskStatus` plus the live states)."""
 
@@ -80,6 +84,19 @@ class Trigger(enum.StrEnum):
 AUTOMATIC_TRIGGERS: frozenset[str] = frozenset({Trigger.DRIFT, Trigger.DECAY, Trigger.SCHEDULE})
 """Triggers no person pulled: the guardrails (cooldown, daily budget) apply to these."""
 
+TRIGGER_JOIN = "+"
+"""What joins the triggers of requests merged into one run (``file+drift``)."""
+
+
+def join_triggers(words: Iterable[str]) -> str:
+    """The trigger of a run started for several merged requests, in asking order."""
+    return TRIGGER_JOIN.join(words)
+
+
+def trigger_words(trigger: str) -> tuple[str, ...]:
+    """Each request a run's trigger stands for (``file+drift``: ``file`` and ``drift``)."""
+    return tuple(trigger.split(TRIGGER_JOIN))
+
 
 class ModelStatus(enum.StrEnum):
     """Where a model version stands in the registry."""
@@ -98,6 +115,17 @@ class DatasetStatus(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+class DriftSource(enum.StrEnum):
+    """What a drift report compared with production's training data."""
+
+    DATASET = "dataset"
+    """A newly ingested dataset."""
+    PREDICTIONS = "predictions"
+    """The inputs the scoring server was sent (its prediction log)."""
+    FILE = "file"
+    """A file someone asked about (``workbench drift FILE``)."""
+
+
 def validation_verdict(status: str) -> str:
     """A dataset's status as its validation reads: ``passed`` for an accepted one, else
     the status itself (``quarantined``, ``duplicate``)."""
@@ -109,6 +137,8 @@ class Decision(enum.StrEnum):
 
     APPROVE = "approve"
     REJECT = "reject"
+    ARCHIVE = "archived"
+    """Archived outside approval: the row records the status it set, as it always has."""
 
 
 class Alias(enum.StrEnum):
@@ -118,6 +148,23 @@ class Alias(enum.StrEnum):
     """The version the scoring server serves."""
     PREVIOUS = "previous"
     """The version a rollback returns to."""
+
+
+ServingState = Literal["running", "stopped", "not_serving"]
+"""The scoring server as its process says: alive, exited, or never started by this engine."""
+
+LineageKind = Literal[
+    "model_version",
+    "run",
+    "dataset",
+    "feature_view",
+    "task_run",
+    "param",
+    "metric",
+    "approval",
+    "alias",
+]
+"""What a node of a lineage walk stands for."""
 
 
 class Level(enum.StrEnum):

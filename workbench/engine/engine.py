@@ -36,7 +36,7 @@ from workbench.core.records import (
     TaskLog,
 )
 from workbench.core.validation_report import ValidationReport
-from workbench.core.vocabulary import Alias, ModelStatus
+from workbench.core.vocabulary import Alias, DatasetStatus, DriftSource, ModelStatus
 from workbench.core.workspace import Workspace, refuse_writable_by_others
 from workbench.engine.context import Submit
 from workbench.engine.engine_log import EngineLogFile
@@ -170,7 +170,7 @@ class Engine:
         if self.config.promotion.policy != "auto-with-veto":
             return
         production = self._production_version()
-        for model in self.store.registry.list(status="candidate"):
+        for model in self.store.registry.list(status=ModelStatus.CANDIDATE):
             if not model.gate_passed:
                 continue
             better, why = policy.beats_production(model, production, self.config.promotion.margin)
@@ -302,7 +302,7 @@ class Engine:
             self.workspace, self._config_now, self.store.datasets, self.store.lineage, self.emit
         )
         outcome = ingest_file(intake, Path(path), move=keep)
-        if outcome.status == "accepted" and outcome.dataset is not None:
+        if outcome.status == DatasetStatus.ACCEPTED and outcome.dataset is not None:
             self.features.after_ingest(outcome.dataset)
             signals = self.monitor.after_ingest(outcome.dataset)
             outcome = dataclasses.replace(outcome, signals=tuple(signals))
@@ -331,12 +331,12 @@ class Engine:
 
         if path is not None:
             return self.monitor.file_drift(path)
-        newest = self.store.datasets.list("accepted", limit=1)
+        newest = self.store.datasets.list(DatasetStatus.ACCEPTED, limit=1)
         if not newest:
             raise WorkbenchError("no accepted dataset to compare; pass a FILE")
         dataset = newest[0]
         frame = read_dataset(self.workspace.inside(dataset.path))
-        return self.monitor.compare(frame, "dataset", dataset.id)[1]
+        return self.monitor.compare(frame, DriftSource.DATASET, dataset.id)[1]
 
     # features ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.core.records import DatasetRecord
+from workbench.core.vocabulary import DatasetStatus
 from workbench.store.db import Database, as_utc, loads, utcnow
 
 _COLUMNS = "id, sha256, name, path, rows, status, ingested_at, columns"
@@ -20,7 +21,7 @@ def _record(row: tuple[Any, ...]) -> DatasetRecord:
         name=row[2],
         path=row[3],
         rows=row[4],
-        status=row[5],
+        status=DatasetStatus(row[5]),
         ingested_at=as_utc(row[6]),  # type: ignore[arg-type]
         columns=loads(row[7]),
     )
@@ -40,7 +41,7 @@ class DatasetRepo:
         name: str,
         path: str,
         rows: int,
-        status: str,
+        status: DatasetStatus,
         columns: dict[str, str],
         profile: dict[str, Any] | None,
     ) -> DatasetRecord:

@@ -8,7 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from workbench.core.records import EventRecord
+from workbench.core.vocabulary import Level
 from workbench.store.db import Database, as_utc, loads, utcnow
+
+
+def _event(row: tuple[Any, ...]) -> EventRecord:
+    return EventRecord(row[0], as_utc(row[1]), row[2], row[3], loads(row[4]), Level(row[5]))  # type: ignore[arg-type]
 
 
 class EventRepo:
@@ -21,7 +26,7 @@ class EventRepo:
         self._next_id = int(db.scalar("SELECT coalesce(max(id), 0) FROM events")) + 1
 
     def append(
-        self, kind: str, message: str, payload: dict[str, Any], level: str = "info"
+        self, kind: str, message: str, payload: dict[str, Any], level: str = Level.INFO
     ) -> EventRecord:
         """Record an event and return it with its id and timestamp.
 
@@ -30,12 +35,13 @@ class EventRepo:
         store's flusher), so emitting an event costs microseconds, not a commit.
         """
         now = utcnow()
+        word = Level(level)  # a word outside the vocabulary is a bug in the emitter
         text = json.dumps(payload, default=str)
         with self._lock:
             event_id = self._next_id
             self._next_id += 1
-            self._pending.append((event_id, now, kind, level, message, text))
-        return EventRecord(event_id, as_utc(now), kind, message, payload, level)  # type: ignore[arg-type]
+            self._pending.append((event_id, now, kind, word, message, text))
+        return EventRecord(event_id, as_utc(now), kind, message, payload, word)  # type: ignore[arg-type]
 
     def flush(self) -> None:
         """Write queued events now; if the write fails (disk full) they stay queued.
@@ -64,7 +70,7 @@ class EventRepo:
             "ORDER BY id LIMIT ?",
             [after_id, *params, limit],
         )
-        return [EventRecord(r[0], as_utc(r[1]), r[2], r[3], loads(r[4]), r[5]) for r in rows]  # type: ignore[arg-type]
+        return [_event(r) for r in rows]
 
     def recent(self, limit: int = 50) -> list[EventRecord]:
         """The newest events, oldest of them first."""
@@ -73,7 +79,4 @@ class EventRepo:
             "SELECT id, ts, kind, message, payload, level FROM events ORDER BY id DESC LIMIT ?",
             [limit],
         )
-        return [
-            EventRecord(r[0], as_utc(r[1]), r[2], r[3], loads(r[4]), r[5])  # type: ignore[arg-type]
-            for r in reversed(rows)
-        ]
+        return [_event(r) for r in reversed(rows)]

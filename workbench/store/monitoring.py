@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.core.records import DriftRecord, PerformanceRecord
+from workbench.core.vocabulary import DriftSource
 from workbench.store.db import Database, as_utc, loads, utcnow
 
 _DRIFT = (
@@ -19,7 +20,7 @@ def _drift(row: tuple[Any, ...]) -> DriftRecord:
     return DriftRecord(
         id=row[0],
         created_at=as_utc(row[1]),  # type: ignore[arg-type]
-        source=row[2],
+        source=DriftSource(row[2]),
         dataset_id=row[3],
         reference_version=row[4],
         dataset_drift=row[5],
@@ -37,7 +38,7 @@ class MonitoringRepo:
     def add_drift(
         self,
         *,
-        source: str,
+        source: DriftSource,
         dataset_id: int | None,
         reference_version: int | None,
         report: dict[str, Any],

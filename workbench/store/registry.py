@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from workbench.core.records import AliasRecord, ApprovalRecord, ModelVersionRecord
+from workbench.core.vocabulary import Decision, ModelStatus
 from workbench.store.db import Database, as_utc, loads, utcnow
 
 _VERSION = (
@@ -48,12 +49,13 @@ class RegistryRepo:
                 "INSERT INTO model_versions (version, run_id, candidate, artifact_sha256, "
                 "status, metrics, signature, gate_passed, sklearn_version, created_at, "
                 "champion, threshold, evaluation) "
-                "VALUES (?, ?, ?, ?, 'candidate', ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     version,
                     run_id,
                     candidate,
                     artifact_sha256,
+                    ModelStatus.CANDIDATE,
                     json.dumps(metrics),
                     json.dumps(signature),
                     gate_passed,
@@ -100,7 +102,7 @@ class RegistryRepo:
                 run_id=r[1],
                 candidate=r[2],
                 artifact_sha256=r[3],
-                status=r[4],
+                status=ModelStatus(r[4]),
                 metrics=loads(r[5]),
                 signature=loads(r[6]),
                 gate_passed=r[7],
@@ -116,7 +118,7 @@ class RegistryRepo:
     def decide(
         self,
         version: int,
-        decision: str,
+        decision: Decision,
         actor: str,
         comment: str,
         move_aliases: dict[str, int] | None = None,
@@ -125,7 +127,7 @@ class RegistryRepo:
         record = self.get(version)
         metrics = record.metrics if record else {}
         compared = (record.champion or {}).get("comparison") if record else None
-        status = "approved" if decision == "approve" else "rejected"
+        status = ModelStatus.APPROVED if decision == Decision.APPROVE else ModelStatus.REJECTED
         with self._db.transaction():
             self._db.execute(
                 "INSERT INTO approvals (version, decision, actor, comment, metrics, decided_at, "
@@ -146,8 +148,9 @@ class RegistryRepo:
             for alias, target in (move_aliases or {}).items():
                 self._set_alias(alias, target, actor, comment or decision)
 
-    def set_status(self, version: int, status: str, actor: str, reason: str) -> None:
-        """Change a version's status outside approval (archiving), recorded as a decision."""
+    def set_status(self, version: int, status: ModelStatus, actor: str, reason: str) -> None:
+        """Change a version's status outside approval (archiving), recorded as a decision
+        whose word is the status (``archived``: :attr:`Decision.ARCHIVE`)."""
         record = self.get(version)
         metrics = record.metrics if record else {}
         with self._db.transaction():
@@ -209,7 +212,15 @@ class RegistryRepo:
             params,
         )
         return [
-            ApprovalRecord(r[0], r[1], r[2], r[3], as_utc(r[4]), loads(r[5]), loads(r[6]))  # type: ignore[arg-type]
+            ApprovalRecord(
+                r[0],
+                Decision(r[1]),
+                r[2],
+                r[3],
+                as_utc(r[4]),  # type: ignore[arg-type]
+                loads(r[5]),
+                loads(r[6]),
+            )
             for r in rows
         ]
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workbench.core.records import MetricRecord, RunRecord, TaskRunRecord
+from workbench.core.vocabulary import RunState, TaskState
 from workbench.store.db import Database, as_utc, loads, utcnow
 
 HEARTBEAT_SECONDS = 5.0
@@ -94,7 +95,7 @@ class RunRepo:
                     run_id,
                     pipeline,
                     trigger,
-                    "queued",
+                    RunState.QUEUED,
                     created,
                     config_hash,
                     code_hash,
@@ -106,7 +107,7 @@ class RunRepo:
             id=run_id,
             pipeline=pipeline,
             trigger=trigger,
-            status="queued",
+            status=RunState.QUEUED,
             created_at=as_utc(created),  # type: ignore[arg-type]
             started_at=None,
             finished_at=None,
@@ -148,8 +149,8 @@ class RunRepo:
         self.flush()  # the run may still be queued
         now = utcnow()
         self._db.execute(
-            "UPDATE runs SET status = 'running', started_at = ?, heartbeat_at = ? WHERE id = ?",
-            [now, now, run_id],
+            "UPDATE runs SET status = ?, started_at = ?, heartbeat_at = ? WHERE id = ?",
+            [RunState.RUNNING, now, now, run_id],
         )
 
     def heartbeat(self, run_id: int) -> None:
@@ -161,7 +162,7 @@ class RunRepo:
         self.flush()  # the run may still be queued
         self._db.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [utcnow(), run_id])
 
-    def finish(self, run_id: int, status: str, error: str | None = None) -> None:
+    def finish(self, run_id: int, status: RunState, error: str | None = None) -> None:
         """Record how the run ended."""
         self.flush()  # the run may still be queued
         self._db.execute(
@@ -241,7 +242,7 @@ class RunRepo:
                 id=r[0],
                 pipeline=r[1],
                 trigger=r[2],
-                status=r[3],
+                status=RunState(r[3]),
                 created_at=as_utc(r[4]),  # type: ignore[arg-type]
                 started_at=as_utc(r[5]),
                 finished_at=as_utc(r[6]),
@@ -255,7 +256,7 @@ class RunRepo:
         self,
         run_id: int,
         task: str,
-        status: str,
+        status: TaskState,
         attempts: int,
         started_at: datetime | None,
         finished_at: datetime | None,
@@ -292,7 +293,16 @@ class RunRepo:
         )
         return [
             TaskRunRecord(
-                r[0], r[1], r[2], r[3], as_utc(r[4]), as_utc(r[5]), r[6], r[7], r[8], r[9]
+                r[0],
+                r[1],
+                TaskState(r[2]),
+                r[3],
+                as_utc(r[4]),
+                as_utc(r[5]),
+                r[6],
+                r[7],
+                r[8],
+                r[9],
             )
             for r in rows
         ]

@@ -13,8 +13,9 @@ from pathlib import PurePath
 
 from workbench.core.event_kinds import quarantine_reasons
 from workbench.core.records import EventRecord
+from workbench.core.vocabulary import Level
 
-ALERT_LEVELS = frozenset({"warning", "error"})
+ALERT_LEVELS: frozenset[str] = frozenset({Level.WARNING, Level.ERROR})
 """Levels that make an event an alert."""
 
 
@@ -85,12 +86,12 @@ def toast_for(event: EventRecord) -> str | None:
     New runs, failures, drift, quarantines and pending approvals are worth interrupting
     a person for; task progress and the user's own decisions are not.
     """
-    if event.level == "error":
+    if event.level == Level.ERROR:
         return "error"
     if event.kind.startswith("drift") or event.kind == "model.pending_approval":
         return "warning"
     if event.kind in ("run.started", "run.finished"):
         return "information"
-    if event.level == "warning":
+    if event.level == Level.WARNING:
         return "warning"
     return None

@@ -21,6 +21,7 @@ import polars as pl
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import DriftRecord
+from workbench.core.vocabulary import DriftSource
 from workbench.engine.context import CurrentConfig, Emit, Submit
 from workbench.store.monitoring import MonitoringRepo
 
@@ -34,7 +35,7 @@ class DriftCheck(Protocol):
         """(production version, its training rows), or None without production."""
 
     def compare(
-        self, current: pl.DataFrame, source: str, dataset_id: int | None
+        self, current: pl.DataFrame, source: DriftSource, dataset_id: int | None
     ) -> tuple[DriftRecord, DriftReport]:
         """Drift of ``current`` against the reference, stored and announced."""
 
@@ -141,7 +142,7 @@ class PredictionIngester:
                 current = current.with_columns(
                     pl.col(target).cast(reference[1][target].dtype, strict=False)
                 )
-            record, report = monitor.compare(current, "predictions", None)
+            record, report = monitor.compare(current, DriftSource.PREDICTIONS, None)
         except (WorkbenchError, pl.exceptions.PolarsError) as exc:
             self._emit("drift.error", f"prediction drift check failed: {exc}", level="warning")
             return

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.core.errors import FeatureError, StoreError, WorkbenchError
 from workbench.core.records import DatasetRecord, FeatureLookup, FeatureViewRecord
+from workbench.core.vocabulary import DatasetStatus
 from workbench.engine.features.online import production_plan, write_snapshots
 from workbench.engine.features.skew import SKEW_SAMPLE, compare_served
 from workbench.engine.features.training import training_join
@@ -236,7 +237,9 @@ class FeatureStage:
         that already has data)."""
         from workbench.validation import read_dataset
 
-        for dataset in sorted(self._store.datasets.list("accepted"), key=lambda d: d.id):
+        for dataset in sorted(
+            self._store.datasets.list(DatasetStatus.ACCEPTED), key=lambda d: d.id
+        ):
             rows = read_dataset(self._workspace.inside(dataset.path))
             rows = rows.drop([c for c in (self._label(),) if c in rows.columns])
             self._store.features.append_input(dataset.id, rows)

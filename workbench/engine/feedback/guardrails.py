@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from workbench.core.config import MonitorConfig
 from workbench.core.records import ModelVersionRecord, RunRecord
-from workbench.core.vocabulary import AUTOMATIC_TRIGGERS, lower_is_better
+from workbench.core.vocabulary import AUTOMATIC_TRIGGERS, lower_is_better, trigger_words
 
 
 def utc_now() -> datetime:
@@ -42,7 +42,7 @@ class Guardrails:
         return [
             r.created_at
             for r in self._runs()
-            if any(t in AUTOMATIC_TRIGGERS for t in r.trigger.split("+"))
+            if any(t in AUTOMATIC_TRIGGERS for t in trigger_words(r.trigger))
         ]
 
     def retrain_blocked(self) -> str | None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import DatasetRecord, DriftRecord
+from workbench.core.vocabulary import DriftSource
 from workbench.core.workspace import Workspace
 from workbench.engine.context import CurrentConfig, Emit
 from workbench.engine.feedback.guardrails import Guardrails
@@ -91,7 +92,7 @@ class DriftMonitor:
             return self._reference
 
     def compare(
-        self, current: pl.DataFrame, source: str, dataset_id: int | None
+        self, current: pl.DataFrame, source: DriftSource, dataset_id: int | None
     ) -> tuple[DriftRecord, DriftReport]:
         """Drift of ``current`` against production's reference, stored and announced.
 
@@ -132,7 +133,7 @@ class DriftMonitor:
         current = read_dataset(self._workspace.inside(dataset.path))
         signals = []
         try:
-            record, _ = self.compare(current, "dataset", dataset.id)
+            record, _ = self.compare(current, DriftSource.DATASET, dataset.id)
         except (DataError, WorkbenchError) as exc:
             self._emit(
                 "drift.error",
@@ -231,5 +232,5 @@ class DriftMonitor:
         from workbench.validation import read_dataset  # polars loads on first use
 
         current = read_dataset(path)
-        _, report = self.compare(current, "file", None)
+        _, report = self.compare(current, DriftSource.FILE, None)
         return report

@@ -28,6 +28,7 @@ import polars as pl
 from workbench.core.errors import DataError
 from workbench.core.names import shown
 from workbench.core.records import IngestOutcome
+from workbench.core.vocabulary import DatasetStatus
 from workbench.core.workspace import Workspace
 from workbench.engine.context import CurrentConfig, Emit
 from workbench.engine.intake.limits import check_limits
@@ -315,7 +316,7 @@ def _quarantine(
         name=path.name,
         path=_relative(workspace, where),
         rows=int(report.get("rows") or 0),
-        status="quarantined",
+        status=DatasetStatus.QUARANTINED,
         columns={},
         profile=None,
     )
@@ -333,7 +334,7 @@ def _quarantine(
         reason=reason,
     )
     typed = ValidationReport.from_dict({"source": str(path), **report})
-    return IngestOutcome("quarantined", str(path), message, record, typed)
+    return IngestOutcome(DatasetStatus.QUARANTINED, str(path), message, record, typed)
 
 
 def ingest_file(intake: IngestContext, path: Path, *, move: bool) -> IngestOutcome:
@@ -363,7 +364,7 @@ def ingest_file(intake: IngestContext, path: Path, *, move: bool) -> IngestOutco
             f"({shown(existing.name)})"
         )
         intake.emit("dataset.duplicate", message, file=path.name, dataset_id=existing.id)
-        return IngestOutcome("duplicate", str(path), message, existing)
+        return IngestOutcome(DatasetStatus.DUPLICATE, str(path), message, existing)
     died = _unfinished(workspace, sha)
     if died is not None:
         outcome = _quarantine(intake, path, move, sha, died, {"error": died, "read": False})
@@ -406,7 +407,7 @@ def _validated(intake: IngestContext, path: Path, move: bool, sha: str) -> Inges
         name=path.name,
         path=relative,
         rows=report.rows,
-        status="accepted",
+        status=DatasetStatus.ACCEPTED,
         columns={c.name: c.dtype for c in (proposed or _pinned_contract(workspace)).columns},  # type: ignore[union-attr]
         profile=report_dict.get("profile"),
     )
@@ -415,4 +416,4 @@ def _validated(intake: IngestContext, path: Path, move: bool, sha: str) -> Inges
     intake.lineage.link(("dataset", record.id), ("report", report_id), "validated")
     message = f"{shown(path.name)} ingested as dataset {record.id} ({record.rows:,} rows)"
     intake.emit("dataset.ingested", message, file=path.name, dataset_id=record.id, rows=record.rows)
-    return IngestOutcome("accepted", str(path), message, record, report)
+    return IngestOutcome(DatasetStatus.ACCEPTED, str(path), message, record, report)

@@ -15,6 +15,7 @@ from pathlib import Path
 from workbench.core.errors import WorkbenchError
 from workbench.core.names import shown
 from workbench.core.records import IngestOutcome, RunRecord
+from workbench.core.vocabulary import DatasetStatus
 from workbench.core.workspace import Workspace
 from workbench.engine.context import CurrentConfig, Emit, RequestRetrain
 from workbench.engine.intake.code_watch import CodeWatcher, PipelineCheck
@@ -169,7 +170,7 @@ class WatchService:
                     file=path.name,
                 )
                 continue
-            accepted += outcome.status == "accepted"
+            accepted += outcome.status == DatasetStatus.ACCEPTED
             signals += [s for s in outcome.signals if s not in signals]
         if signals:
             self._arrows.request_retrain(signals, self.queue.submit)

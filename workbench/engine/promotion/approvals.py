@@ -12,7 +12,7 @@ import re
 
 from workbench.core.errors import RegistryError
 from workbench.core.records import ModelVersionRecord
-from workbench.core.vocabulary import Alias, ModelStatus
+from workbench.core.vocabulary import Alias, Decision, ModelStatus
 from workbench.store import Store
 
 _ALIAS = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -48,7 +48,7 @@ def approve(store: Store, version: int, actor: str, comment: str = "") -> ModelV
     current = store.registry.alias(Alias.PRODUCTION)
     if current is not None and current.version != version:
         moves[Alias.PREVIOUS] = current.version
-    store.registry.decide(version, "approve", actor, comment, moves)
+    store.registry.decide(version, Decision.APPROVE, actor, comment, moves)
     return _version(store, version)
 
 
@@ -59,9 +59,9 @@ def reject(store: Store, version: int, actor: str, comment: str = "") -> ModelVe
         RegistryError: No such version, or it is not a candidate.
     """
     record = _version(store, version)
-    if record.status != "candidate":
+    if record.status != ModelStatus.CANDIDATE:
         raise RegistryError(f"model version {version} is {record.status}, not a candidate")
-    store.registry.decide(version, "reject", actor, comment)
+    store.registry.decide(version, Decision.REJECT, actor, comment)
     return _version(store, version)
 
 
@@ -79,7 +79,7 @@ def promote(
             "starting with a letter, at most 40 characters"
         )
     record = _version(store, version)
-    if record.status != "approved":
+    if record.status != ModelStatus.APPROVED:
         raise RegistryError(
             f"model version {version} is {record.status}; only approved versions get aliases"
         )
@@ -122,7 +122,7 @@ def archive(store: Store, version: int, actor: str, reason: str = "") -> ModelVe
             f"model version {version} is still {', '.join(record.aliases)}; "
             "move those aliases before archiving it"
         )
-    if record.status == "candidate":
+    if record.status == ModelStatus.CANDIDATE:
         raise RegistryError(f"model version {version} awaits a decision; reject it instead")
-    store.registry.set_status(version, "archived", actor, reason or "archived")
+    store.registry.set_status(version, ModelStatus.ARCHIVED, actor, reason or "archived")
     return _version(store, version)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workbench.core.records import RunRecord
+from workbench.core.vocabulary import join_triggers
 
 
 @dataclass
@@ -58,7 +59,7 @@ class RunQueue:
                 self._busy = True
             try:
                 assert pending is not None
-                self._execute("+".join(pending.triggers))
+                self._execute(join_triggers(pending.triggers))
             except BaseException as exc:  # the queue must outlive any one run
                 self._on_error(exc)
             finally:

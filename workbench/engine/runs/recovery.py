@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 
+from workbench.core.vocabulary import RUN_ACTIVE, RunState
 from workbench.engine.context import Emit
 from workbench.store.runs import RunRepo
 
@@ -32,9 +33,9 @@ class CrashedRuns:
 
     def mark(self) -> None:
         """Mark every run left running or queued as crashed, and remember it."""
-        for status in ("running", "queued"):
+        for status in RUN_ACTIVE:
             for run in self._runs.list(status=status, limit=10_000):
-                self._runs.finish(run.id, "crashed", "the engine stopped during the run")
+                self._runs.finish(run.id, RunState.CRASHED, "the engine stopped during the run")
                 with self._lock:
                     self._ids.append(run.id)
                 self._emit(

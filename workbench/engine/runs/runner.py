@@ -32,7 +32,14 @@ from workbench.core.names import shown
 from workbench.core.quality import QualityReport
 from workbench.core.records import DatasetRecord, ModelVersionRecord, RunRecord
 from workbench.core.signature import Signature
-from workbench.core.vocabulary import TASK_FAILED
+from workbench.core.vocabulary import (
+    TASK_FAILED,
+    DatasetStatus,
+    Level,
+    ModelStatus,
+    RunState,
+    TaskState,
+)
 from workbench.core.workspace import Workspace
 from workbench.dag import RunHooks, RunOutcome, TaskOutcome
 from workbench.engine.context import CurrentConfig, Emit
@@ -111,7 +118,7 @@ class RecordingHooks(RunHooks):
         self._runs.record_task(
             self._run_id,
             task_name,
-            "running",
+            TaskState.RUNNING,
             attempt,
             started,
             None,
@@ -133,7 +140,7 @@ class RecordingHooks(RunHooks):
         self._runs.record_task(
             self._run_id,
             outcome.task,
-            str(outcome.status),
+            TaskState(outcome.status.value),
             outcome.attempts,
             outcome.started_at,
             outcome.finished_at,
@@ -260,7 +267,7 @@ def window_dataset_ids(
 ) -> list[int]:
     """Accepted datasets in the training window (``[train] window``), oldest first; a
     dataset whose file cannot be read is left out, and ``emit`` says so."""
-    accepted = sorted(datasets.list("accepted"), key=lambda d: d.id)
+    accepted = sorted(datasets.list(DatasetStatus.ACCEPTED), key=lambda d: d.id)
     if window.startswith("last:"):
         accepted = accepted[-int(window.split(":", 1)[1]) :]
     elif window.startswith("days:"):
@@ -511,23 +518,23 @@ class Runner:
         )
         try:
             outcome = self._execute(run.id, ids, settings_source, use_cache)
-            status = str(outcome.status)
+            status = RunState(outcome.status.value)
             error = next(
                 (t.error for t in outcome.tasks.values() if str(t.status) in TASK_FAILED),
                 None,
             )
         except WorkbenchError as exc:
-            status, error = "failed", str(exc)
+            status, error = RunState.FAILED, str(exc)
         store.runs.finish(run.id, status, error)
         emit(
             "run.finished",
             f"run {run.id} {status}" + (f": {error}" if error else ""),
-            level="error" if status == "failed" else "info",
+            level=Level.ERROR if status == RunState.FAILED else Level.INFO,
             run_id=run.id,
             status=status,
         )
-        if status == "success":
-            for model in store.registry.list(status="candidate", run_id=run.id):
+        if status == RunState.SUCCESS:
+            for model in store.registry.list(status=ModelStatus.CANDIDATE, run_id=run.id):
                 self.arrows.apply_policy(model)
         finished = store.runs.get(run.id)
         assert finished is not None

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from workbench.api import WorkbenchApi
 from workbench.core.event_kinds import quarantine_reasons
 from workbench.core.records import DatasetRecord, IngestOutcome
-from workbench.core.vocabulary import validation_verdict
+from workbench.core.vocabulary import DatasetStatus, validation_verdict
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.panels.history import EventHistory
 from workbench.notebook.views import markup
@@ -91,7 +91,7 @@ class DataPanel(Panel):
             right=(0, 3, 4),
             empty="No datasets yet: ingest a file or drop one into incoming/.",
         )
-        quarantined = [d for d in data.datasets if d.status == "quarantined"]
+        quarantined = [d for d in data.datasets if d.status == DatasetStatus.QUARANTINED]
         self.quarantine.show(
             ["dataset", "file", "kept at", "reason"],
             [(d.id, (d.id, d.name, d.path, data.reasons.get(d.id, "-"))) for d in quarantined],

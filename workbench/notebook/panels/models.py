@@ -18,7 +18,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.fetched import ModelsData
 from workbench.core.quality import QualityReport
 from workbench.core.records import ModelVersionRecord
-from workbench.core.vocabulary import Alias
+from workbench.core.vocabulary import Alias, ModelStatus
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.panels.quality_report import ReportView
 from workbench.notebook.views import markup
@@ -130,9 +130,9 @@ class ModelsPanel(Panel):
         production = self.data.production()
         self.compare.value = markup.block(CompareView(model, production).html())
         status = model.status if model else None
-        self.approve_button.disabled = status != "candidate"
-        self.reject_button.disabled = status != "candidate"
-        self.promote_button.disabled = status != "approved"
+        self.approve_button.disabled = status != ModelStatus.CANDIDATE
+        self.reject_button.disabled = status != ModelStatus.CANDIDATE
+        self.promote_button.disabled = status != ModelStatus.APPROVED
         self.rollback_button.disabled = self.data.with_alias(Alias.PREVIOUS) is None
         self._show_report(model.version if model else None)
 

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from workbench.api import RunDetail, WorkbenchApi
 from workbench.core.errors import WorkbenchError
 from workbench.core.records import RunRecord
-from workbench.core.vocabulary import first_log_task, preferred_metric
+from workbench.core.vocabulary import RunState, first_log_task, preferred_metric
 from workbench.notebook.panels.base import Panel, RecordTable
 from workbench.notebook.views import markup
 from workbench.notebook.views.formatting import seconds, span, stamp
@@ -170,7 +170,7 @@ class RunsPanel(Panel):
         view = RunView(detail)
         self.progress.max = max(len(detail.tasks), 1)
         self.progress.value = view.finished_tasks
-        self.progress.bar_style = {"success": "success", "failed": "danger"}.get(
+        self.progress.bar_style = {RunState.SUCCESS: "success", RunState.FAILED: "danger"}.get(
             detail.run.status, "info"
         )
         self.detail.value = view.html()

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from workbench.core.fetched import ModelsData
 from workbench.core.records import DatasetRecord, EventRecord, ModelVersionRecord, RunRecord
+from workbench.core.vocabulary import RUN_ACTIVE, Decision
 from workbench.tui.formatting import (
     ago,
     key_metric,
@@ -81,7 +82,7 @@ def load_dashboard(api: WorkbenchApi) -> DashboardData:
     production = registry.production()
     since = None
     if production is not None:
-        approvals = [a for a in api.approvals(production.version) if a.decision == "approve"]
+        approvals = [a for a in api.approvals(production.version) if a.decision == Decision.APPROVE]
         since = max((a.decided_at for a in approvals), default=None)
     datasets = api.datasets()
     return DashboardData(
@@ -251,7 +252,7 @@ class DashboardScreen(WorkbenchScreen):
         return _lines(*lines)
 
     def _queue(self, data: DashboardData, now: datetime) -> Any:
-        active = [r for r in data.runs if r.status in ("running", "queued")]
+        active = [r for r in data.runs if r.status in RUN_ACTIVE]
         lines = [Text(f"runs      {data.status.runs} so far, {len(active)} active")]
         for run in active[:2]:
             lines.append(

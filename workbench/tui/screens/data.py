@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from workbench.core.records import DatasetRecord
-from workbench.core.vocabulary import validation_verdict
+from workbench.core.vocabulary import DatasetStatus, validation_verdict
 from workbench.tui.formatting import ago, status_text
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.table_cursor import cursor_key
@@ -68,7 +68,7 @@ class DataScreen(WorkbenchScreen):
                 Text(reasons.get(dataset.id, ""), style="red"),
                 key=str(dataset.id),
             )
-        quarantined = sum(1 for d in self.datasets if d.status == "quarantined")
+        quarantined = sum(1 for d in self.datasets if d.status == DatasetStatus.QUARANTINED)
         table.border_title = f"{len(self.datasets)} dataset(s), {quarantined} quarantined"
         self._show_columns()
 

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from workbench.core.records import EventRecord
+from workbench.core.vocabulary import Level
 from workbench.tui.event_log import ALERT_LEVELS
 from workbench.tui.formatting import level_text, stamp
 from workbench.tui.messages import EventArrived
@@ -67,7 +68,9 @@ class EventsScreen(WorkbenchScreen):
         if not self._wanted(event) or str(event.id) in self.table.rows:
             return
         style = (
-            "bold red" if event.level == "error" else ("yellow" if event.level == "warning" else "")
+            "bold red"
+            if event.level == Level.ERROR
+            else ("yellow" if event.level == Level.WARNING else "")
         )
         self.table.add_row(
             Text(str(event.id), justify="right"),

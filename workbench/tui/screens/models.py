@@ -16,6 +16,7 @@ from workbench.core import model_summary
 from workbench.core.fetched import ModelsData
 from workbench.core.records import ApprovalRecord, ModelVersionRecord
 from workbench.core.vocabulary import Alias
+from workbench.core.vocabulary import Decision as Verdict
 from workbench.tui.formatting import ago, gate_text, key_metric, metric_value, status_text
 from workbench.tui.messages import (
     ModelApproved,
@@ -263,7 +264,7 @@ class ModelsScreen(WorkbenchScreen):
 def _decision_text(decision: ApprovalRecord | None) -> Text:
     if decision is None:
         return Text("")
-    style = "green" if decision.decision == "approve" else "red"
+    style = "green" if decision.decision == Verdict.APPROVE else "red"
     text = Text(f"{decision.decision} by {decision.actor}", style=style)
     if decision.comment:
         text.append(f": {decision.comment}", style="")

@@ -18,21 +18,21 @@ from rich.text import Text
 from textual.widgets import Static
 
 from workbench.core.records import TaskRunRecord
-from workbench.core.vocabulary import terminal_style
+from workbench.core.vocabulary import TaskState, terminal_style
 from workbench.tui.formatting import seconds, status_text
 
 BAR_WIDTH = 24
 """Characters of the timeline column."""
 
-GLYPHS = {
-    "success": "✔",
-    "cached": "↺",
-    "running": "▶",
-    "failed": "✘",
-    "timed_out": "✘",
-    "upstream_failed": "⊘",
-    "skipped": "·",
-    "cancelled": "·",
+GLYPHS: dict[str, str] = {
+    TaskState.SUCCESS: "✔",
+    TaskState.CACHED: "↺",
+    TaskState.RUNNING: "▶",
+    TaskState.FAILED: "✘",
+    TaskState.TIMED_OUT: "✘",
+    TaskState.UPSTREAM_FAILED: "⊘",
+    TaskState.SKIPPED: "·",
+    TaskState.CANCELLED: "·",
 }
 """One character per task status, so the column reads at a glance in monochrome too."""
 
@@ -54,10 +54,10 @@ def _bar(task: TaskRunRecord, start: datetime, total: float, now: datetime) -> T
 
 
 def _cache_cell(task: TaskRunRecord) -> Text:
-    if task.status != "cached":
+    if task.status != TaskState.CACHED:
         return Text("-", style="dim")
     source = task.cached_from
-    style = terminal_style("cached")
+    style = terminal_style(TaskState.CACHED)
     return Text(f"from run {source}" if source is not None else "reused", style=style)
 
 
