@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,9 +134,11 @@ def test_in_a_real_memory_cgroup_the_default_bound_is_a_quarter_of_its_limit() -
 
 
 def _remove(group: Path) -> None:
-    """A group is removable once its last process has gone; it goes at once here."""
-    try:
-        group.rmdir()
-    except OSError:
-        subprocess.run(["sleep", "0.5"], check=False)
-        group.rmdir()
+    """A group is removable once its last process has gone (the kernel may lag a little)."""
+    for _ in range(20):
+        try:
+            group.rmdir()
+            return
+        except OSError:
+            time.sleep(0.1)
+    group.rmdir()

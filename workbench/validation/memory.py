@@ -129,7 +129,10 @@ def cgroup_limit_mb(
         return None
     found: list[float] = []
     for line in lines:
-        _, controllers, where = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        parts = line.split(":", 2)  # hierarchy-id:controllers:path
+        if len(parts) != 3:
+            continue
+        _, controllers, where = parts
         if controllers == "":
             found += _limits(root, where, "memory.max")
             found += _limits(root / "unified", where, "memory.max")
