@@ -1,18 +1,49 @@
-"""Save and load estimators with skops against a versioned allowlist of trusted types."""
+"""Save and load estimators with skops against a versioned allowlist of trusted types.
+
+skops trusts, on top of any list it is given, every scikit-learn estimator it finds by
+calling ``sklearn.utils.all_estimators()`` when ``skops.io`` is first imported. That call
+imports every scikit-learn module (and through them pytest and dask's array module): over
+a second of a scoring process's cold start, spent widening a list this module means to be
+the whole of what is trusted. So ``skops.io`` is imported here with that scan answering
+nothing, and skops's default estimator list is emptied even when something else imported
+skops first: ``TRUSTED_TYPES`` (plus skops's few internal loss and binning types) is then
+exactly what loads.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import skops.io as sio
-from skops.io.exceptions import UntrustedTypesFoundException
+import sklearn.utils
 
 from workbench.core.errors import ModelFileError
 
-ALLOWLIST_VERSION = 3
+
+def _no_estimators(*_args: object, **_kwargs: object) -> list[tuple[str, type]]:
+    return []
+
+
+def _import_skops_without_the_estimator_scan() -> tuple[ModuleType, type[Exception]]:
+    """``skops.io`` and its untrusted-types exception, trusting no estimator by default."""
+    scan = sklearn.utils.all_estimators
+    sklearn.utils.all_estimators = _no_estimators
+    try:
+        import skops.io
+        from skops.io import _general
+        from skops.io.exceptions import UntrustedTypesFoundException
+    finally:
+        sklearn.utils.all_estimators = scan
+    _general.SKLEARN_ESTIMATOR_TYPE_NAMES.clear()  # the same list object skops reads
+    return skops.io, UntrustedTypesFoundException
+
+
+sio, UntrustedTypesFoundException = _import_skops_without_the_estimator_scan()
+
+ALLOWLIST_VERSION = 4
 """Bumped whenever ``TRUSTED_TYPES`` changes, so a review of the list is a visible diff."""
 
 TRUSTED_TYPES: frozenset[str] = frozenset(
@@ -27,6 +58,9 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn.preprocessing._data.StandardScaler",
         "sklearn.preprocessing._encoders.OneHotEncoder",
         "sklearn.preprocessing._encoders.OrdinalEncoder",
+        # gradient boosting classifiers keep one for their classes; skops's default scan
+        # trusted it silently until version 4 stopped the scan
+        "sklearn.preprocessing._label.LabelEncoder",
         "sklearn.preprocessing._function_transformer.FunctionTransformer",
         "sklearn.linear_model._logistic.LogisticRegression",
         "sklearn.linear_model._ridge.Ridge",
