@@ -22,6 +22,7 @@ from workbench.serving import (
     ServingOptions,
 )
 from workbench.serving.scoring import predict_frame
+from workbench.serving.service import PACE_SAMPLES, Pace
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 WAIT = 10.0
@@ -139,3 +140,68 @@ def test_requests_at_or_above_the_batch_size_skip_the_queue(
     batcher: MicroBatcher, sample_rows: pl.DataFrame
 ) -> None:
     assert batcher.accepts(5) and not batcher.accepts(6)
+
+
+class ThreadRecorder:
+    """An estimator answering the real model's probabilities for one row, fast (or after
+    ``delay_s``, to stand for a slow model), recording which thread each call ran on."""
+
+    def __init__(self, inner: Any, row: pl.DataFrame, delay_s: float = 0.0) -> None:
+        self.classes_ = inner.classes_
+        self.answer = inner.predict_proba(row)
+        self.delay_s = delay_s
+        self.threads: list[str] = []
+
+    def predict(self, frame: pl.DataFrame) -> Any:  # follows predict_proba: not counted
+        return self.classes_.take(np.repeat(self.answer, frame.height, axis=0).argmax(axis=1))
+
+    def predict_proba(self, frame: pl.DataFrame) -> Any:
+        self.threads.append(threading.current_thread().name)
+        if self.delay_s:
+            threading.Event().wait(self.delay_s)
+        return np.repeat(self.answer, frame.height, axis=0)
+
+
+def _one_at_a_time(url: str, rows: pl.DataFrame, count: int) -> None:
+    body = json.dumps({"dataframe_records": rows.head(1).to_dicts()})
+    with httpx.Client(base_url=url, timeout=WAIT) as client:
+        for _ in range(count):
+            assert (
+                client.post("/invocations", content=body, headers=JSON_HEADERS).status_code == 200
+            )
+
+
+def test_a_lone_request_to_a_quick_model_is_predicted_without_a_thread_hop(
+    serve_app: Callable[..., str], loaded_model: LoadedModel, sample_rows: pl.DataFrame
+) -> None:
+    recorder = ThreadRecorder(loaded_model.estimator, sample_rows.head(1))
+    url = serve_app(ModelHolder(replace(loaded_model, estimator=recorder)))
+    _one_at_a_time(url, sample_rows, 8)
+    first, later = recorder.threads[:PACE_SAMPLES], recorder.threads[PACE_SAMPLES:]
+    assert first == ["micro-batcher"] * PACE_SAMPLES  # a new version's pace is unknown
+    assert later and "micro-batcher" not in later
+
+
+def test_a_slow_model_is_never_predicted_on_the_event_loop(
+    serve_app: Callable[..., str], loaded_model: LoadedModel, sample_rows: pl.DataFrame
+) -> None:
+    recorder = ThreadRecorder(loaded_model.estimator, sample_rows.head(1), delay_s=0.03)
+    url = serve_app(ModelHolder(replace(loaded_model, estimator=recorder)))
+    _one_at_a_time(url, sample_rows, 6)
+    assert recorder.threads == ["micro-batcher"] * 6
+
+
+def test_pace_is_quick_only_after_enough_quick_predictions_of_the_same_version() -> None:
+    pace = Pace()
+    assert not pace.quick(1)
+    for _ in range(PACE_SAMPLES - 1):
+        pace.observe(1, 0.001)
+    assert not pace.quick(1)
+    pace.observe(1, 0.001)
+    assert pace.quick(1)
+    assert not pace.quick(2)  # another version starts unknown
+    for _ in range(3):
+        pace.observe(1, 0.05)  # the model slowed down: back to the thread
+    assert not pace.quick(1)
+    pace.observe(2, 0.001)
+    assert not pace.quick(1)  # the pace follows the version being served

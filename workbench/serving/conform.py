@@ -71,21 +71,23 @@ def conform(frame: pl.DataFrame, signature: Signature, *, strict: bool = False) 
         RequestError: 400 naming the missing, unexpected or unreadable column (and row).
     """
     wanted = [spec.name for spec in signature.inputs]
-    missing = [name for name in wanted if name not in frame.columns]
+    present = frame.columns  # a new list at each call: read once (this runs per request)
+    given, used = set(present), set(wanted)
+    missing = [name for name in wanted if name not in given]
     if missing:
         raise bad_request(MISSING_COLUMNS, f"the request is missing column(s) {name_list(missing)}")
-    extra = tuple(name for name in frame.columns if name not in set(wanted))
+    extra = tuple(name for name in present if name not in used)
     if extra and strict:
         raise bad_request(
             UNEXPECTED_COLUMNS,
             f"the model does not use column(s) {name_list(extra)}; "
             "this server is strict, so remove them",
         )
-    schema = frame.schema
-    ready = {spec.name for spec in signature.inputs if schema[spec.name] == DTYPES[spec.dtype]}
-    _refuse_non_finite_floats(frame, [s for s in signature.inputs if s.name in ready])
+    dtypes = dict(zip(present, frame.dtypes, strict=True))  # a third of frame.schema's cost
+    ready = {spec.name for spec in signature.inputs if dtypes[spec.name] == DTYPES[spec.dtype]}
+    _refuse_non_finite_floats(frame, [s for s in signature.inputs if s.name in ready], present)
     if len(ready) == len(wanted):  # the common case: JSON numbers for numeric columns
-        same = frame.columns == wanted
+        same = present == wanted
         return ConformedFrame(frame if same else frame.select(wanted), ignored_columns=extra)
     columns = [
         frame.get_column(spec.name)
@@ -96,7 +98,9 @@ def conform(frame: pl.DataFrame, signature: Signature, *, strict: bool = False) 
     return ConformedFrame(frame=pl.DataFrame(columns), ignored_columns=extra)
 
 
-def _refuse_non_finite_floats(frame: pl.DataFrame, specs: list[ColumnSpec]) -> None:
+def _refuse_non_finite_floats(
+    frame: pl.DataFrame, specs: list[ColumnSpec], present: list[str]
+) -> None:
     """Check the float columns already of the right dtype for NaN/inf in one numpy pass.
 
     Nulls read as NaN in numpy, so any non-finite value (or null) sends the columns to
@@ -105,7 +109,7 @@ def _refuse_non_finite_floats(frame: pl.DataFrame, specs: list[ColumnSpec]) -> N
     names = [spec.name for spec in specs if spec.dtype == "float"]
     if not names:
         return
-    values = (frame if names == frame.columns else frame.select(names)).to_numpy()
+    values = (frame if names == present else frame.select(names)).to_numpy()
     if np.isfinite(values).all():
         return
     for spec in specs:
