@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -295,6 +296,8 @@ def _serve_until_interrupted(
     if watch:
         api.watch(serve=False)
         console.print("watching incoming/ for new data files")
+    # serving loaded polars, whose import takes SIGINT (see cli.main._before_taking_signals)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     body = json.dumps({"dataframe_records": [api.example_request()]})
     console.print(f"serving model version {info.version} on [bold]{info.url}[/] (Ctrl-C stops)")
     console.print("try it:", style="bold")

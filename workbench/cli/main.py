@@ -224,7 +224,8 @@ def _add_service_commands(
 
     p = sub.add_parser("serve", parents=[ws], help="serve the production model over HTTP")
     _serve_options(p)
-    p.set_defaults(handler=_command("serve"))
+    # serving starts first and imports polars itself; serve then takes Ctrl-C back
+    p.set_defaults(handler=_command("serve"), polars_first=False)
 
     p = sub.add_parser("watch", parents=[ws], help="run headless: watch incoming/, train, serve")
     p.add_argument("--no-serve", action="store_true", help="do not start the scoring server")
@@ -266,6 +267,9 @@ def _before_taking_signals() -> None:
     (pola-rs/polars#21739), so a command blocked waiting for Ctrl-C (``watch``, ``serve``,
     ``demo``) would never see it. The engine now imports polars only when it first needs
     it, which for a command is after :func:`main` took SIGINT: so take it after polars.
+    ``serve`` is the exception: the scoring server starts before polars is loaded (its
+    cold start does not wait for it), and the command takes SIGINT back once serving
+    (which loads polars for the prediction log) has started.
     """
     import polars  # noqa: F401  (see the docstring: imported for its side effect)
 
@@ -274,7 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     args = build_parser().parse_args(argv)
     configure_logging(level_from(args), tui=args.handler is _tui)
-    if args.handler is not _tui:  # the TUI reads Ctrl-C as a key and must start fast
+    # the TUI reads Ctrl-C as a key and must start fast; serve takes it back itself
+    if args.handler is not _tui and getattr(args, "polars_first", True):
         _before_taking_signals()
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored

@@ -643,8 +643,8 @@ class Engine:
             RegistryError: No version is production yet.
             ServingError: The port is taken or the server did not come up.
         """
-        # httpx and polars (the prediction log) load when something is served
-        from workbench.engine.deploy.predictions import PredictionArrows, PredictionIngester
+        # httpx loads when something is served; polars (the prediction log) once the
+        # server is up, so the server's cold start does not wait for its import
         from workbench.engine.deploy.supervisor import ServingSupervisor, wait_port_free
 
         manifest = self.serving_manifest()
@@ -665,6 +665,8 @@ class Engine:
             manifest, host, port, allow_remote=allow_remote, workers=self.config.serve.workers
         )
         if self._predictions is None:
+            from workbench.engine.deploy.predictions import PredictionArrows, PredictionIngester
+
             # served predictions: drift goes to the monitor, a retrain to the run queue
             self._predictions = PredictionIngester(
                 self._server.predictions,

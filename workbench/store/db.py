@@ -35,6 +35,10 @@ CREATE_RACE_SECONDS = 10.0
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
+SMALL_INSERT_ROWS = 64
+"""Batches up to this many rows are inserted as parameters (see ``insert_rows``)."""
+
+
 def utcnow() -> datetime:
     """Now, as the naive UTC timestamp the store keeps."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -189,13 +193,28 @@ class Database:
         *,
         replace: bool = False,
     ) -> None:
-        """Append many rows in one statement through Arrow.
+        """Append many rows in one statement: a few as parameters, many through Arrow.
 
         DuckDB's ``executemany`` runs one statement per row (milliseconds each); one
         Arrow insert writes 100,000 rows in tens of milliseconds, which is what lets
-        tracking log metrics in bulk without dominating a run.
+        tracking log metrics in bulk without dominating a run. Up to
+        :data:`SMALL_INSERT_ROWS` rows (events, a task's status) go as one multi-row
+        ``VALUES`` statement instead: faster at that size (3 ms against 20 for 10
+        rows), and a process that only ever writes such batches (``workbench serve``
+        at rest) never loads pyarrow and pandas, about 50 MiB.
         """
         if not rows:
+            return
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        into = f"{verb} INTO {table} ({', '.join(columns)})"
+        if len(rows) <= SMALL_INSERT_ROWS:
+            one = "(" + ", ".join("?" * len(columns)) + ")"
+            values = [value for row in rows for value in row]
+            with self._lock:
+                try:
+                    self._con.execute(f"{into} VALUES {', '.join([one] * len(rows))}", values)
+                except duckdb.Error as exc:
+                    raise self._failure(f"store write to {table} failed", exc) from exc
             return
         import pyarrow as pa  # 0.15 s to import: opening and reading the store never need it
 
@@ -203,11 +222,7 @@ class Database:
         with self._lock:
             self._con.register("_incoming_rows", data)
             try:
-                verb = "INSERT OR REPLACE" if replace else "INSERT"
-                self._con.execute(
-                    f"{verb} INTO {table} ({', '.join(columns)}) "
-                    f"SELECT {', '.join(columns)} FROM _incoming_rows"
-                )
+                self._con.execute(f"{into} SELECT {', '.join(columns)} FROM _incoming_rows")
             except duckdb.Error as exc:
                 raise self._failure(f"store write to {table} failed", exc) from exc
             finally:

@@ -75,7 +75,7 @@ class DriftMonitor:
 
     def reference(self) -> tuple[int, pl.DataFrame] | None:
         """(production version, its training rows), cached per version."""
-        from workbench.engine.runs.runner import load_frames
+        from workbench.engine.training_rows import load_frames  # no scikit-learn
 
         store = self._store
         alias = store.registry.alias("production")

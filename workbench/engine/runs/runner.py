@@ -27,7 +27,7 @@ import polars as pl
 import sklearn
 
 from workbench.core.config import WorkbenchConfig
-from workbench.core.errors import DataError, WorkbenchError
+from workbench.core.errors import WorkbenchError
 from workbench.core.names import shown
 from workbench.core.quality import QualityReport
 from workbench.core.records import DatasetRecord, ModelVersionRecord, RunRecord
@@ -48,6 +48,7 @@ from workbench.engine.runs.executors import make_executor
 from workbench.engine.runs.pipelines import load_pipeline
 from workbench.engine.runs.task_cache import ArtifactCache
 from workbench.engine.runs.task_logs import TaskLogWriter
+from workbench.engine.training_rows import load_frames
 from workbench.modelfile import load_model
 from workbench.store import Store
 from workbench.store.artifacts import ArtifactStore
@@ -58,7 +59,6 @@ from workbench.tabular.settings import TabularSettings
 from workbench.tabular.sink import Champion
 from workbench.training import detect_task
 from workbench.training.sample import cap_rows
-from workbench.validation import read_dataset
 
 if TYPE_CHECKING:
     from workbench.features import JoinPlan
@@ -295,21 +295,6 @@ def _readable(workspace: Workspace, emit: Emit, dataset: DatasetRecord) -> bool:
             dataset_id=dataset.id,
         )
     return readable
-
-
-def load_frames(
-    workspace: Workspace, datasets: DatasetRepo, dataset_ids: list[int]
-) -> pl.DataFrame:
-    """The datasets' rows, stacked (columns unified by name)."""
-    frames = []
-    for dataset_id in dataset_ids:
-        record = datasets.get(dataset_id)
-        if record is None:
-            raise DataError(f"there is no dataset {dataset_id}")
-        frames.append(read_dataset(workspace.inside(record.path)))
-    if not frames:
-        raise DataError("no accepted datasets to train on: ingest a file first")
-    return pl.concat(frames, how="diagonal_relaxed")
 
 
 def _config_hash(config: WorkbenchConfig) -> str:

@@ -1,0 +1,84 @@
+"""Both ways ``insert_rows`` writes (parameters for a few rows, Arrow for many) store the
+same values, and a serving engine at rest never loads pyarrow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from workbench.core.vocabulary import Level
+from workbench.store.db import SMALL_INSERT_ROWS, Database
+
+COLUMNS = ("id", "ts", "kind", "level", "message", "payload")
+
+
+def _rows(count: int, first: int) -> list[tuple[object, ...]]:
+    return [
+        (
+            first + i,
+            datetime(2026, 12, 3, 9, 30, i % 60, 123456),  # naive UTC, as the store keeps
+            "serving.started",
+            Level.WARNING if i % 2 else Level.INFO,
+            f"message {i} with 'quotes' and ünicode",
+            json.dumps({"n": i, "x": None, "f": 0.1 + i}),
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, SMALL_INSERT_ROWS, SMALL_INSERT_ROWS + 1, 500])
+def test_rows_read_back_as_written_whichever_way_they_were_inserted(
+    tmp_path: Path, count: int
+) -> None:
+    db = Database(tmp_path / "w.duckdb")
+    try:
+        rows = _rows(count, 1)
+        db.insert_rows("events", COLUMNS, rows)
+        stored = db.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY id")
+    finally:
+        db.close()
+    assert [tuple(r) for r in stored] == [
+        (i, ts, kind, str(level), message, payload) for i, ts, kind, level, message, payload in rows
+    ]
+
+
+@pytest.mark.parametrize("count", [2, SMALL_INSERT_ROWS + 1])
+def test_replace_overwrites_rows_with_the_same_key_either_way(tmp_path: Path, count: int) -> None:
+    db = Database(tmp_path / "w.duckdb")
+    try:
+        db.insert_rows("events", COLUMNS, _rows(count, 1))
+        changed = [(*row[:4], "rewritten", row[5]) for row in _rows(count, 1)]
+        db.insert_rows("events", COLUMNS, changed, replace=True)
+        messages = db.execute("SELECT DISTINCT message FROM events")
+        total = db.execute("SELECT count(*) FROM events")
+    finally:
+        db.close()
+    assert messages == [("rewritten",)] and total[0][0] == count
+
+
+SERVE_AT_REST = """
+import sys
+from pathlib import Path
+from workbench.store.db import Database
+db = Database(Path(sys.argv[1]))
+db.insert_rows("events", {columns!r}, {rows!r})
+db.close()
+print(sorted(m for m in ("pyarrow", "pandas") if m in sys.modules))
+"""
+
+
+def test_small_batches_never_load_pyarrow_or_pandas(tmp_path: Path) -> None:
+    rows = [(1, "2026-12-03 09:30:00", "k", "info", "m", "{}")]
+    script = SERVE_AT_REST.format(columns=COLUMNS, rows=rows)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[]"
