@@ -196,3 +196,14 @@ def test_an_unreadable_batch_is_set_aside_and_a_failed_check_is_an_event(
     failed = intake.emitted.last("drift.error")
     assert "no production model yet" in failed.message and failed.level == "warning"
     assert intake.monitor.retrains == []
+
+
+@pytest.mark.parametrize("rows", [3, 100])  # both ways the store writes a batch
+def test_prediction_times_are_stored_as_utc_whatever_the_local_time_zone(
+    intake: Intake, rows: int
+) -> None:
+    intake.store.db.execute("SET TimeZone = 'America/New_York'")
+    intake.batch(rows)
+    assert intake.ingester.ingest_once() == rows
+    stored = intake.store.monitoring.recent_predictions(rows)
+    assert stored[0]["ts"] == START.replace(tzinfo=None)  # 09:00 UTC, not 04:00

@@ -176,10 +176,10 @@ def test_a_lone_request_to_a_quick_model_is_predicted_without_a_thread_hop(
 ) -> None:
     recorder = ThreadRecorder(loaded_model.estimator, sample_rows.head(1))
     url = serve_app(ModelHolder(replace(loaded_model, estimator=recorder)))
-    _one_at_a_time(url, sample_rows, 8)
-    first, later = recorder.threads[:PACE_SAMPLES], recorder.threads[PACE_SAMPLES:]
+    _one_at_a_time(url, sample_rows, 40)  # a slow first call (a busy machine) fades
+    first, last = recorder.threads[:PACE_SAMPLES], recorder.threads[-10:]
     assert first == ["micro-batcher"] * PACE_SAMPLES  # a new version's pace is unknown
-    assert later and "micro-batcher" not in later
+    assert "micro-batcher" not in last
 
 
 def test_a_slow_model_is_never_predicted_on_the_event_loop(

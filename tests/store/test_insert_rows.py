@@ -82,3 +82,18 @@ def test_small_batches_never_load_pyarrow_or_pandas(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("count", [2, SMALL_INSERT_ROWS + 1])
+def test_numpy_scalars_are_stored_as_their_values_either_way(tmp_path: Path, count: int) -> None:
+    import numpy as np
+
+    db = Database(tmp_path / "w.duckdb")
+    try:
+        rows = [(np.int64(i + 1), np.float32(0.5), np.bool_(i % 2 == 0)) for i in range(count)]
+        db.execute("CREATE TABLE numbers (n BIGINT, x DOUBLE, b BOOLEAN)")
+        db.insert_rows("numbers", ("n", "x", "b"), rows)
+        stored = db.execute("SELECT n, x, b FROM numbers ORDER BY n")
+    finally:
+        db.close()
+    assert stored == [(i + 1, 0.5, i % 2 == 0) for i in range(count)]

@@ -37,7 +37,13 @@ def _import_skops_without_the_estimator_scan() -> tuple[ModuleType, type[Excepti
         from skops.io.exceptions import UntrustedTypesFoundException
     finally:
         sklearn.utils.all_estimators = scan
-    _general.SKLEARN_ESTIMATOR_TYPE_NAMES.clear()  # the same list object skops reads
+    defaults = getattr(_general, "SKLEARN_ESTIMATOR_TYPE_NAMES", None)
+    if not isinstance(defaults, list):  # a skops release moved it: refuse to load quietly
+        raise ImportError(
+            "skops.io._general.SKLEARN_ESTIMATOR_TYPE_NAMES is gone; workbench.modelfile "
+            "cannot make the allowlist the whole of what loads with this skops version"
+        )
+    defaults.clear()  # the same list object skops reads for every object it loads
     return skops.io, UntrustedTypesFoundException
 
 

@@ -45,6 +45,9 @@ MAX_SCORING_THREADS = 16
 INLINE_PREDICT_S = 0.01
 """A lone small request is predicted on the event loop only while the model's recent
 predictions averaged less than this: what ``/health`` or a timeout may wait for."""
+INLINE_MAX_ROWS = 8
+"""Most rows a request predicted on the event loop may have (the pace is learned on
+requests of any size up to the batch limit; this keeps the inline ones near one row)."""
 PACE_SAMPLES = 3
 PACE_WEIGHT = 0.2
 """Weight of the newest prediction in :class:`Pace`'s moving average."""
@@ -174,9 +177,10 @@ class ScoringService:
         A request that is the only one admitted is predicted on the event loop: no
         other request is being read, parsed or predicted, so none can join its batch,
         and the two thread hops to the batcher and back (a third of the server's own
-        time on a one-row request) are saved. Only batchable requests of a model whose
-        recent predictions were quick qualify (:class:`Pace`), so the loop, which
-        answers ``/health`` and enforces the timeout, is never held for long.
+        time on a one-row request) are saved. Only requests of a few rows to a model
+        whose recent predictions were quick qualify (:class:`Pace`), so the loop, which
+        answers ``/health``, is held for milliseconds at most. Such a request cannot be
+        cut off by the request timeout while it predicts; its pace is what bounds it.
         """
         assert self.batcher is not None
         conformed = ready.conformed
@@ -186,7 +190,11 @@ class ScoringService:
             prediction = await asyncio.get_running_loop().run_in_executor(
                 self._executor, predict_frame, model, frame
             )
-        elif self.gate.in_progress == 1 and self._pace.quick(model.version):
+        elif (
+            self.gate.in_progress == 1
+            and frame.height <= INLINE_MAX_ROWS
+            and self._pace.quick(model.version)
+        ):
             started = time.perf_counter()
             prediction = predict_frame(model, frame)  # alone and quick: see the docstring
             self._pace.observe(model.version, time.perf_counter() - started)

@@ -39,6 +39,12 @@ SMALL_INSERT_ROWS = 64
 """Batches up to this many rows are inserted as parameters (see ``insert_rows``)."""
 
 
+def _bindable(value: Any) -> Any:
+    """A numpy scalar as its Python value: DuckDB's parameters refuse ``np.int64`` and
+    ``np.bool_`` (Arrow, the bulk path, took them), and a caller may pass either."""
+    return value.item() if type(value).__module__ == "numpy" else value
+
+
 def utcnow() -> datetime:
     """Now, as the naive UTC timestamp the store keeps."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -209,7 +215,7 @@ class Database:
         into = f"{verb} INTO {table} ({', '.join(columns)})"
         if len(rows) <= SMALL_INSERT_ROWS:
             one = "(" + ", ".join("?" * len(columns)) + ")"
-            values = [value for row in rows for value in row]
+            values = [_bindable(value) for row in rows for value in row]
             with self._lock:
                 try:
                     self._con.execute(f"{into} VALUES {', '.join([one] * len(rows))}", values)

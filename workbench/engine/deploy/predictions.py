@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,7 +161,7 @@ def _rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
     get = {c: frame[c].to_list() if c in frame.columns else [None] * frame.height for c in META}
     return [
         (
-            get["ts"][i],
+            _naive_utc(get["ts"][i]),
             get["model_version"][i],
             get["latency_ms"][i],
             get["request_id"][i],
@@ -170,3 +171,11 @@ def _rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
         )
         for i in range(frame.height)
     ]
+
+
+def _naive_utc(value: Any) -> Any:
+    """The server's aware UTC time as the naive UTC the store keeps: DuckDB would store an
+    aware value in the machine's local time zone (09:30Z as 04:30 in New York)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
