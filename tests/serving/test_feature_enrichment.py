@@ -144,3 +144,23 @@ def test_served_feature_vectors_are_checked_against_the_offline_store(
         alert = wait_for(inbox, "features.skew", timeout=5)
     assert alert.level == "warning" and "c007" in alert.message
     assert "n_tx_24h" in alert.payload["columns"]
+
+
+def test_an_open_inference_request_is_enriched_as_an_invocations_request_is(
+    served: tuple[Engine, str],
+) -> None:
+    """V2 tensors name the entity key and the event time, not the stored features."""
+    engine, url = served
+    request = {"customer_id": "c007", "amount": 42.0, "timestamp": LATER.isoformat()}
+    name = httpx.get(f"{url}/v2/models").json()["models"][0]["name"]
+    tensors = [
+        {"name": "customer_id", "datatype": "BYTES", "shape": [1], "data": ["c007"]},
+        {"name": "amount", "datatype": "FP64", "shape": [1], "data": [42.0]},
+        {"name": "timestamp", "datatype": "BYTES", "shape": [1], "data": [LATER.isoformat()]},
+    ]
+    response = httpx.post(f"{url}/v2/models/{name}/infer", json={"inputs": tensors})
+    assert response.status_code == 200, response.text
+    outputs = {o["name"]: o for o in response.json()["outputs"]}
+    probability, _ = _expected(engine, request)
+    assert outputs["predict_proba"]["data"][1] == pytest.approx(probability, abs=1e-9)
+    assert outputs["predict"]["data"] == _score(url, request)["predictions"]
