@@ -67,6 +67,7 @@ def steady_cursors(pilot: Pilot[None]) -> None:
         pytest.param(("3",), id="data"),
         pytest.param(("5",), id="drift"),
         pytest.param(("6",), id="lineage"),
+        pytest.param(("8",), id="features"),
         pytest.param(("4", "a"), id="decision"),
         pytest.param(("4", "a", "n", "o", "enter"), id="error"),
     ],
