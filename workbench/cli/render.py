@@ -19,6 +19,7 @@ from rich.tree import Tree
 from workbench.api import RunDetail
 from workbench.core import model_summary
 from workbench.core.drift_report import ColumnDrift, DriftReport
+from workbench.core.formatting import utc_stamp
 from workbench.core.records import (
     CachedResult,
     DatasetRecord,
@@ -41,7 +42,7 @@ def print_json(console: Console, value: Any) -> None:
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+    return utc_stamp(value)  # UTC, as the TUI and the notebook show it
 
 
 def _duration(run: RunRecord) -> str:

@@ -13,6 +13,19 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def utc_stamp(value: datetime | None, *, with_seconds: bool = True) -> str:
+    """An absolute time in UTC, the one zone every front end shows (the store keeps UTC,
+    and a run seen at 09:15 in the TUI must not read 10:15 in the CLI); without seconds
+    where a table cell is narrow."""
+    if value is None:
+        return "-"
+    return (
+        aware(value)
+        .astimezone(UTC)
+        .strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+    )
+
+
 def seconds(value: float | None) -> str:
     """A duration in seconds as a person reads it (``850ms``, ``4.2s``, ``3m05s``)."""
     if value is None:

@@ -17,6 +17,7 @@ from workbench.core.formatting import latency as latency  # re-exported
 from workbench.core.formatting import metric_value as metric_value  # re-exported
 from workbench.core.formatting import rate as rate
 from workbench.core.formatting import seconds as seconds
+from workbench.core.formatting import utc_stamp
 from workbench.core.records import ModelVersionRecord
 from workbench.core.vocabulary import KEY_METRICS as KEY_METRICS  # re-exported
 from workbench.core.vocabulary import best_of as best_of
@@ -47,10 +48,8 @@ def ago(value: datetime | None, now: datetime) -> str:
 
 
 def stamp(value: datetime | None) -> str:
-    """An absolute UTC time, short enough for a table cell."""
-    if value is None:
-        return "-"
-    return _aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    """An absolute UTC time, short enough for a table cell (minutes)."""
+    return utc_stamp(value, with_seconds=False)
 
 
 def span(start: datetime | None, end: datetime | None, now: datetime) -> str:

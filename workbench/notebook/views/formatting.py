@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from workbench.core.formatting import aware as aware  # re-exported
 from workbench.core.formatting import metric_value as metric_value
 from workbench.core.formatting import seconds as seconds
+from workbench.core.formatting import utc_stamp
 from workbench.core.vocabulary import Tone, tone
 
 TONE_COLORS: dict[Tone, str] = {
@@ -38,10 +39,8 @@ def status_color(status: str) -> str:
 
 
 def stamp(value: datetime | None) -> str:
-    """An absolute UTC time, short enough for a table cell."""
-    if value is None:
-        return "-"
-    return aware(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    """An absolute UTC time, to the second."""
+    return utc_stamp(value)
 
 
 def span(start: datetime | None, end: datetime | None) -> float | None:
