@@ -240,7 +240,10 @@ def test_cancel_reaches_tasks_running_on_workers_and_does_not_wait_for_deaf_ones
     outcome = outcomes[0]
     assert outcome.status == "cancelled"
     error = outcome.tasks["patient"].error or ""
-    assert "stopped in process" in error and str(os.getpid()) not in error
+    # seen once under a loaded machine: "cancelled while running: AssertionError"; the
+    # traceback says from where (distributed's Event.wait is the suspect)
+    assert "stopped in process" in error, outcome.tasks["patient"].traceback
+    assert str(os.getpid()) not in error
     assert outcome.tasks["deaf"].status == "cancelled"
     assert "dropped from the Dask cluster when it was told to stop" in (
         outcome.tasks["deaf"].error or ""

@@ -12,7 +12,12 @@ import polars as pl
 import pytest
 
 from workbench.validation import QUANTILES, ColumnProfile, profile_frame
-from workbench.validation.profile import EXACT_ROWS, SAMPLE_TARGET, sample_stride
+from workbench.validation.profile import (
+    EXACT_ROWS,
+    QUANTILE_ERROR,
+    SAMPLE_TARGET,
+    sample_stride,
+)
 
 from .generators import random_cases
 
@@ -87,9 +92,12 @@ def test_large_columns_are_profiled_from_a_systematic_sample() -> None:
     (profile,) = profile_frame(pl.DataFrame({"x": values}))
     assert profile.sample_size == len(values[:: sample_stride(rows)]) == SAMPLE_TARGET
     assert profile.mean == pytest.approx(values.mean())
-    exact = np.quantile(values, QUANTILES)
-    for (_, estimate), truth in zip(profile.quantiles, exact, strict=True):
-        assert abs(estimate - truth) < 0.2
+    for q, estimate in profile.quantiles:
+        # judged in rank, as the guarantee is: the sketch's error (it is randomised) plus
+        # three standard errors of a quantile of the sample
+        rank = float(np.mean(values < estimate))
+        allowed = QUANTILE_ERROR + 3 * math.sqrt(q * (1 - q) / profile.sample_size)
+        assert abs(rank - q) < allowed, (q, rank, allowed)
 
 
 def test_profile_round_trips_through_strict_json() -> None:
