@@ -90,7 +90,7 @@ class Engine:
         self.log_file = EngineLogFile(workspace.logs)
         """``.workbench/logs/engine.log``: what the engine's blocks log, rotated."""
         self.bus = EventBus()
-        self.reads = Reads(workspace, self.config, self.store)
+        self.reads = Reads(workspace, self._config_now, self.store)
         """Every question a front end asks of the store (see :mod:`.reads`)."""
         self._server: ServingSupervisor | None = None
         self._watch: WatchService | None = None
@@ -122,7 +122,7 @@ class Engine:
         """Drift and decay of what is served; asks for retrains within the guardrails."""
         self.alerts = AlertSinks(self.config.alerts, self.bus, self.emit)
         self.features = FeatureStage(
-            workspace, self.config, self.store, self.emit, lambda: self._server
+            workspace, self._config_now, self.store, self.emit, lambda: self._server
         )
         """The feature store: materialise on arrival, join for training, publish."""
         write_owner(workspace)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workbench.core.config import WorkbenchConfig
 from workbench.core.drift_report import DriftReport
 from workbench.core.errors import DataError, WorkbenchError
 from workbench.core.records import (
@@ -29,13 +28,15 @@ from workbench.core.records import (
 from workbench.core.validation_report import ValidationReport
 from workbench.core.vocabulary import Alias, DatasetStatus, ModelStatus
 from workbench.core.workspace import Workspace
+from workbench.engine.context import CurrentConfig
 from workbench.store import Store
 
 
 class Reads:
     """Queries over one workspace's store, typed as the api returns them."""
 
-    def __init__(self, workspace: Workspace, config: WorkbenchConfig, store: Store) -> None:
+    def __init__(self, workspace: Workspace, config: CurrentConfig, store: Store) -> None:
+        """``config`` is the engine's settings getter, read at each use."""
         self._workspace = workspace
         self._config = config
         self._store = store
@@ -46,7 +47,7 @@ class Reads:
         production = store.registry.alias(Alias.PRODUCTION)
         return WorkspaceStatus(
             root=str(self._workspace.root),
-            target=self._config.target.column,
+            target=self._config().target.column,
             datasets=len(store.datasets.list(DatasetStatus.ACCEPTED)),
             quarantined=len(store.datasets.list(DatasetStatus.QUARANTINED)),
             runs=store.runs.count(),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.core.errors import FeatureError, StoreError, WorkbenchError
 from workbench.core.records import DatasetRecord, FeatureLookup, FeatureViewRecord
 from workbench.core.vocabulary import DatasetStatus
+from workbench.engine.context import CurrentConfig
 from workbench.engine.features.online import production_plan, write_snapshots
 from workbench.engine.features.skew import SKEW_SAMPLE, compare_served
 from workbench.engine.features.training import training_join
@@ -32,7 +33,8 @@ class FeatureStage:
 
     Args:
         workspace: Where ``features.py`` and the datasets' files are.
-        config: workbench.toml (``[features]`` and the target column).
+        config: The engine's settings now (``[features]`` and the target column), read
+            at each use.
         store: The store: the offline feature tables, datasets, registry, runs, lineage
             and the artifacts snapshots are written to.
         emit: The engine's ``emit``.
@@ -42,7 +44,7 @@ class FeatureStage:
     def __init__(
         self,
         workspace: Workspace,
-        config: WorkbenchConfig,
+        config: CurrentConfig,
         store: Store,
         emit: Emit,
         server: Callable[[], ServingSupervisor | None],
@@ -60,7 +62,7 @@ class FeatureStage:
     @property
     def path(self) -> Path | None:
         """``features.py`` (always inside the workspace), when workbench.toml names one."""
-        name = self._config.features.path
+        name = self._config().features.path
         return self._workspace.inside(name) if name else None
 
     def feature_set(self) -> FeatureSet:
@@ -85,7 +87,7 @@ class FeatureStage:
             return self._loaded[1]
 
     def _label(self) -> str:
-        return self._config.target.column
+        return self._config().target.column
 
     def check(self, feature_set: FeatureSet, schema: pl.Schema) -> dict[str, tuple[str, ...]]:
         """Run every view on no rows of ``schema`` (the datasets' columns, label removed):
@@ -115,7 +117,7 @@ class FeatureStage:
     def after_ingest(self, dataset: DatasetRecord) -> list[FeatureViewRecord]:
         """Update every view with one accepted dataset; an error is an event, never a
         failed ingest (the file is accepted either way)."""
-        if not self._config.features.path:
+        if not self._config().features.path:
             return []
         try:
             return self._ingested(dataset)
