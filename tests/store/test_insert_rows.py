@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -97,3 +97,20 @@ def test_numpy_scalars_are_stored_as_their_values_either_way(tmp_path: Path, cou
     finally:
         db.close()
     assert stored == [(i + 1, 0.5, i % 2 == 0) for i in range(count)]
+
+
+@pytest.mark.parametrize("count", [2, SMALL_INSERT_ROWS + 1])
+def test_aware_times_are_stored_as_utc_whatever_the_local_time_zone(
+    tmp_path: Path, count: int
+) -> None:
+    new_york = timezone(timedelta(hours=-5))
+    db = Database(tmp_path / "w.duckdb")
+    try:
+        db.execute("SET TimeZone = 'America/New_York'")
+        rows = _rows(count, 1)
+        aware = [(r[0], r[1].replace(tzinfo=UTC).astimezone(new_york), *r[2:]) for r in rows]
+        db.insert_rows("events", COLUMNS, aware)
+        stored = db.execute("SELECT ts FROM events ORDER BY id")
+    finally:
+        db.close()
+    assert [s[0] for s in stored] == [r[1] for r in rows]  # 09:30 UTC, not 04:30

@@ -39,10 +39,28 @@ SMALL_INSERT_ROWS = 64
 """Batches up to this many rows are inserted as parameters (see ``insert_rows``)."""
 
 
-def _bindable(value: Any) -> Any:
-    """A numpy scalar as its Python value: DuckDB's parameters refuse ``np.int64`` and
-    ``np.bool_`` (Arrow, the bulk path, took them), and a caller may pass either."""
+def naive_utc(moment: datetime) -> datetime:
+    """The store keeps naive UTC timestamps; an aware time is converted first (DuckDB
+    would store it in the machine's local time zone: 09:30Z as 04:30 in New York)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _stored(value: Any) -> Any:
+    """A value as the store writes it: aware times as naive UTC, numpy scalars as their
+    Python values (DuckDB's parameters refuse ``np.int64`` and ``np.bool_``)."""
+    if isinstance(value, datetime):
+        return naive_utc(value)
     return value.item() if type(value).__module__ == "numpy" else value
+
+
+def _stored_column(values: list[Any]) -> list[Any]:
+    """A column for the Arrow path, converted only when its values need it (judged by
+    the first one that is not None: a column holds one type, and 100,000 rows of plain
+    values should not pay a Python call each)."""
+    first = next((v for v in values if v is not None), None)
+    if isinstance(first, datetime) or type(first).__module__ == "numpy":
+        return [_stored(v) for v in values]
+    return values
 
 
 def utcnow() -> datetime:
@@ -215,7 +233,7 @@ class Database:
         into = f"{verb} INTO {table} ({', '.join(columns)})"
         if len(rows) <= SMALL_INSERT_ROWS:
             one = "(" + ", ".join("?" * len(columns)) + ")"
-            values = [_bindable(value) for row in rows for value in row]
+            values = [_stored(value) for row in rows for value in row]
             with self._lock:
                 try:
                     self._con.execute(f"{into} VALUES {', '.join([one] * len(rows))}", values)
@@ -224,7 +242,9 @@ class Database:
             return
         import pyarrow as pa  # 0.15 s to import: opening and reading the store never need it
 
-        data = pa.table({name: [r[i] for r in rows] for i, name in enumerate(columns)})
+        data = pa.table(
+            {name: _stored_column([r[i] for r in rows]) for i, name in enumerate(columns)}
+        )
         with self._lock:
             self._con.register("_incoming_rows", data)
             try:

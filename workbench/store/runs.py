@@ -11,19 +11,14 @@ import json
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from workbench.core.records import MetricRecord, RunRecord, TaskRunRecord
 from workbench.core.vocabulary import RunState, TaskState
-from workbench.store.db import Database, as_utc, loads, utcnow
+from workbench.store.db import Database, as_utc, loads, naive_utc, utcnow
 
 HEARTBEAT_SECONDS = 5.0
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    """The store keeps naive UTC timestamps; an aware time is converted first."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 _TASK_COLUMNS = (
@@ -205,10 +200,10 @@ class RunRepo:
                 params.append(value)
         if since is not None:
             clauses.append("created_at >= ?")
-            params.append(_naive_utc(since))
+            params.append(naive_utc(since))
         if until is not None:
             clauses.append("created_at < ?")
-            params.append(_naive_utc(until))
+            params.append(naive_utc(until))
         if tag is not None:
             clauses.append(
                 "id IN (SELECT run_id FROM tags WHERE task = '' AND key = ? AND value = ?)"
@@ -269,7 +264,7 @@ class RunRepo:
 
         ``worker`` says where its attempts ran on a Dask executor, in attempt order.
         """
-        naive = [t.replace(tzinfo=None) if t else None for t in (started_at, finished_at)]
+        naive = [naive_utc(t) if t else None for t in (started_at, finished_at)]
         with self._pending_lock:
             self._pending_tasks[(run_id, task)] = (
                 run_id,

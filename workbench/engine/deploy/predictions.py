@@ -13,7 +13,6 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -161,7 +160,7 @@ def _rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
     get = {c: frame[c].to_list() if c in frame.columns else [None] * frame.height for c in META}
     return [
         (
-            _naive_utc(get["ts"][i]),
+            get["ts"][i],  # aware UTC: the store writes it as naive UTC
             get["model_version"][i],
             get["latency_ms"][i],
             get["request_id"][i],
@@ -171,11 +170,3 @@ def _rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
         )
         for i in range(frame.height)
     ]
-
-
-def _naive_utc(value: Any) -> Any:
-    """The server's aware UTC time as the naive UTC the store keeps: DuckDB would store an
-    aware value in the machine's local time zone (09:30Z as 04:30 in New York)."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
