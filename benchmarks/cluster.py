@@ -57,6 +57,7 @@ from typing import Any
 import polars as pl
 
 from workbench.core.config import WorkbenchConfig, with_overrides
+from workbench.core.machine import ram_bytes
 from workbench.core.workspace import init_workspace
 from workbench.dag import Executor, Pipeline, ThreadExecutor, make_executor, task
 from workbench.dag.dask_backend import DaskExecutor
@@ -197,6 +198,7 @@ CHILD = r"""
 import json, os, resource, sys, time
 from pathlib import Path
 from workbench.core.config import WorkbenchConfig, with_overrides
+from workbench.core.machine import ram_bytes
 from workbench.core.workspace import init_workspace
 from workbench.engine.engine import Engine
 import polars as pl  # noqa: F401 - imported before the file, as a real engine has it
@@ -340,7 +342,7 @@ def bench_memory(limit_mb: int, memory_mb: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         data = _csv_of(Path(tmp) / "three_times.csv", limit_mb * 3.0)
         out["file_mb"] = round(data.stat().st_size / 2**20, 1)
-        ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+        ram_mb = ram_bytes() / 2**20
         runs = (("bounded", memory_mb), ("automatic", 0.0), ("sized_to_ram", ram_mb))
         for label, bound in runs:
             try:

@@ -18,12 +18,12 @@ stay in their original order.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
 import polars as pl
 
 from workbench.core.errors import TrainingError
+from workbench.core.machine import ram_bytes
 
 MIN_AUTO_ROWS = 10_000
 """The smallest cap the memory-sized default gives, whatever the machine."""
@@ -64,16 +64,9 @@ def memory_sized_max_rows(columns: int, total_bytes: int | None = None) -> int:
         total_bytes: The machine's RAM; read from the OS when None.
     """
     if total_bytes is None:
-        total_bytes = _total_memory()
+        total_bytes = ram_bytes()
     per_row = max(1, columns) * 8 * COPIES
     return max(MIN_AUTO_ROWS, int(total_bytes * MEMORY_SHARE / per_row))
-
-
-def _total_memory() -> int:
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # not POSIX: assume a small machine
-        return 8 * 1024**3
 
 
 def time_column(frame: pl.DataFrame, target: str) -> str | None:

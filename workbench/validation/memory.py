@@ -28,12 +28,15 @@ process wants.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from workbench.core.machine import ram_bytes
 
 MIB = 1 << 20
 
@@ -102,7 +105,7 @@ def bound_polars_memory(
         setting made outside Workbench, in the environment, stays in force).
     """
     if memory_mb <= 0:
-        limit = (limit_mb or cgroup_limit_mb)()
+        limit = (limit_mb or _process_limit_mb)()
         if limit is None:
             return None
         memory_mb = limit * AUTO_SHARE
@@ -122,7 +125,6 @@ def cgroup_limit_mb(
     Reads cgroup v2 (``memory.max`` up the unified tree) and v1 (``memory.limit_in_bytes``
     in the memory hierarchy); a file that cannot be read is no limit.
     """
-    ram = ram_mb if ram_mb is not None else _ram_mb()
     try:
         lines = proc_cgroup.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -138,6 +140,9 @@ def cgroup_limit_mb(
             found += _limits(root / "unified", where, "memory.max")
         elif "memory" in controllers.split(","):
             found += _limits(root / "memory", where, "memory.limit_in_bytes")
+    if not found:
+        return None
+    ram = ram_mb if ram_mb is not None else ram_bytes() / MIB
     below = [limit for limit in found if limit < ram]
     return min(below) if below else None
 
@@ -158,6 +163,8 @@ def _limits(base: Path, where: str, name: str) -> list[float]:
         directory = directory.parent
 
 
-def _ram_mb() -> float:
-    """The machine's physical memory in MiB."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / MIB
+@functools.cache
+def _process_limit_mb() -> float | None:
+    """This process's cgroup limit, read once: every ingest asks, and a container's
+    limit does not change under a running process."""
+    return cgroup_limit_mb()
