@@ -209,11 +209,14 @@ class ScoringService:
 
 
 class Pace:
-    """How long the served version's recent small predictions took (a moving average).
+    """How long the served version's recent small requests waited for their prediction
+    (a moving average): the predict call alone when done on the event loop, the queue,
+    the batch and the thread hops when done by the batcher. The second overstates the
+    model's own time, which only makes the loop slower to take a request on.
 
-    A version is *quick* once a few predictions averaged under
-    :data:`INLINE_PREDICT_S`; a new version starts unknown, so its first requests go
-    through the batcher's thread whatever they cost.
+    A version is *quick* once a few averaged under :data:`INLINE_PREDICT_S`; a new
+    version starts unknown, so its first requests go through the batcher's thread
+    whatever they cost.
     """
 
     def __init__(self) -> None:
