@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from workbench.api.control import ControlServer
     from workbench.api.interface import WorkbenchApi
     from workbench.api.remote import RemoteApi
+    from workbench.engine.deploy.launch import LaunchedServer
 
 PROBE_TIMEOUT_S = 5.0
 """How long a recorded owner may take to answer ``GET /api/status`` before it is stale."""
@@ -83,7 +84,11 @@ class OwnerApi(LocalApi):
 
 
 def connect(
-    path: str | Path = ".", *, wait: float = STARTUP_WAIT_S, publish: bool = True
+    path: str | Path = ".",
+    *,
+    wait: float = STARTUP_WAIT_S,
+    publish: bool = True,
+    launched: LaunchedServer | None = None,
 ) -> WorkbenchApi:
     """The api for the workspace at ``path``: attached if an engine runs, else in-process.
 
@@ -93,21 +98,33 @@ def connect(
         publish: Publish the control API before returning when the engine opens here;
             with False the caller calls :meth:`OwnerApi.publish` soon (within
             ``PUBLISH_GRACE_S``, or processes that attach meanwhile give up waiting).
+        launched: A scoring server started for this workspace before connecting
+            (``engine.deploy.launch.launch_early``): the engine that opens here adopts
+            it; attached to another engine, it is discarded before returning (that
+            engine serves, and may need the port).
 
     Raises:
         WorkspaceError: ``path`` is not a workspace.
         WorkspaceLockedError: Another process holds the workspace but never published
             a control API (an engine without one, or one that hangs).
     """
-    workspace = open_workspace(path)
+    try:
+        workspace = open_workspace(path)
+    except BaseException:
+        if launched is not None:
+            launched.discard()
+        raise
     deadline = time.monotonic() + wait
     while True:
         remote = attach(workspace)
         if remote is not None:
+            if launched is not None:
+                launched.discard()
             return remote
         try:
-            return own(workspace, publish=publish)
+            return own(workspace, publish=publish, launched=launched)
         except WorkspaceLockedError as exc:
+            launched = None  # the engine that failed to open stopped it
             if time.monotonic() >= deadline or _never_publishes(workspace):
                 owner = describe_owner(workspace) or "another process"
                 raise WorkspaceLockedError(
@@ -172,14 +189,20 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def own(workspace: Workspace, *, publish: bool = True) -> OwnerApi:
+def own(
+    workspace: Workspace, *, publish: bool = True, launched: LaunchedServer | None = None
+) -> OwnerApi:
     """Open the engine in this process and (unless ``publish`` is False) publish its API.
+
+    ``launched`` is handed to the engine (see :func:`connect`), which stops it if it
+    cannot open.
 
     Raises:
         WorkspaceLockedError: Another process holds the store.
         ServingError: The control API could not start.
     """
-    engine = Engine(workspace)  # takes the DuckDB lock; a stale engine.json is overwritten
+    # takes the DuckDB lock; a stale engine.json is overwritten
+    engine = Engine(workspace, launched_server=launched)
     api = OwnerApi(engine)
     if publish:
         try:

@@ -338,7 +338,8 @@ def watch(args: argparse.Namespace, console: Console) -> int:
 
 
 def serve(args: argparse.Namespace, console: Console) -> int:
-    with connect(args.workspace) as api:
+    # the scoring server main() started already: the engine adopts it (see cli.main)
+    with connect(args.workspace, launched=getattr(args, "launched", None)) as api:
         return _serve_until_interrupted(api, args, console)
 
 

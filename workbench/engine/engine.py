@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     # Imported where they are used: polars, pyarrow, the validation and serving
     # packages, watchdog and httpx took most of a second to import, and opening a
     # workspace to look at it (the TUI's first dashboard) needs none of them.
+    from workbench.engine.deploy.launch import LaunchedServer
     from workbench.engine.deploy.predictions import PredictionIngester
     from workbench.engine.deploy.supervisor import RestartPolicy, ServingSupervisor
     from workbench.engine.intake.watch import WatchService
@@ -73,7 +74,23 @@ if TYPE_CHECKING:
 class Engine:
     """Owns one workspace: open it, act on it, close it."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(
+        self, workspace: Workspace, *, launched_server: LaunchedServer | None = None
+    ) -> None:
+        """``launched_server``: a scoring server started for this workspace before the
+        engine opened (``workbench serve``, see ``deploy/launch.py``); the first
+        :meth:`serve` asking for what it was started with hands it the model, and
+        :meth:`close` stops it if none did. The engine owns it from here, even when
+        opening fails."""
+        self._launched = launched_server
+        try:
+            self._open(workspace)
+        except BaseException:
+            if launched_server is not None:
+                launched_server.discard()
+            raise
+
+    def _open(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.config = workspace.load_config()
         refuse_writable_by_others(workspace, self.config)
@@ -645,25 +662,26 @@ class Engine:
         """
         # httpx loads when something is served; polars (the prediction log) once the
         # server is up, so the server's cold start does not wait for its import
+        from workbench.engine.deploy.launch import Launch, ServingPaths
         from workbench.engine.deploy.supervisor import ServingSupervisor, wait_port_free
 
         manifest = self.serving_manifest()
         host = host or self.config.serve.host
         port = self.config.serve.port if port is None else port
+        workers = self.config.serve.workers
+        launched, self._launched = self._launched, None
+        if launched is not None and launched.launch != Launch(host, port, workers, allow_remote):
+            launched.discard()  # started for another address than this serve asks for
+            launched = None
         if self._server is not None:
             self._server.stop()
-        if port and not wait_port_free(host, port, port_wait_s):
+        if launched is None and port and not wait_port_free(host, port, port_wait_s):
             raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
         self._serve_request = (host, port, allow_remote)
         self._server = ServingSupervisor(
-            self.workspace.state / "serving" / "manifest.json",
-            self.workspace.logs / "serving.log",
-            self.workspace.state / "predictions",
-            on_died=self._server_died,
+            ServingPaths.of(self.workspace), on_died=self._server_died, launched=launched
         )
-        info = self._server.start(
-            manifest, host, port, allow_remote=allow_remote, workers=self.config.serve.workers
-        )
+        info = self._server.start(manifest, host, port, allow_remote=allow_remote, workers=workers)
         if self._predictions is None:
             from workbench.engine.deploy.predictions import PredictionArrows, PredictionIngester
 
@@ -769,6 +787,9 @@ class Engine:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._launched is not None:
+            self._launched.discard()
+            self._launched = None
         if self._predictions is not None:
             self._predictions.stop()
             self._predictions = None

@@ -47,6 +47,14 @@ def read_owner(workspace: Workspace) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def live_owner(workspace: Workspace) -> bool:
+    """Whether the recorded owner is a live process other than this one (it may still
+    be starting; ``api.owner.connect`` then waits for it)."""
+    owner = read_owner(workspace)
+    pid = owner.get("pid") if owner else None
+    return isinstance(pid, int) and pid != os.getpid() and _alive(pid)
+
+
 def clear_owner(workspace: Workspace) -> None:
     """Remove the file if this process wrote it."""
     owner = read_owner(workspace)
@@ -73,13 +81,17 @@ def server_record_path(workspace: Workspace) -> Path:
     return workspace.state / "serving" / "server.json"
 
 
-def record_server(path: Path, pid: int, url: str, manifest: Path) -> None:
-    """Note a started server, so the next engine can stop it if this one dies first."""
+def record_server(path: Path, pid: int, url: str, marker: Path) -> None:
+    """Note a started server, so the next engine can stop it if this one dies first.
+
+    ``marker`` is a path on the server's command line that only this workspace's server
+    has (its prediction log folder): what tells it from a process that got its pid.
+    """
     info = {
         "pid": pid,
         "engine_pid": os.getpid(),
         "url": url,
-        "manifest": str(manifest),
+        "marker": str(marker),
         "started_at": datetime.now(UTC).isoformat(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,8 +117,9 @@ def stop_orphaned_server(workspace: Workspace) -> str | None:
     This engine holds the workspace (the store's lock), so an engine named in the record
     that is not this process is gone; its server, if still alive, serves a model nobody
     supervises and holds the port. It is recognised by its command line (it must be
-    ``workbench.serving`` with this workspace's manifest, never another process that got
-    the pid), asked to stop, then killed.
+    ``workbench.serving`` with the recorded marker, this workspace's prediction log
+    folder, or the manifest file a record of an older version names; never another
+    process that got the pid), asked to stop, then killed.
 
     Returns:
         What was done, for an event; None when there was nothing to do.
@@ -120,7 +133,8 @@ def stop_orphaned_server(workspace: Workspace) -> str | None:
     if engine_pid == os.getpid():
         return None
     path.unlink(missing_ok=True)
-    if not _is_our_server(pid, str(info.get("manifest", ""))):
+    marker = str(info.get("marker") or info.get("manifest") or "")
+    if not marker or not _is_our_server(pid, marker):
         return None  # it exited already (or the pid is another process's now)
     try:
         os.kill(pid, signal.SIGTERM)
@@ -155,11 +169,12 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def _is_our_server(pid: int, manifest: str) -> bool:
-    """Whether ``pid`` runs ``workbench.serving`` on ``manifest`` (Linux: /proc; elsewhere
-    a pid cannot be verified, and an unverified process is never killed)."""
+def _is_our_server(pid: int, marker: str) -> bool:
+    """Whether ``pid`` runs ``workbench.serving`` with ``marker`` among its arguments
+    (Linux: /proc; elsewhere a pid cannot be verified, and an unverified process is
+    never killed)."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"workbench.serving" in argv and manifest.encode() in argv and _alive(pid)
+    return b"workbench.serving" in argv and marker.encode() in argv and _alive(pid)

@@ -1,5 +1,10 @@
 """``python -m workbench.serving --manifest FILE``: the process the engine supervises.
 
+``--manifest -`` reads the manifest from the first line of stdin instead, after importing
+what scoring needs: the engine starts the server before it has opened the workspace and
+chosen the model, so the imports (most of a cold start) overlap its own start-up. Stdin
+ending before the line means the engine will not serve: the server exits 0.
+
 Once uvicorn is listening it prints exactly one line to stdout,
 ``serving model NAME version N on http://HOST:PORT``, and flushes it, so a parent can
 wait for that line (with ``--port 0`` the line carries the port the OS chose). Errors go
@@ -27,7 +32,7 @@ from pathlib import Path
 
 from workbench.core.errors import ServingError, WorkbenchError
 from workbench.serving.hosts import check_host
-from workbench.serving.manifest import read_manifest
+from workbench.serving.manifest import ManifestSource, ServingManifest, read_manifest
 from workbench.serving.options import (
     DEFAULT_MAX_BODY_BYTES,
     LOOPBACK_NAMES,
@@ -36,7 +41,7 @@ from workbench.serving.options import (
     PredictionLogOptions,
     ServingOptions,
 )
-from workbench.serving.parent_watch import exit_with_parent
+from workbench.serving.parent_watch import exit_with_parent, handed_manifest
 
 DEFAULT_MAX_BATCH = BatchingOptions().max_batch_rows
 """Micro-batching is on by default (benchmarks/serving.py); ``--max-batch 0`` turns it off."""
@@ -50,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
         f"Open Inference Protocol /v2). Admin routes need ${TOKEN_ENV} in the environment.",
     )
     parser.add_argument(
-        "--manifest", required=True, help="serving manifest JSON written by the engine"
+        "--manifest",
+        required=True,
+        help="serving manifest JSON written by the engine; '-' reads it from the first "
+        "line of stdin once scoring is imported",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
@@ -209,20 +217,24 @@ def main(argv: list[str] | None = None) -> int:
     def announce(name: str, version: int, port: int) -> None:
         print(f"serving model {name} version {version} on http://{host}:{port}", flush=True)
 
-    if args.exit_with_parent:
-        exit_with_parent()
     try:
         workers = workers_for(args.workers)
         check_host(args.host, allow_remote=args.allow_remote)
         options = options_from(args, os.environ)  # checked here, before any worker starts
-        manifest = read_manifest(args.manifest)
+        source = manifest_source(args.manifest, watch_parent=args.exit_with_parent)
         if workers > 1:
             from workbench.serving.pool import serve_pool
 
             return serve_pool(
-                manifest, args.host, args.port, workers, json.dumps(vars(args)), announce
+                source, args.host, args.port, workers, json.dumps(vars(args)), announce
             )
+        # the server module imports scikit-learn, skops and polars: before a handed
+        # manifest is awaited, so the engine's start-up overlaps them
         from workbench.serving.server import ScoringServer, serve
+
+        manifest = source()
+        if manifest is None:
+            return 0
 
         def ready(server: ScoringServer) -> None:
             model = server.holder.current
@@ -242,6 +254,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workbench.serving: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def manifest_source(path: str, *, watch_parent: bool) -> ManifestSource:
+    """Where the model to serve comes from: the manifest file (read at once, so a bad
+    one fails before any worker starts), or with ``-`` the line the engine writes on
+    stdin; the watch for the engine's end (``--exit-with-parent``) starts after that
+    line, on the same pipe.
+
+    Raises:
+        ServingError: The file cannot be read or is invalid.
+    """
+    if path != "-":
+        manifest = read_manifest(path)
+        if watch_parent:
+            exit_with_parent()
+        return lambda: manifest
+
+    def handed() -> ServingManifest | None:
+        text = handed_manifest()
+        if text is None:
+            print("workbench.serving: no model was handed over; stopping", file=sys.stderr)
+            return None
+        try:
+            manifest = ServingManifest.from_json(text)
+        except ServingError as exc:
+            raise ServingError(f"the manifest on stdin: {exc}") from exc
+        if watch_parent:
+            exit_with_parent()
+        return manifest
+
+    return handed
 
 
 if __name__ == "__main__":

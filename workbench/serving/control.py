@@ -56,8 +56,18 @@ class Channel:
         return True
 
     def messages(self) -> Iterator[Message]:
-        """Messages as they arrive, until the other side closes (or sends garbage)."""
-        for line in self._reader:
+        """Messages as they arrive, until the other side closes (or sends garbage).
+
+        A side that dies with messages unread resets the connection instead of closing
+        it (a worker stopped while it was still importing): that ends them too.
+        """
+        while True:
+            try:
+                line = self._reader.readline()
+            except OSError:  # reset by a side that died, or this side closed
+                return
+            if not line:
+                return
             try:
                 message = json.loads(line)
             except ValueError:

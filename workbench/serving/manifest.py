@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,10 @@ class ServingManifest:
         """The manifest file's text: indented, keys sorted, so diffs are readable."""
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
+    def to_line(self) -> str:
+        """The manifest as one line of JSON, as the engine hands it to a server's stdin."""
+        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")) + "\n"
+
     @classmethod
     def from_json(cls, text: str) -> ServingManifest:
         """Parse manifest text.
@@ -118,6 +123,10 @@ class ServingManifest:
         if missing:
             raise ServingError(f"serving manifest is missing field(s): {', '.join(missing)}")
         return cls(**data)
+
+
+ManifestSource = Callable[[], "ServingManifest | None"]
+"""Gives the manifest a server starts with once it is known (None: no model will come)."""
 
 
 def read_manifest(path: str | os.PathLike[str]) -> ServingManifest:

@@ -1,10 +1,12 @@
-"""Exit with the parent: a scoring server must not outlive the engine that started it.
+"""The engine's pipe on the server's stdin: the model handed over, then exit with the parent.
 
-The engine starts the server with a pipe on its stdin and never writes to it. When the
-engine process ends, however it ends (Ctrl-C, ``kill -9``, the out-of-memory killer), the
-kernel closes its end of the pipe and a read here returns end-of-file: the server then
-stops as on SIGTERM (graceful: in-flight requests answered, prediction log flushed), and
-is made to exit if that takes too long.
+A scoring server must not outlive the engine that started it. The engine starts the
+server with a pipe on its stdin and writes at most one line to it: the serving manifest,
+when the server was started with ``--manifest -`` before the engine had chosen the model
+(:func:`handed_manifest`). When the engine process ends, however it ends (Ctrl-C,
+``kill -9``, the out-of-memory killer), the kernel closes its end of the pipe and a read
+here returns end-of-file: the server then stops as on SIGTERM (graceful: in-flight
+requests answered, prediction log flushed), and is made to exit if that takes too long.
 
 Linux's ``PR_SET_PDEATHSIG`` is not used: it fires when the *thread* that started the
 child exits, and the engine starts servers from worker threads (a run that promoted a
@@ -24,6 +26,26 @@ GRACE_S = 10.0
 """Seconds a graceful stop may take once the parent is gone, before a hard exit."""
 
 
+def handed_manifest(stream: IO[bytes] | IO[str] | None = None) -> str | None:
+    """The manifest the engine writes as the first line of ``stream`` (stdin by default);
+    None when the pipe ends first (the engine went away, or chose not to serve).
+
+    Read with ``os.read`` on the descriptor, as :func:`exit_with_parent` reads it next,
+    so no buffered reader holds bytes of the pipe.
+    """
+    fd = (stream if stream is not None else sys.stdin).fileno()
+    line = b""
+    while b"\n" not in line:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        line += chunk
+    return line.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+
+
 def exit_with_parent(stream: IO[bytes] | IO[str] | None = None) -> threading.Thread:
     """Watch ``stream`` (stdin by default) on a daemon thread; on end-of-file, stop."""
     fd = (stream if stream is not None else sys.stdin).fileno()
@@ -33,7 +55,7 @@ def exit_with_parent(stream: IO[bytes] | IO[str] | None = None) -> threading.Thr
         # a buffered read holds its lock, and the interpreter aborts on it at exit.
         try:
             while os.read(fd, 4096):
-                pass  # the parent writes nothing; anything read is ignored
+                pass  # the parent writes nothing more; anything read is ignored
         except OSError:
             pass
         print(

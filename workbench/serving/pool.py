@@ -13,6 +13,15 @@ wait in its queue instead of being refused. Without ``SO_REUSEPORT`` (not Linux 
 BSD) the workers share one socket. The kernel lets only processes of the same user
 bind a port that is already bound this way.
 
+**Starting.** The first worker starts at once and imports what scoring needs while the
+model is still on its way (with ``--manifest -`` the engine hands it over later); the
+pool answers as soon as that worker listens. The others start only then, one core each
+being what a cold start is short of: on a machine with as many cores as workers, every
+worker importing scikit-learn at once makes the first answer wait for all of them. A
+later worker's socket joins the port only when that worker listens (uvicorn calls
+``listen`` on it), so no connection waits in the queue of a worker still starting; the
+pool prints ``all N scoring workers ready`` to stderr when the last one listens.
+
 The pool itself stays small: it imports neither scikit-learn nor polars, it never
 scores, and it keeps the one thing that must be single across workers, the current
 *generation* of the model:
@@ -59,7 +68,7 @@ from workbench.serving.control import (
     Channel,
     Message,
 )
-from workbench.serving.manifest import ServingManifest
+from workbench.serving.manifest import ManifestSource, ServingManifest
 from workbench.serving.shared_state import MULTIPROC_ENV, SharedState
 
 READY_TIMEOUT_S = 120.0
@@ -97,18 +106,11 @@ class Worker:
 class ScoringPool:
     """The workers behind one port and the generation they answer with."""
 
-    def __init__(
-        self,
-        manifest: ServingManifest,
-        host: str,
-        port: int,
-        workers: int,
-        options_json: str,
-    ) -> None:
+    def __init__(self, host: str, port: int, workers: int, options_json: str) -> None:
         if workers < 2:
             raise ServingError("a pool needs at least 2 workers; serve 1 in-process")
-        self.manifest = manifest
-        """The version every worker answers with now."""
+        self.manifest: ServingManifest | None = None
+        """The version every worker answers with now (set by :meth:`start`)."""
         self.host = host
         self.size = workers
         self._options_json = options_json
@@ -124,29 +126,77 @@ class ScoringPool:
         self._stopping = False
         self.exit_code = 0
         self._restarts: deque[float] = deque()
+        self.all_ready = threading.Event()
+        """Set once every worker listens (the first answers before the others start)."""
 
-    def start(self, timeout: float = READY_TIMEOUT_S) -> None:
-        """Start every worker and wait until all listen with the model loaded.
+    def start(
+        self, source: ManifestSource, timeout: float = READY_TIMEOUT_S
+    ) -> ServingManifest | None:
+        """Start the first worker, hand it the model once ``source`` gives it, and wait
+        until it listens; the other workers start after it, in the background.
+
+        Returns:
+            The manifest served, or None when ``source`` gave none (the pool is stopped).
 
         Raises:
-            ServingError: A worker could not load the model or start; the message is
-                the worker's own.
+            ServingError: The manifest is bad, or the first worker could not load the
+                model or start; the message is the worker's own.
         """
         with self._lock:
-            started = [self._spawn(number) for number in range(1, self.size + 1)]
-            for worker in started:
+            first = self._spawn(1)
+            try:
+                manifest = source()
+                if manifest is None:
+                    self.stop()
+                    return None
+                self.manifest = manifest
+                self._send_prepare(first, self._generation, manifest)
+            except BaseException:  # a bad manifest, or a signal while waiting for it
+                self.stop()
+                raise
+            self._await_ready([first], timeout)
+        threading.Thread(target=self._start_others, name="pool-start", daemon=True).start()
+        return manifest
+
+    def _start_others(self) -> None:
+        """Workers 2..N, once the first answers: each loads the current generation. One
+        that fails is replaced as a crashed one is (its exit is watched), within
+        :data:`RESTARTS`."""
+        with self._lock:
+            if self._stopping or self.manifest is None:
+                return
+            others = [self._spawn(number) for number in range(2, self.size + 1)]
+            for worker in others:
                 self._send_prepare(worker, self._generation, self.manifest)
-            deadline = time.monotonic() + timeout
-            for worker in started:
-                worker.ready.wait(max(0.0, deadline - time.monotonic()))
-                if worker.failure is not None or not worker.ready.is_set():
-                    self.stop()
-                    raise ServingError(worker.failure or "a scoring worker did not start")
-                if worker.process.poll() is not None:
-                    self.stop()
-                    raise ServingError("a scoring worker exited while starting")
-            for worker in started:
                 self._watch_exit(worker)
+            deadline = time.monotonic() + READY_TIMEOUT_S
+            for worker in others:
+                worker.ready.wait(max(0.0, deadline - time.monotonic()))
+        if not self._stopping and all(w.failure is None for w in others):
+            self.all_ready.set()
+            print(
+                f"workbench.serving: all {self.size} scoring workers ready",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def _await_ready(self, workers: list[Worker], timeout: float) -> None:
+        """Wait until ``workers`` listen; watch their exits from then on.
+
+        Raises:
+            ServingError: One could not start (the pool is stopped).
+        """
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.ready.wait(max(0.0, deadline - time.monotonic()))
+            if worker.failure is not None or not worker.ready.is_set():
+                self.stop()
+                raise ServingError(worker.failure or "a scoring worker did not start")
+            if worker.process.poll() is not None:
+                self.stop()
+                raise ServingError("a scoring worker exited while starting")
+        for worker in workers:
+            self._watch_exit(worker)
 
     def wait(self) -> int:
         """Block until stopped (a signal or :meth:`request_stop`); return the exit code."""
@@ -262,7 +312,7 @@ class ScoringPool:
             status = int(str(refusal.get("status", 422)))
             message = refusal.get("message", "a worker could not load the model")
             return status, {"code": refusal.get("code", REFUSED), "message": message}
-        previous = self.manifest.version
+        previous = self.manifest.version if self.manifest is not None else 0
         self._state.publish_generation(generation)
         self._generation, self.manifest = generation, manifest
         return 200, {"model_version": manifest.version, "previous_version": previous}
@@ -296,7 +346,7 @@ class ScoringPool:
             flush=True,
         )
         with self._lock:
-            if self._stopping:
+            if self._stopping or self.manifest is None:
                 return
             gone.channel.close()
             self._state.retire(gone.number)
@@ -321,10 +371,12 @@ def _reply_for(worker: Worker, generation: int, deadline: float) -> Message | No
 
 
 def listen_sockets(host: str, port: int, count: int) -> list[socket.socket]:
-    """Listening sockets for ``count`` workers on one port, reusable at once after a stop.
+    """Sockets for ``count`` workers on one port, reusable at once after a stop.
 
     With ``SO_REUSEPORT``, ``count`` sockets bound to the same port (the first one picks
-    it when ``port`` is 0); without it, one socket for all.
+    it when ``port`` is 0); without it, one socket for all. Only the first listens now:
+    the others join the port when their worker's server listens on them, so the kernel
+    hands no connection to a worker still starting.
 
     Raises:
         ServingError: The address cannot be bound (say, the port is taken).
@@ -336,7 +388,7 @@ def listen_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     socks = [first]
     try:
         while reuse_port and len(socks) < count:
-            socks.append(_listen_socket(host, first.getsockname()[1], reuse_port))
+            socks.append(_listen_socket(host, first.getsockname()[1], reuse_port, listen=False))
     except ServingError:
         for sock in socks:
             sock.close()
@@ -344,7 +396,7 @@ def listen_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     return socks
 
 
-def _listen_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
+def _listen_socket(host: str, port: int, reuse_port: bool, *, listen: bool = True) -> socket.socket:
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
@@ -355,7 +407,8 @@ def _listen_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
         if reuse_port:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
-        sock.listen(LISTEN_BACKLOG)
+        if listen:
+            sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
         sock.close()
         raise ServingError(f"scoring server could not listen on {host}:{port}: {exc}") from exc
@@ -363,31 +416,44 @@ def _listen_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
+class _Interrupted(Exception):
+    """SIGTERM or SIGINT before the model came: the pool stops without serving."""
+
+
 def serve_pool(
-    manifest: ServingManifest,
+    source: ManifestSource,
     host: str,
     port: int,
     workers: int,
     options_json: str,
     announce: Announce,
 ) -> int:
-    """Run a pool until SIGTERM or SIGINT; then end by that signal, or return 1 on failure.
+    """Run a pool until SIGTERM or SIGINT; then end by that signal, or return 1 on failure
+    (0 when ``source`` gave no model).
 
     Raises:
-        ServingError: The port cannot be bound or a worker could not start.
+        ServingError: The port cannot be bound or the first worker could not start.
     """
-    pool = ScoringPool(manifest, host, port, workers, options_json)
+    pool = ScoringPool(host, port, workers, options_json)
     caught: list[int] = []
 
     def on_signal(number: int, frame: object) -> None:
         caught.append(number)
         pool.request_stop()
+        if pool.manifest is None:  # still waiting for the model on stdin: stop waiting
+            raise _Interrupted
 
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, on_signal)
-    pool.start()
-    announce(manifest.model_name, manifest.version, pool.port)
-    code = pool.wait()
+    try:
+        manifest = pool.start(source)
+    except _Interrupted:
+        manifest = None
+    if manifest is not None:
+        announce(manifest.model_name, manifest.version, pool.port)
+        code = pool.wait()
+    else:
+        code = 0
     if caught and not code:
         signal.signal(caught[0], signal.SIG_DFL)
         os.kill(os.getpid(), caught[0])

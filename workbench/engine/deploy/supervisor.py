@@ -1,8 +1,9 @@
 """The scoring server's process, started and watched by the engine.
 
 Serving runs in its own process (DESIGN.md, Processes) so training never steals the GIL
-from requests and a crash in one does not take the other down. The engine hands it a
-manifest (artifact path, hash, signature) and waits for its ready line.
+from requests and a crash in one does not take the other down. The process is started
+first (``launch.py``: it imports scoring meanwhile); the engine then hands it a manifest
+(artifact path, hash, signature) on its stdin and waits for its ready line.
 
 The server dies with the engine (a pipe on its stdin, see
 :mod:`workbench.serving.parent_watch`), its pid is recorded so an engine that starts
@@ -14,24 +15,26 @@ and one that dies on its own is reported to the engine, which restarts it within
 from __future__ import annotations
 
 import os
-import secrets
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import httpx
 
 from workbench.core.errors import ServingError
 from workbench.core.records import ServerInfo
+from workbench.engine.deploy.launch import (
+    Launch,
+    LaunchedServer,
+    ServingPaths,
+    launch_server,
+    port_is_free,
+)
 from workbench.engine.ownership import clear_server_record, record_server
 from workbench.serving.manifest import ServingManifest
-from workbench.serving.options import TOKEN_ENV
 
 READY_PREFIX = "serving model "
 
@@ -62,22 +65,6 @@ class RestartPolicy:
         return len(self._times)
 
 
-def port_is_free(host: str, port: int) -> bool:
-    """Whether ``host:port`` can be bound now (checked before starting, for a clear error).
-
-    The probe binds with ``SO_REUSEADDR``, as the server does: a port whose last server
-    stopped with clients connected (its connections in ``TIME_WAIT``) is free, where a
-    plain bind would refuse it for about a minute.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def wait_port_free(host: str, port: int, timeout: float) -> bool:
     """Whether ``host:port`` comes free within ``timeout`` seconds (checked every 0.1 s)."""
     deadline = time.monotonic() + timeout
@@ -93,25 +80,36 @@ class ServingSupervisor:
 
     def __init__(
         self,
-        manifest_path: Path,
-        log_path: Path,
-        predictions: Path,
+        paths: ServingPaths,
         *,
         on_died: Callable[[int], None] | None = None,
+        launched: LaunchedServer | None = None,
     ) -> None:
-        self._manifest_path = manifest_path
-        self._log_path = log_path
-        self.predictions = predictions
+        """``launched``: a server already started for these paths (``launch_early``);
+        :meth:`start` hands it the model if it was started with what it asks for."""
+        self._paths = paths
+        self.predictions = paths.predictions
         """Folder the server writes sampled prediction logs to (Parquet batches)."""
-        self.token = secrets.token_urlsafe(32)
-        """Bearer token of the server's admin routes (hot swap); never leaves this process."""
-        self._proc: subprocess.Popen[str] | None = None
+        self._server: LaunchedServer | None = launched
         self.info: ServerInfo | None = None
-        self._on_died = on_died
+        self.on_died = on_died
+        """Called with the exit code when the server exits without being asked to."""
         self._stopping = threading.Event()
         self._log_start = 0
-        self.record_path = manifest_path.with_name("server.json")
+        self.record_path = paths.manifest.with_name("server.json")
         """Where the running server's pid is recorded (see :mod:`engine.ownership`)."""
+
+    @property
+    def token(self) -> str | None:
+        """Bearer token of the server's admin routes (hot swap); never leaves this process."""
+        return self._server.token if self._server is not None else None
+
+    @property
+    def launched(self) -> Launch | None:
+        """What the server process was started with, while it waits for its model."""
+        if self._server is None or self.info is not None or self._server.process.poll() is not None:
+            return None
+        return self._server.launch
 
     def start(
         self,
@@ -124,58 +122,38 @@ class ServingSupervisor:
         env: dict[str, str] | None = None,
         workers: int = 1,
     ) -> ServerInfo:
-        """Write the manifest, start the server and wait until it says it is ready.
+        """Write the manifest, hand it to the server (started now unless one launched
+        with the same host, port, workers and ``allow_remote`` waits for it) and wait
+        until it says it is ready.
 
         ``workers`` scoring processes serve behind the one port (0: one per core); the
-        pid recorded and reported is the server's own, which stops its workers.
+        pid recorded and reported is the server's own, which stops its workers. ``env``
+        applies to a server started here.
 
         Raises:
             ServingError: The server exited or did not become ready within ``timeout``;
                 the message carries the end of its log.
         """
-        self._manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        self._manifest_path.write_text(manifest.to_json(), encoding="utf-8")
-        os.chmod(self._manifest_path, 0o600)
-        cmd = [
-            sys.executable,
-            "-m",
-            "workbench.serving",
-            "--manifest",
-            str(self._manifest_path),
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ]
-        if allow_remote:
-            cmd.append("--allow-remote")
-        cmd.append("--exit-with-parent")  # stdin is a pipe only this process holds
-        self.predictions.mkdir(parents=True, exist_ok=True)
-        cmd += ["--log-dir", str(self.predictions)]
-        self._log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._log_path.open("a", encoding="utf-8") as log:
-            self._log_start = log.tell()  # an error quotes this start's lines only
-            self._proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                bufsize=1,
-                env={**os.environ, TOKEN_ENV: self.token, **(env or {})},
-            )
-        ready = self._wait_ready(timeout)
+        wanted = Launch(host, port, workers, allow_remote)
+        server = self._server
+        if server is None or self.launched != wanted:
+            if server is not None:
+                server.discard()
+            server = self._server = launch_server(self._paths, wanted, env=env)
+        self._log_start = server.log_start  # kept past stop(): an error quotes this start
+        self._paths.manifest.parent.mkdir(parents=True, exist_ok=True)
+        self._paths.manifest.write_text(manifest.to_json(), encoding="utf-8")
+        os.chmod(self._paths.manifest, 0o600)
+        ready = self._wait_ready(timeout) if server.hand(manifest.to_line()) else None
         if ready is None:
             self.stop()
             raise ServingError(
                 f"the scoring server did not start on {host}:{port}:\n{self.log_tail()}"
             )
-        self.info = ServerInfo(ready, manifest.version, self._proc.pid)
-        record_server(self.record_path, self._proc.pid, ready, self._manifest_path)
+        self.info = ServerInfo(ready, manifest.version, server.process.pid)
+        record_server(self.record_path, server.process.pid, ready, self._paths.predictions)
         threading.Thread(
-            target=self._watch_exit, args=(self._proc,), name="serving-exit", daemon=True
+            target=self._watch_exit, args=(server.process,), name="serving-exit", daemon=True
         ).start()
         return self.info
 
@@ -183,7 +161,7 @@ class ServingSupervisor:
         """The end of what the server wrote to its log since this supervisor started it
         (the log file is shared by every start; older lines would mislead)."""
         try:
-            with self._log_path.open("rb") as log:
+            with self._paths.log.open("rb") as log:
                 log.seek(self._log_start)
                 text = log.read().decode("utf-8", errors="replace")
         except OSError:
@@ -193,18 +171,18 @@ class ServingSupervisor:
     def _watch_exit(self, proc: subprocess.Popen[str]) -> None:
         """Tell the engine when the server exits without having been asked to."""
         code = proc.wait()
-        if self._stopping.is_set() or self._proc is not proc:
+        if self._stopping.is_set() or self._server is None or self._server.process is not proc:
             return
         clear_server_record(self.record_path, proc.pid)
-        if self._on_died is not None:
-            self._on_died(code)
+        if self.on_died is not None:
+            self.on_died(code)
 
     def _wait_ready(self, timeout: float) -> str | None:
         """Read the server's stdout until its ready line; return its URL."""
-        assert self._proc is not None and self._proc.stdout is not None
+        assert self._server is not None and self._server.process.stdout is not None
         found: list[str] = []
         done = threading.Event()
-        stdout = self._proc.stdout
+        stdout = self._server.process.stdout
 
         def reader() -> None:
             for line in stdout:
@@ -228,7 +206,7 @@ class ServingSupervisor:
         """
         if self.info is None or not self.running:
             raise ServingError("no scoring server is running to swap")
-        self._manifest_path.write_text(manifest.to_json(), encoding="utf-8")
+        self._paths.manifest.write_text(manifest.to_json(), encoding="utf-8")
         try:
             response = httpx.post(
                 f"{self.info.url}/admin/swap",
@@ -255,7 +233,7 @@ class ServingSupervisor:
             ServingError: No manifest to amend, or the server refused or is unreachable.
         """
         try:
-            manifest = ServingManifest.from_json(self._manifest_path.read_text(encoding="utf-8"))
+            manifest = ServingManifest.from_json(self._paths.manifest.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ServingError(f"no serving manifest to publish features with: {exc}") from exc
         self.swap(replace(manifest, feature_snapshots=snapshots), timeout)
@@ -263,27 +241,28 @@ class ServingSupervisor:
     @property
     def running(self) -> bool:
         """Whether the server process is alive."""
-        return self._proc is not None and self._proc.poll() is None
+        return self._server is not None and self._server.process.poll() is None
 
     def wait(self) -> int:
         """Block until the server exits (``workbench serve`` in the foreground)."""
-        assert self._proc is not None
-        return self._proc.wait()
+        assert self._server is not None
+        return self._server.process.wait()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to stop, then make it."""
-        if self._proc is None:
+        if self._server is None:
             return
         self._stopping.set()
-        clear_server_record(self.record_path, self._proc.pid)
-        if self._proc.poll() is None:
-            self._proc.terminate()
+        proc = self._server.process
+        clear_server_record(self.record_path, proc.pid)
+        if proc.poll() is None:
+            proc.terminate()
             try:
-                self._proc.wait(timeout)
+                proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        if self._proc.stdin is not None:
-            self._proc.stdin.close()
-        self._proc = None
+                proc.kill()
+                proc.wait()
+        if proc.stdin is not None:
+            proc.stdin.close()
+        self._server = None
         self.info = None
