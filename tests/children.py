@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 EXITED = "<exited>\n"
 """Appended to the lines when the child's output ends."""
@@ -76,3 +77,19 @@ class Child:
         with self._changed:
             self._changed.wait_for(lambda: bool(self.lines) and self.lines[-1] == EXITED, 10)
         return code
+
+
+def process_state(pid: int) -> str:
+    """The state letter of process ``pid`` in /proc (``Z`` a zombie), or ``gone``."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "gone"
+
+
+def started_at(pid: int) -> float:
+    """When process ``pid`` started, as a ``time.time()`` value (/proc/PID/stat counts
+    clock ticks since boot, field 22)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    since_boot = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return time.time() - (time.clock_gettime(time.CLOCK_BOOTTIME) - since_boot)

@@ -19,7 +19,7 @@ import tomlkit
 
 from workbench.api import WorkbenchApi, connect
 from workbench.core.config import WorkbenchConfig, with_overrides
-from workbench.core.workspace import Workspace, init_workspace
+from workbench.core.workspace import Workspace, init_workspace, open_workspace
 from workbench.engine.engine import Engine
 
 REPO = Path(__file__).resolve().parents[1]
@@ -150,6 +150,14 @@ def template_workspace(
 def workspace_copy(template_workspace: Path, tmp_path: Path) -> Path:
     """This test's own copy of the trained workspace."""
     return Path(shutil.copytree(template_workspace, tmp_path / "ws"))
+
+
+@pytest.fixture
+def production(workspace_copy: Path) -> Path:
+    """The trained copy with version 1 approved (production: something to serve)."""
+    with Engine(open_workspace(workspace_copy)) as engine:
+        engine.approve(1)
+    return workspace_copy
 
 
 @pytest.fixture

@@ -31,14 +31,6 @@ pytestmark = pytest.mark.slow
 EXIT_S = 30.0
 
 
-@pytest.fixture
-def production(workspace_copy: Path) -> Path:
-    """The trained copy with version 1 approved (production: something to serve)."""
-    with Engine(open_workspace(workspace_copy)) as engine:
-        engine.approve(1)
-    return workspace_copy
-
-
 def _exits(pid: int, timeout: float = EXIT_S) -> bool:
     """Whether ``pid`` is gone (or a zombie) within ``timeout``."""
     deadline = time.monotonic() + timeout

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,6 +26,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tests.children import started_at
 from tests.serving.conftest import fit_pipeline, manifest_for
 from tests.serving.test_server import start_module
 from tests.serving.test_swap import PHASE_ANSWERS, Hammer
@@ -50,14 +52,33 @@ def versions(
 
 
 class Pool:
-    """A running ``--workers 2`` process tree."""
+    """A running ``--workers 2`` process tree, once both workers listen.
 
-    def __init__(self, manifest_file: Path, log_dir: Path) -> None:
+    The pool announces itself when its first worker listens and starts the second then;
+    it says ``all 2 scoring workers ready`` on stderr when that one listens too.
+    """
+
+    def __init__(self, manifest_file: Path, log_dir: Path, *, wait_all: bool = True) -> None:
         self.log_dir = log_dir
         self.process, self.url = start_module(
             manifest_file, "--workers", "2", "--log-dir", str(log_dir),
             "--log-flush-seconds", "0.2", env={TOKEN_ENV: TOKEN},
         )  # fmt: skip
+        self.announced = time.time()
+        """When the URL came (the first worker listened a little before)."""
+        self._stderr: list[str] = []
+        self._all_ready = threading.Event()
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        if wait_all:
+            assert self._all_ready.wait(WAIT_LIMIT), "".join(self._stderr)
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self._stderr.append(line)
+            if "all 2 scoring workers ready" in line:
+                self._all_ready.set()
 
     def workers(self) -> list[int]:
         """Process ids of the pool's workers (its children)."""
@@ -66,8 +87,9 @@ class Pool:
 
     def stop(self) -> tuple[int, str]:
         self.process.terminate()
-        _, stderr = self.process.communicate(timeout=WAIT_LIMIT)
-        return self.process.returncode, stderr
+        self.process.wait(timeout=WAIT_LIMIT)
+        self._reader.join(WAIT_LIMIT)  # it reads to the end of the pool's stderr
+        return self.process.returncode, "".join(self._stderr)
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +241,28 @@ def test_a_killed_worker_is_replaced_on_the_current_version_and_sigterm_flushes_
     assert "replacing it" in stderr
     logged = pl.concat([pl.read_parquet(f) for f in pool.log_dir.glob("predictions-*.parquet")])
     assert logged.height == FRESH_CONNECTIONS * sample_rows.height
+
+
+def test_the_second_worker_starts_only_once_the_first_answers(
+    tmp_path: Path, versions: dict[int, ServingManifest], sample_rows: pl.DataFrame
+) -> None:
+    """Workers that all import scikit-learn at once, one per core, would make the first
+    answer wait for every one of them: the second starts after the pool announced."""
+    write_manifest(versions[3], tmp_path / "serving.json")
+    pool = Pool(tmp_path / "serving.json", tmp_path / "predictions")
+    body = json.dumps({"dataframe_records": sample_rows.to_dicts()})
+    try:
+        first, second = sorted(pool.workers(), key=started_at)
+        # the URL reaches this test a little after the pool printed it; the second
+        # worker started right after that print, so not much before the URL arrived
+        # (at once, it would have started with the first, the imports' time before)
+        assert started_at(second) > pool.announced - 0.5, (started_at(first), pool.announced)
+        assert {r.status_code for r in fresh_requests(pool.url, body)} == {200}
+        wait_for(lambda: len(logged_pids(pool.log_dir)) == 2, "both workers to log")
+    finally:
+        code, stderr = pool.stop()
+    assert code == -signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
 
 
 def test_the_pool_process_imports_neither_scikit_learn_nor_polars() -> None:
