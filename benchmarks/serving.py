@@ -186,6 +186,10 @@ class TreeMemory:
         return round(self.peak_kib / 1024, 1)
 
 
+ALL_READY = "scoring workers ready"
+"""What a pool writes to stderr once every worker listens (the first answers earlier)."""
+
+
 class Server:
     """A server subprocess (its own session), ready at its first 200 on /invocations."""
 
@@ -194,11 +198,13 @@ class Server:
         self.proc = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
             env=os.environ | {"PYTHONUNBUFFERED": "1"},
         )
+        self.all_ready = threading.Event()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
         self.memory = TreeMemory(self.proc.pid)
         self.url = url or self._ready_url()
         host, port = self.url.removeprefix("http://").rsplit(":", 1)
@@ -210,6 +216,12 @@ class Server:
                 raise RuntimeError(f"{command[:4]} did not answer 200 on /invocations")
             time.sleep(0.005)
         self.cold_start_s = round(time.perf_counter() - self.started, 3)
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if ALL_READY in line:
+                self.all_ready.set()
 
     def _ready_url(self) -> str:
         found: list[str] = []
@@ -365,6 +377,8 @@ def measure_server(
     command = [sys.executable, "-m", "workbench.serving", "--manifest", str(manifest)]
     server = Server([*command, "--port", "0", "--workers", str(workers)], bodies[0])
     try:
+        if workers > 1:  # the others start once the first answers
+            assert server.all_ready.wait(READY_TIMEOUT), "the pool's workers did not all start"
         load(server.address, bodies, 8, 1.0)  # warm-up
         result: dict[str, Any] = {"cold_start_s": server.cold_start_s}
         for concurrency in CONCURRENCIES:
@@ -410,8 +424,14 @@ def measure_workbench_serve(
     at = lines.index("[serve] # The scoring server") + 1
     config.write_text("\n".join([*lines[:at], f"workers = {workers}", *lines[at:]]) + "\n")
     command = [str(Path(sys.executable).with_name("workbench")), "serve", "-w", str(root)]
+    log = root / ".workbench" / "logs" / "serving.log"
+    seen = log.read_text().count(ALL_READY) if log.exists() else 0
     server = Server([*command, "--port", str(port)], body, url=f"http://127.0.0.1:{port}")
     try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while workers > 1 and log.read_text().count(ALL_READY) == seen:  # the pool's stderr
+            assert time.monotonic() < deadline, "the pool's workers did not all start"
+            time.sleep(0.1)
         time.sleep(1.0)  # the CLI prints its example once the server is up; count it too
         pss = round(server.memory.pss_mib(), 1)
         at_rest = round(server.memory.peak_kib / 1024, 1)

@@ -15,9 +15,6 @@ import logging
 import sys
 from typing import TextIO
 
-from rich.console import Console
-from rich.logging import RichHandler
-
 LEVELS = ("debug", "info", "warning", "error", "critical")
 """The names ``--log-level`` accepts."""
 
@@ -97,6 +94,9 @@ def configure_logging(level: int, *, stream: TextIO | None = None, tui: bool = F
         return
     handler: logging.Handler
     if stream.isatty():
+        from rich.console import Console  # rich: after ``serve`` launched its server
+        from rich.logging import RichHandler
+
         handler = RichHandler(
             console=Console(file=stream, stderr=stream is sys.stderr),
             show_path=False,

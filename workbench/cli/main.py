@@ -13,20 +13,19 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from workbench import __version__
 from workbench.cli.log_setup import add_log_options, configure_logging, level_from
-from workbench.cli.output import make_console
 from workbench.core.errors import WorkbenchError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from workbench.engine.deploy.launch import LaunchedServer
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
-Handler = Callable[[argparse.Namespace, Console], int | None]
+Handler = Callable[[argparse.Namespace, "Console"], int | None]
 """What a command runs: the parsed arguments and the console to print on."""
 
 
@@ -302,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _before_taking_signals()
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
+    from workbench.cli.output import make_console  # rich: once serve launched its server
+
     console = make_console()
     errors = make_console(stderr=True)
     try:
