@@ -11,14 +11,16 @@ costs little of the 2 cores it shares with the server):
 * single-row requests (``dataframe_records``) at concurrency 1, 8 and 32 for a fixed
   duration: p50/p95/p99 and requests per second;
 * a 1,000-row request (``dataframe_split``): p50 and p95;
-* cold start: process start to the first 200 on ``/invocations``;
+* cold start: process start to the first 200 on ``/invocations`` (a pool answers once
+  its first worker listens and starts the others then; the load phases wait until every
+  worker listens);
 * peak memory of the whole process tree: the sum of every process's RSS, sampled every
   50 ms (what MLflow's 507 MiB was), and the tree's PSS at the end (shared library pages
   counted once, divided among the processes that map them).
 
 ``workbench serve`` itself (a workspace whose production model is the engine's own
 logistic regression on the same table): process start to the first 200 on
-``/invocations``, and the tree's peak RSS (the CLI process, which owns the workspace,
+``/invocations`` (the command starts the server before it opens the workspace), and the tree's peak RSS (the CLI process, which owns the workspace,
 plus the server's) at rest; then c=8 as a user runs it, every prediction logged and the
 engine ingesting the log and checking drift each 500 predictions: requests per second
 and the tree's peak RSS under that load (the engine then holds polars, scipy.stats and

@@ -172,7 +172,12 @@ class ScoringPool:
             deadline = time.monotonic() + READY_TIMEOUT_S
             for worker in others:
                 worker.ready.wait(max(0.0, deadline - time.monotonic()))
-        if not self._stopping and all(w.failure is None for w in others):
+        if self._stopping:  # stop() may have listed the workers before these started
+            for worker in others:
+                if worker.process.poll() is None:
+                    worker.process.terminate()
+            return
+        if all(w.failure is None and w.process.poll() is None for w in others):
             self.all_ready.set()
             print(
                 f"workbench.serving: all {self.size} scoring workers ready",
