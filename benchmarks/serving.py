@@ -20,11 +20,12 @@ costs little of the 2 cores it shares with the server):
 
 ``workbench serve`` itself (a workspace whose production model is the engine's own
 logistic regression on the same table): process start to the first 200 on
-``/invocations`` (the command starts the server before it opens the workspace), and the tree's peak RSS (the CLI process, which owns the workspace,
-plus the server's) at rest; then c=8 as a user runs it, every prediction logged and the
-engine ingesting the log and checking drift each 500 predictions: requests per second
-and the tree's peak RSS under that load (the engine then holds polars, scipy.stats and
-production's training rows: monitoring MLflow does not do).
+``/invocations`` (the command starts the server before it opens the workspace), and the
+tree's peak RSS (the CLI process, which owns the workspace, plus the server's) at rest;
+then c=8 as a user runs it, every prediction logged and the engine ingesting the log and
+checking drift each 500 predictions: requests per second and the tree's peak RSS under
+that load (the engine then holds polars, scipy.stats and production's training rows:
+monitoring MLflow does not do).
 
 The floor: the model's in-process ``predict_proba`` on one row plus the round trip of a
 bare Starlette endpoint under uvicorn (h11, asyncio). The HTTP stack is measured on that
