@@ -11,6 +11,8 @@ costs little of the 2 cores it shares with the server):
 * single-row requests (``dataframe_records``) at concurrency 1, 8 and 32 for a fixed
   duration: p50/p95/p99 and requests per second;
 * a 1,000-row request (``dataframe_split``): p50 and p95;
+* the cold start's floor: a fresh interpreter importing what scoring needs, whatever the
+  model (scikit-learn, skops, polars, starlette);
 * cold start: process start to the first 200 on ``/invocations`` (a pool answers once
   its first worker listens and starts the others then; the load phases wait until every
   worker listens);
@@ -463,6 +465,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+SCORING_IMPORTS = "import workbench.modelfile, workbench.serving.app, workbench.serving.server"
+"""What every scoring process imports before it can load any model: the cold start's floor."""
+
+
+def scoring_imports_s() -> float:
+    """A fresh interpreter's start plus the scoring imports (scikit-learn, skops, polars,
+    starlette), in seconds: what a cold start cannot go below, measured in the same run
+    (this machine's speed varies by a third from one hour to the next)."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", SCORING_IMPORTS], check=True)
+    return round(time.perf_counter() - started, 3)
+
+
 def one_run(
     args: argparse.Namespace, tmp: Path, fitted: dict[str, Any], frame: pl.DataFrame
 ) -> dict[str, Any]:
@@ -471,7 +486,10 @@ def one_run(
     batch = json.dumps({"dataframe_split": {"columns": rows.columns, "data": rows.rows()}}).encode()
     script = tmp / "bare.py"
     script.write_text(BARE_APP)
-    report: dict[str, Any] = {"http_stack_bare": measure_bare(script, bodies, args)}
+    report: dict[str, Any] = {
+        "scoring_imports_s": scoring_imports_s(),
+        "http_stack_bare": measure_bare(script, bodies, args),
+    }
     bare_p50 = report["http_stack_bare"]["h11+asyncio"]["c1_p50_ms"]
     cores = os.cpu_count() or 1
     for name, model in fitted.items():
