@@ -694,7 +694,7 @@ class Engine:
                 PredictionArrows(
                     monitor=self.monitor,
                     run_queue=self._submit_run,
-                    check_skew=self.features.check_skew,
+                    check_skew=self.features.check_skew_file,
                 ),
             )
             self._predictions.start()

@@ -209,6 +209,21 @@ class Database:
             except duckdb.Error as exc:
                 raise self._failure("store query failed", exc) from exc
 
+    def read_parquet(self, path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """A Parquet file's column names and rows, read by DuckDB (no polars or pyarrow
+        in the process that asks).
+
+        Raises:
+            StoreError: The file cannot be read as Parquet; the message says why.
+        """
+        with self._lock:
+            try:
+                result = self._con.execute("SELECT * FROM read_parquet(?)", [str(path)])
+                columns = [d[0] for d in result.description or ()]
+                return columns, result.fetchall()
+            except duckdb.Error as exc:
+                raise self._failure(f"cannot read {path.name}", exc) from exc
+
     def insert_rows(
         self,
         table: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from workbench.core.records import DriftRecord, PerformanceRecord
@@ -91,6 +92,15 @@ class MonitoringRepo:
             ),
             rows,
         )
+
+    def read_prediction_file(self, path: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The columns and rows of a prediction log file the scoring server wrote
+        (Parquet), read by DuckDB: taking in predictions loads no polars.
+
+        Raises:
+            StoreError: The file is not readable Parquet.
+        """
+        return self._db.read_parquet(path)
 
     def prediction_count(self) -> int:
         """How many predictions were logged so far."""

@@ -5,6 +5,10 @@ thread moves them into DuckDB (the engine is the only writer), removes the inges
 files, and every ``monitor.prediction_window`` new predictions compares the window with
 production's training data: features as feature drift, predictions as target drift.
 Drift asks the monitor for a retrain, through the run queue while the engine watches.
+
+The files are read by DuckDB, which the engine holds anyway: polars (about 30 MiB of the
+engine process once it has read a Parquet file) loads only for a drift check, or for the
+skew check of a model that looks features up.
 """
 
 from __future__ import annotations
@@ -14,16 +18,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-import polars as pl
+from typing import TYPE_CHECKING, Any, Protocol
 
 from workbench.core.drift_report import DriftReport
-from workbench.core.errors import WorkbenchError
+from workbench.core.errors import StoreError, WorkbenchError
 from workbench.core.records import DriftRecord
 from workbench.core.vocabulary import DriftSource
 from workbench.engine.context import CurrentConfig, Emit, Submit
 from workbench.store.monitoring import MonitoringRepo
+
+if TYPE_CHECKING:
+    import polars as pl
 
 META = ("ts", "model_version", "latency_ms", "request_id", "prediction", "probability")
 
@@ -51,8 +56,9 @@ class PredictionArrows:
     """Compares a window of predictions with production's data; asks for retrains."""
     run_queue: Callable[[], Submit | None]
     """The run queue's ``submit`` while the engine watches, else None (no retrain)."""
-    check_skew: Callable[[pl.DataFrame], object]
-    """Compares served feature vectors with the offline store's (the feature stage's)."""
+    check_skew: Callable[[Path], object]
+    """Compares the served feature vectors of a log file with the offline store's (the
+    feature stage's; it reads the file only when production looks features up)."""
 
 
 class PredictionIngester:
@@ -105,24 +111,24 @@ class PredictionIngester:
         total = 0
         for path in sorted(self._folder.glob("predictions-*.parquet")):
             try:
-                frame = pl.read_parquet(path)
-            except (OSError, pl.exceptions.PolarsError) as exc:
+                columns, rows = self._monitoring.read_prediction_file(path)
+            except StoreError as exc:
                 self._emit("predictions.error", f"{path.name} unreadable: {exc}", level="warning")
                 path.rename(path.with_suffix(".bad"))
                 continue
-            self._monitoring.add_predictions(_rows(frame))
+            self._monitoring.add_predictions(_rows(columns, rows))
+            self._check_skew(path)
             path.unlink()
-            total += frame.height
-            self._check_skew(frame)
+            total += len(rows)
         if total:
             self._maybe_check_drift()
         return total
 
-    def _check_skew(self, frame: pl.DataFrame) -> None:
+    def _check_skew(self, path: Path) -> None:
         """Served features vs the offline store, for a sample of this batch (never fatal)."""
         try:
-            self._arrows.check_skew(frame)
-        except (WorkbenchError, pl.exceptions.PolarsError) as exc:
+            self._arrows.check_skew(path)
+        except WorkbenchError as exc:
             self._emit("features.skew_error", f"skew check failed: {exc}", "warning")
 
     def _maybe_check_drift(self) -> None:
@@ -132,6 +138,8 @@ class PredictionIngester:
         if window <= 0 or count - self._checked < window:
             return
         self._checked = count
+        import polars as pl  # the drift tests' frames: loaded at the first check
+
         rows = self._monitoring.recent_predictions(window)
         target = config.target.column
         current = pl.DataFrame([{**r["inputs"], target: r["prediction"]} for r in rows])
@@ -154,19 +162,23 @@ class PredictionIngester:
             monitor.request_retrain(signals, submit)
 
 
-def _rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
-    inputs = frame.drop([c for c in META if c in frame.columns])
-    decoded = inputs.to_dicts()
-    get = {c: frame[c].to_list() if c in frame.columns else [None] * frame.height for c in META}
+def _rows(columns: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Store rows: the log's metadata columns, and every other column as the inputs JSON."""
+    at = {name: i for i, name in enumerate(columns)}
+    inputs = [(name, i) for i, name in enumerate(columns) if name not in META]
+
+    def meta(row: tuple[Any, ...], name: str) -> Any:
+        return row[at[name]] if name in at else None
+
     return [
         (
-            get["ts"][i],  # aware UTC: the store writes it as naive UTC
-            get["model_version"][i],
-            get["latency_ms"][i],
-            get["request_id"][i],
-            None if get["prediction"][i] is None else str(get["prediction"][i]),
-            get["probability"][i],
-            json.dumps(decoded[i], default=str),
+            meta(row, "ts"),  # aware UTC: the store writes it as naive UTC
+            meta(row, "model_version"),
+            meta(row, "latency_ms"),
+            meta(row, "request_id"),
+            None if meta(row, "prediction") is None else str(meta(row, "prediction")),
+            meta(row, "probability"),
+            json.dumps({name: row[i] for name, i in inputs}, default=str),
         )
-        for i in range(frame.height)
+        for row in rows
     ]

@@ -376,6 +376,23 @@ class FeatureStage:
 
     # skew ---------------------------------------------------------------------------------
 
+    def check_skew_file(self, path: Path) -> tuple[int, int]:
+        """:meth:`check_skew` on a prediction log file, read only when production looks
+        features up (so serving a plain model never loads polars for it).
+
+        Raises:
+            FeatureError: The file cannot be read.
+        """
+        if self.production_plan() is None:
+            return 0, 0
+        import polars as pl
+
+        try:
+            logged = pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise FeatureError(f"cannot read {path.name} for the skew check: {exc}") from exc
+        return self.check_skew(logged)
+
     def check_skew(self, logged: pl.DataFrame, sample: int = SKEW_SAMPLE) -> tuple[int, int]:
         """Compare a sample of served feature vectors with the offline store's for the
         same entity and time (see :mod:`.skew`); a mismatch is a ``features.skew`` alert.
