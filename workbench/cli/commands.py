@@ -297,9 +297,10 @@ def _serve_until_interrupted(
         api.watch(serve=False)
         console.print("watching incoming/ for new data files")
     # the engine loads polars later (a drift check), and its import takes SIGINT: import
-    # it now, once the server is up, then take Ctrl-C back (cli.main._before_taking_signals)
-    import polars  # noqa: F401
+    # it now, once the server is up, then take Ctrl-C back
+    from workbench.cli.main import before_taking_signals
 
+    before_taking_signals()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     body = json.dumps({"dataframe_records": [api.example_request()]})
     console.print(f"serving model version {info.version} on [bold]{info.url}[/] (Ctrl-C stops)")

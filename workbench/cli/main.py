@@ -263,7 +263,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _before_taking_signals() -> None:
+def before_taking_signals() -> None:
     """Import polars before installing our SIGINT handler, for any command but the TUI.
 
     Importing polars installs a SIGINT handler that restarts interrupted system calls
@@ -298,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(level_from(args), tui=args.handler is _tui)
     # the TUI reads Ctrl-C as a key and must start fast; serve takes it back itself
     if args.handler is not _tui and getattr(args, "polars_first", True):
-        _before_taking_signals()
+        before_taking_signals()
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     from workbench.cli.output import make_console  # rich: once serve launched its server

@@ -126,8 +126,6 @@ class ScoringPool:
         self._stopping = False
         self.exit_code = 0
         self._restarts: deque[float] = deque()
-        self.all_ready = threading.Event()
-        """Set once every worker listens (the first answers before the others start)."""
 
     def start(
         self, source: ManifestSource, timeout: float = READY_TIMEOUT_S
@@ -178,7 +176,6 @@ class ScoringPool:
                     worker.process.terminate()
             return
         if all(w.failure is None and w.process.poll() is None for w in others):
-            self.all_ready.set()
             print(
                 f"workbench.serving: all {self.size} scoring workers ready",
                 file=sys.stderr,

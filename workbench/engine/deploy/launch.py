@@ -97,6 +97,8 @@ class LaunchedServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def port_is_free(host: str, port: int) -> bool:
