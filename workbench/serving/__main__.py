@@ -228,8 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             return serve_pool(
                 source, args.host, args.port, workers, json.dumps(vars(args)), announce
             )
-        # the server module imports scikit-learn, skops and polars: before a handed
-        # manifest is awaited, so the engine's start-up overlaps them
+        # scikit-learn, skops and polars are imported before a handed manifest is
+        # awaited, so the engine's start-up overlaps them
+        from workbench.serving.scoring_imports import import_scoring
+
+        import_scoring()
         from workbench.serving.server import ScoringServer, serve
 
         manifest = source()

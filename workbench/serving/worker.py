@@ -36,6 +36,7 @@ from workbench.serving.control import (
     Channel,
     Message,
 )
+from workbench.serving.scoring_imports import import_scoring
 from workbench.serving.shared_state import SharedState
 
 PUBLISH_SECONDS = 0.25
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     link = PoolLink(Channel.from_fd(args.control_fd))
     state = SharedState(args.state_fd, args.workers)
-    _import_scoring()  # before the model is known: a pool started early hides this cost
+    import_scoring()  # before the model is known: a pool started early hides this cost
     first = link.first_prepare()
     if first is None:
         return 0  # the pool went away before giving a model
@@ -188,13 +189,6 @@ def _build(args: argparse.Namespace, link: PoolLink, state: SharedState, first: 
         app, holder, options, namespace.host, namespace.port,
         log_level=namespace.log_level, on_ready=ready,
     )  # fmt: skip
-
-
-def _import_scoring() -> None:
-    """Import scikit-learn, skops, polars and the app: most of a worker's start-up."""
-    import workbench.modelfile
-    import workbench.serving.app
-    import workbench.serving.server  # noqa: F401
 
 
 def _listening_socket(fd: int) -> Any:

@@ -1,0 +1,51 @@
+"""A scoring process skips SciPy's docstring rendering; a plain process (the probe's
+other half) keeps it, and both compute the same."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+ADDED_NOTE = "has experimental support for Python Array API Standard"
+"""What SciPy's ``xp_capabilities`` appends to a decorated function's docstring."""
+
+PROBE = """
+import json, sys
+skipped = None
+if sys.argv[1] == "scoring":
+    from workbench.serving.scoring_imports import import_scoring, skip_docstring_rendering
+    skipped = skip_docstring_rendering()
+    import_scoring()
+import numpy as np
+import scipy.stats
+from sklearn.linear_model import LogisticRegression
+doc = scipy.stats.rankdata.__doc__
+x = np.array([[0.0, 1.0], [1.0, 0.0], [0.9, 0.2], [0.1, 0.8]])
+model = LogisticRegression().fit(x, [0, 1, 1, 0])
+print(json.dumps({
+    "skipped": skipped,
+    "noted": sys.argv[2] in doc,
+    "summary": doc.strip().splitlines()[0],
+    "ranks": scipy.stats.rankdata([3, 1, 2]).tolist(),
+    "proba": model.predict_proba(x).round(6).tolist(),
+}))
+"""
+
+
+def _probe(kind: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, kind, ADDED_NOTE], capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_scoring_process_keeps_scipy_docstrings_as_written_and_computes_the_same() -> None:
+    plain, scoring = _probe("plain"), _probe("scoring")
+    assert plain["noted"] is True  # SciPy renders its note where nothing is skipped
+    assert scoring["skipped"] is True
+    assert scoring["noted"] is False
+    assert scoring["summary"] == plain["summary"]  # the docstring itself is kept
+    assert scoring["ranks"] == plain["ranks"] == [3.0, 1.0, 2.0]
+    assert scoring["proba"] == plain["proba"]
