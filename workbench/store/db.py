@@ -282,13 +282,18 @@ class Database:
             yield
 
     def frame(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
-        """Run one query and return its rows as a polars DataFrame (through Arrow)."""
+        """Run one query and return its rows as a polars DataFrame.
+
+        The rows cross as an Arrow C stream (``pl.DataFrame(relation)``), not through
+        DuckDB's ``.pl()``, which imports pyarrow to build a table first: a process that
+        only reads frames need not map pyarrow's 25 MiB.
+        """
         import polars as pl  # loads with the first feature query, not when the store opens
 
         with self._lock:
             try:
                 relation = self._con.sql(sql, params=list(params) or None)
-                frame = relation.pl() if relation is not None else pl.DataFrame()
+                frame = pl.DataFrame(relation) if relation is not None else pl.DataFrame()
             except duckdb.Error as exc:
                 raise self._failure("store query failed", exc) from exc
         assert isinstance(frame, pl.DataFrame)
