@@ -9,6 +9,7 @@ both workers answered.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -81,9 +82,16 @@ class Pool:
                 self._all_ready.set()
 
     def workers(self) -> list[int]:
-        """Process ids of the pool's workers (its children)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
+        """Process ids of the pool's workers (its children).
+
+        Linux lists a child under the thread that started it (a replacement is started
+        by the thread that saw its predecessor exit), so every thread is read.
+        """
+        pids = set()
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            with contextlib.suppress(FileNotFoundError):  # a thread that just ended
+                pids.update(int(pid) for pid in children.read_text().split())
+        return sorted(pids)
 
     def stop(self) -> tuple[int, str]:
         self.process.terminate()
@@ -241,6 +249,45 @@ def test_a_killed_worker_is_replaced_on_the_current_version_and_sigterm_flushes_
     assert "replacing it" in stderr
     logged = pl.concat([pl.read_parquet(f) for f in pool.log_dir.glob("predictions-*.parquet")])
     assert logged.height == FRESH_CONNECTIONS * sample_rows.height
+
+
+def test_a_crashed_workers_connections_are_answered_by_another_until_it_is_back(
+    tmp_path: Path, versions: dict[int, ServingManifest], sample_rows: pl.DataFrame
+) -> None:
+    """Each worker has its own socket on the port, and the kernel keeps handing the
+    crashed one's socket about half of the new connections. Here the replacement is
+    stopped (SIGSTOP) before it can listen: every fresh connection must still be
+    answered, which only the live worker accepting on that socket too can do."""
+    write_manifest(versions[3], tmp_path / "serving.json")
+    pool = Pool(tmp_path / "serving.json", tmp_path / "predictions")
+    body = json.dumps({"dataframe_records": sample_rows.to_dicts()})
+    try:
+        victim, survivor = pool.workers()
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + WAIT_LIMIT
+        while not (new := set(pool.workers()) - {victim, survivor}):
+            assert time.monotonic() < deadline, "no replacement started"
+            time.sleep(0.005)
+        (replacement,) = new
+        os.kill(replacement, signal.SIGSTOP)  # its imports take over a second: not listening
+        try:
+            answers = fresh_requests(pool.url, body)
+            assert {r.status_code for r in answers} == {200}
+            wait_for(lambda: logged_pids(pool.log_dir) >= {survivor}, "the survivor's log")
+            assert replacement not in logged_pids(pool.log_dir)
+        finally:
+            os.kill(replacement, signal.SIGCONT)
+
+        def replacement_answers() -> bool:
+            assert {r.status_code for r in fresh_requests(pool.url, body)} == {200}
+            return replacement in logged_pids(pool.log_dir)
+
+        wait_for(replacement_answers, "the replacement to answer on its socket")
+    finally:
+        code, stderr = pool.stop()
+    assert code == -signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    assert "takes its connections meanwhile" in stderr
 
 
 def test_the_second_worker_starts_only_once_the_first_answers(

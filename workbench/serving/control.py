@@ -30,6 +30,10 @@ PREPARE = "prepare"
 """pool -> worker: load ``manifest`` as ``generation`` and say when it is warm."""
 PREPARED = "prepared"
 """worker -> pool: the answer to ``prepare``: ``ok``, else ``status``/``code``/``message``."""
+COVER = "cover"
+"""pool -> worker: accept on worker ``slot``'s socket too; that worker crashed."""
+UNCOVER = "uncover"
+"""pool -> worker: stop accepting on ``slot``'s socket; its replacement listens."""
 
 
 class Channel:

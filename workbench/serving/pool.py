@@ -33,7 +33,10 @@ scores, and it keeps the one thing that must be single across workers, the curre
   version before every worker holds it, a request is answered wholly by one version,
   and if any worker refuses the model, none switches.
 * **Crashes.** A worker that exits on its own is replaced, loaded with the current
-  generation, its counters folded into the pool's totals; past
+  generation, its counters folded into the pool's totals. Until the replacement
+  listens, a live worker also accepts on the crashed one's socket (every worker
+  inherits its siblings' sockets), so the connections the kernel keeps handing that
+  socket are answered at once instead of after the replacement's imports. Past
   :data:`RESTARTS` in :data:`RESTART_WINDOW_S` the pool gives up and exits 1, so
   the engine's supervisor sees it.
 * **Stopping.** SIGTERM or SIGINT stops every worker gracefully (requests in flight
@@ -59,12 +62,14 @@ from dataclasses import dataclass, field
 
 from workbench.core.errors import ServingError
 from workbench.serving.control import (
+    COVER,
     FAILED,
     PREPARE,
     PREPARED,
     READY,
     SWAP,
     SWAPPED,
+    UNCOVER,
     Channel,
     Message,
 )
@@ -239,12 +244,19 @@ class ScoringPool:
     def _spawn(self, number: int) -> Worker:
         ours, theirs = socket.socketpair()
         listening = self._socks[(number - 1) % len(self._socks)]
-        fds = (listening.fileno(), theirs.fileno(), self._state.fd)
+        # with a socket per worker, each worker also holds its siblings', to cover a crash
+        siblings = {
+            slot: sock.fileno()
+            for slot, sock in enumerate(self._socks, start=1)
+            if len(self._socks) > 1 and slot != number
+        }
+        fds = (listening.fileno(), theirs.fileno(), self._state.fd, *siblings.values())
         command = [
             sys.executable, "-m", "workbench.serving.worker",
             "--listen-fd", str(fds[0]), "--control-fd", str(fds[1]), "--state-fd", str(fds[2]),
             "--workers", str(self.size), "--worker", str(number),
             "--options", self._options_json,
+            "--cover-fds", ",".join(f"{slot}:{fd}" for slot, fd in siblings.items()),
         ]  # fmt: skip
         process = subprocess.Popen(
             command,
@@ -342,20 +354,42 @@ class ScoringPool:
             self.request_stop(1)
             return
         self._restarts.append(now)
+        covering = self._cover(gone.number)
         print(
-            f"workbench.serving: scoring worker {gone.number} exited (code {code}); replacing it",
+            f"workbench.serving: scoring worker {gone.number} exited (code {code}); replacing it"
+            + (f", worker {covering.number} takes its connections meanwhile" if covering else ""),
             file=sys.stderr,
             flush=True,
         )
-        with self._lock:
-            if self._stopping or self.manifest is None:
-                return
-            gone.channel.close()
-            self._state.retire(gone.number)
-            worker = self._spawn(gone.number)
-            self._send_prepare(worker, self._generation, self.manifest)
-            worker.ready.wait(READY_TIMEOUT_S)
+        try:
+            with self._lock:
+                if self._stopping or self.manifest is None:
+                    return
+                gone.channel.close()
+                self._state.retire(gone.number)
+                worker = self._spawn(gone.number)
+                self._send_prepare(worker, self._generation, self.manifest)
+                worker.ready.wait(READY_TIMEOUT_S)
+        finally:
+            if covering is not None:
+                covering.channel.send({"type": UNCOVER, "slot": gone.number})
         self._watch_exit(worker)
+
+    def _cover(self, slot: int) -> Worker | None:
+        """Ask a live worker to accept on ``slot``'s socket until its replacement listens.
+
+        The kernel keeps handing that socket its share of new connections; unanswered,
+        they would wait for the replacement to import scikit-learn (a second or two).
+        With one socket for all workers (no ``SO_REUSEPORT``) the others take them anyway.
+        """
+        if len(self._socks) < 2:
+            return None
+        for worker in list(self._workers.values()):
+            alive = worker.process.poll() is None and worker.failure is None
+            listening = worker.number != slot and alive and worker.ready.is_set()
+            if listening and worker.channel.send({"type": COVER, "slot": slot}):
+                return worker
+        return None
 
 
 def _reply_for(worker: Worker, generation: int, deadline: float) -> Message | None:

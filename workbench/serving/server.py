@@ -8,9 +8,12 @@ bound the socket, and reports the real port when asked for port 0.
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 
 import uvicorn
@@ -43,8 +46,11 @@ class ScoringServer(uvicorn.Server):
         """The bound port once ready (the real one when the config asked for port 0)."""
         self._on_ready = on_ready
         self._settled = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._covering: dict[int, asyncio.Server] = {}
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
         try:
             await super().startup(sockets=sockets)
         finally:  # uvicorn raises SystemExit when it cannot bind; wake any waiter
@@ -53,6 +59,45 @@ class ScoringServer(uvicorn.Server):
             self._settled.set()
         if self.started and self._on_ready is not None:
             self._on_ready(self)
+
+    def cover(self, slot: int, sock: socket.socket) -> None:
+        """Also accept connections on ``sock``, a crashed pool sibling's listening socket,
+        until :meth:`uncover` (callable from any thread).
+
+        The kernel keeps queueing a share of new connections on that socket; without
+        this they would wait for the replacement's imports, a second or two.
+        """
+        loop = self._loop
+        if loop is None or not self.started or slot in self._covering:
+            sock.close()
+            return
+        done = asyncio.run_coroutine_threadsafe(self._cover(slot, sock), loop)
+        done.add_done_callback(_say_if_failed)
+
+    def uncover(self, slot: int) -> None:
+        """Stop accepting on ``slot``'s socket; connections already taken are answered."""
+        if self._loop is not None:
+            asyncio.run_coroutine_threadsafe(self._uncover(slot), self._loop)
+
+    async def _cover(self, slot: int, sock: socket.socket) -> None:
+        server = await asyncio.get_running_loop().create_server(
+            self._new_protocol, sock=sock, backlog=self.config.backlog
+        )
+        self._covering[slot] = server
+        self.servers.append(server)  # uvicorn's shutdown closes it with the others
+
+    async def _uncover(self, slot: int) -> None:
+        server = self._covering.pop(slot, None)
+        if server is not None:
+            server.close()
+            self.servers.remove(server)
+
+    def _new_protocol(self) -> asyncio.Protocol:
+        """A connection's protocol, made as uvicorn's startup makes it for its sockets."""
+        protocol: asyncio.Protocol = self.config.http_protocol_class(  # type: ignore[call-arg]
+            config=self.config, server_state=self.server_state, app_state=self.lifespan.state
+        )
+        return protocol
 
     def wait_ready(self, timeout: float) -> int:
         """Block until the server listens; return its port.
@@ -161,3 +206,9 @@ def serve(
         server.run()
     except SystemExit as exc:  # uvicorn exits the process when startup fails
         raise ServingError(f"scoring server could not listen on {host}:{port}") from exc
+
+
+def _say_if_failed(done: Future[None]) -> None:
+    """Report on stderr a cover that could not start; the pool's replacement still will."""
+    if not done.cancelled() and (exc := done.exception()) is not None:
+        print(f"workbench.serving: could not cover a crashed worker: {exc}", file=sys.stderr)

@@ -27,12 +27,14 @@ from dataclasses import replace
 from typing import Any
 
 from workbench.serving.control import (
+    COVER,
     FAILED,
     PREPARE,
     PREPARED,
     READY,
     SWAP,
     SWAPPED,
+    UNCOVER,
     Channel,
     Message,
 )
@@ -55,14 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, required=True)
     parser.add_argument("--worker", type=int, required=True, help="this worker's number, from 1")
     parser.add_argument("--options", required=True, help="the pool's parsed command line, JSON")
+    parser.add_argument(
+        "--cover-fds",
+        default="",
+        help="SLOT:FD,...: the other workers' listening sockets, for covering a crashed one",
+    )
     return parser
+
+
+def cover_fds(text: str) -> dict[int, int]:
+    """``--cover-fds`` as slot number to descriptor."""
+    pairs = (item.split(":") for item in text.split(",") if item)
+    return {int(slot): int(fd) for slot, fd in pairs}
 
 
 class PoolLink:
     """The worker's side of the control socket: swaps forwarded up, prepares answered."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, cover_fds: dict[int, int] | None = None) -> None:
         self.channel = channel
+        self._cover_fds = cover_fds or {}
+        self.server: Any = None
+        """The :class:`ScoringServer`, once built: it covers a crashed sibling's socket."""
         self._pending: dict[int, Future[Message]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -111,8 +127,21 @@ class PoolLink:
                     future = self._pending.get(int(message.get("id", 0)))
                 if future is not None and not future.done():
                     future.set_result(message)
+            elif kind == COVER:
+                self._cover(int(message.get("slot", 0)))
+            elif kind == UNCOVER and self.server is not None:
+                self.server.uncover(int(message.get("slot", 0)))
         os.kill(os.getpid(), signal.SIGTERM)
         threading.Timer(GRACE_S, os._exit, args=(0,)).start()
+
+    def _cover(self, slot: int) -> None:
+        """Accept on a crashed sibling's socket (a duplicate of the inherited descriptor,
+        so a later crash of the same slot can be covered again)."""
+        import socket
+
+        fd = self._cover_fds.get(slot)
+        if fd is not None and self.server is not None:
+            self.server.cover(slot, socket.socket(fileno=os.dup(fd)))
 
     def _prepare(self, message: Message) -> Message:
         from workbench.serving.admin import load_for_swap
@@ -136,7 +165,7 @@ class PoolLink:
 def main(argv: list[str] | None = None) -> int:
     """Serve as one worker of a pool until stopped; return the exit status."""
     args = build_parser().parse_args(argv)
-    link = PoolLink(Channel.from_fd(args.control_fd))
+    link = PoolLink(Channel.from_fd(args.control_fd), cover_fds(args.cover_fds))
     state = SharedState(args.state_fd, args.workers)
     import_scoring()  # before the model is known: a pool started early hides this cost
     first = link.first_prepare()
@@ -148,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         message = str(exc) if _is_ours(exc) else f"{type(exc).__name__}: {exc}"
         link.channel.send({"type": FAILED, "message": message})  # the pool reports it
         return 1
+    link.server = server
     threading.Thread(target=link.listen, name="serving-pool-link", daemon=True).start()
     metrics = server.config.app.state.service.metrics
     stop_publishing = threading.Event()
