@@ -318,6 +318,52 @@ async def _load(
     return latencies, errors
 
 
+async def _load_through_a_crash(
+    address: tuple[str, int], bodies: list[bytes], victim: int, duration: float
+) -> dict[str, Any]:
+    """c=8 for ``duration`` s, one worker SIGKILLed after a third of it. A client whose
+    connection breaks counts an error and reconnects (a new connection, which the kernel
+    may place on the dead worker's socket). The figures: errors, and the slowest answer
+    begun after the kill, against the p99 before it."""
+    requests = [_request(address, b) for b in bodies]
+    before: list[float] = []
+    after: list[float] = []
+    errors = 0
+    start = time.perf_counter()
+    killed_at = start + duration / 3
+    deadline = start + duration
+
+    async def client(n: int) -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(*address)
+        i = n
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            try:
+                status = await _exchange(reader, writer, requests[i % len(requests)])
+            except (OSError, asyncio.IncompleteReadError):
+                errors += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(*address)
+                continue
+            (after if t0 >= killed_at else before).append(time.perf_counter() - t0)
+            errors += status != 200
+            i += 8
+        writer.close()
+
+    async def kill() -> None:
+        await asyncio.sleep(killed_at - time.perf_counter())
+        os.kill(victim, signal.SIGKILL)
+
+    await asyncio.gather(kill(), *(client(n) for n in range(8)))
+    return {
+        "errors": errors,
+        "p99_before_ms": summary(before)["p99_ms"],
+        "slowest_after_ms": round(max(after, default=0.0) * 1000, 3),
+        "answered_after": len(after),
+    }
+
+
 def load(
     address: tuple[str, int], bodies: list[bytes], concurrency: int, duration: float
 ) -> dict[str, Any]:
@@ -395,8 +441,15 @@ def measure_server(
             times.append(time.perf_counter() - t0)
         result["batch_1000_rows"] = summary(times[1:])
         result["tree_pss_mib"] = round(server.memory.pss_mib(), 1)
+        if workers > 1:  # last: the pool replaces the worker while the test goes on
+            result["tree_peak_rss_mib"] = round(server.memory.peak_kib / 1024, 1)
+            victim = max(tree(server.proc.pid)[1:])  # a worker, not the pool itself
+            result["c8_through_a_worker_crash"] = asyncio.run(
+                _load_through_a_crash(server.address, bodies, victim, args.duration)
+            )
     finally:
-        result["tree_peak_rss_mib"] = server.memory.stop()
+        peak = server.memory.stop()
+        result.setdefault("tree_peak_rss_mib", peak)  # before the crash, where there was one
         server.stop()
     return result
 
