@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+from workbench.modelfile import dump_model
 
 ADDED_NOTE = "has experimental support for Python Array API Standard"
 """What SciPy's ``xp_capabilities`` appends to a decorated function's docstring."""
@@ -49,3 +52,40 @@ def test_scoring_process_keeps_scipy_docstrings_as_written_and_computes_the_same
     assert scoring["summary"] == plain["summary"]  # the docstring itself is kept
     assert scoring["ranks"] == plain["ranks"] == [3.0, 1.0, 2.0]
     assert scoring["proba"] == plain["proba"]
+
+
+def test_scoring_imports_hold_out_the_ensembles_that_a_forest_then_loads(
+    tmp_path: Path,
+) -> None:
+    """skops would import ``sklearn.ensemble`` for one internal type; a scoring process
+    imports it only when a forest's or a boosting model's file loads."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+
+    x, y = [[0.0, 1.0], [1.0, 0.0], [0.9, 0.1], [0.2, 0.7]] * 10, [0, 1, 1, 0] * 10
+    expected = []
+    for index, model in enumerate(
+        (
+            RandomForestClassifier(n_estimators=3, random_state=0),
+            HistGradientBoostingClassifier(max_iter=3),
+        )
+    ):
+        model.fit(x, y)
+        (tmp_path / f"{index}.skops").write_bytes(dump_model(model))
+        expected.append(model.predict_proba(x).round(9).tolist())
+    probe = (
+        "import json, sys; from pathlib import Path; "
+        "from workbench.serving.scoring_imports import import_scoring; import_scoring(); "
+        "from workbench.modelfile import load_model; "
+        "before = 'sklearn.ensemble' in sys.modules; "
+        "x = json.loads(sys.argv[2]); "
+        "out = [load_model(Path(sys.argv[1]) / f'{i}.skops').predict_proba(x).round(9).tolist() "
+        "for i in range(2)]; "
+        "print(json.dumps({'before': before, 'out': out}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path), json.dumps(x)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(done.stdout)
+    assert result["before"] is False
+    assert result["out"] == expected

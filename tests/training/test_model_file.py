@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -82,14 +81,13 @@ def test_the_allowlist_holds_when_skops_was_imported_before_workbench() -> None:
 def test_loading_a_model_imports_only_the_modules_its_types_live_in(tmp_path: Path) -> None:
     """skops's estimator scan would import all of scikit-learn, pytest and dask.array.
 
-    (skops itself imports a few estimator modules, such as ``sklearn.cluster``; it would
-    import ``sklearn.ensemble`` too, for one internal type, were it not held out.)
+    (skops itself imports a few estimator modules, such as ``sklearn.cluster``.)
     """
     probe = (
         "import sys; from workbench.modelfile import load_model; "
         "load_model(__import__('pathlib').Path(sys.argv[1])); "
         "print(sorted(m for m in ('pytest', 'dask', 'sklearn.neural_network', "
-        "'sklearn.semi_supervised', 'sklearn.gaussian_process', 'sklearn.ensemble') "
+        "'sklearn.semi_supervised', 'sklearn.gaussian_process') "
         "if m in sys.modules))"
     )
     from sklearn.linear_model import LogisticRegression
@@ -100,37 +98,3 @@ def test_loading_a_model_imports_only_the_modules_its_types_live_in(tmp_path: Pa
         [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
-
-
-def test_ensemble_models_load_in_a_process_that_has_not_imported_sklearn_ensemble(
-    tmp_path: Path,
-) -> None:
-    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-
-    x, y = [[0.0, 1.0], [1.0, 0.0], [0.9, 0.1], [0.2, 0.7]] * 10, [0, 1, 1, 0] * 10
-    expected = []
-    for index, model in enumerate(
-        (
-            RandomForestClassifier(n_estimators=3, random_state=0),
-            HistGradientBoostingClassifier(max_iter=3),
-        )
-    ):
-        model.fit(x, y)
-        (tmp_path / f"{index}.skops").write_bytes(dump_model(model))
-        expected.append(model.predict_proba(x).round(9).tolist())
-    probe = (
-        "import json, sys; from pathlib import Path; "
-        "from workbench.modelfile import load_model; "
-        "before = 'sklearn.ensemble' in sys.modules; "
-        "x = json.loads(sys.argv[2]); "
-        "out = [load_model(Path(sys.argv[1]) / f'{i}.skops').predict_proba(x).round(9).tolist() "
-        "for i in range(2)]; "
-        "print(json.dumps({'before': before, 'out': out}))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path), json.dumps(x)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    result = json.loads(done.stdout)
-    assert result["before"] is False
-    assert result["out"] == expected

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -33,28 +32,16 @@ def _no_estimators(*_args: object, **_kwargs: object) -> list[tuple[str, type]]:
     return []
 
 
-_NOT_AT_IMPORT = "sklearn.ensemble._hist_gradient_boosting.binning"
-"""skops imports this, if it can, only to trust ``_BinMapper``, which ``TRUSTED_TYPES``
-names anyway; importing it imports all of ``sklearn.ensemble`` (about 0.15 s of a scoring
-process's start). Kept out while skops loads, a linear model never pays for it; a forest
-or boosting model imports it when its file is loaded."""
-
-
 def _import_skops_without_the_estimator_scan() -> tuple[ModuleType, type[Exception]]:
     """``skops.io`` and its untrusted-types exception, trusting no estimator by default."""
     scan = sklearn.utils.all_estimators
     sklearn.utils.all_estimators = _no_estimators
-    held_out = _NOT_AT_IMPORT not in sys.modules
-    if held_out:
-        sys.modules[_NOT_AT_IMPORT] = None  # type: ignore[assignment]  # ImportError
     try:
         import skops.io
         from skops.io import _general
         from skops.io.exceptions import UntrustedTypesFoundException
     finally:
         sklearn.utils.all_estimators = scan
-        if held_out and sys.modules.get(_NOT_AT_IMPORT, ...) is None:
-            del sys.modules[_NOT_AT_IMPORT]
     defaults = getattr(_general, "SKLEARN_ESTIMATOR_TYPE_NAMES", None)
     if not isinstance(defaults, list):  # a skops release moved it: refuse to load quietly
         raise ImportError(

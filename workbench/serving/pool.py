@@ -127,6 +127,7 @@ class ScoringPool:
         self._generation = 0
         self._workers: dict[int, Worker] = {}
         self._lock = threading.Lock()  # swaps and replacements, one at a time
+        self._spawning = threading.Lock()  # a spawn and stop(): never one after the other began
         self._stop = threading.Event()
         self._stopping = False
         self.exit_code = 0
@@ -168,7 +169,10 @@ class ScoringPool:
         with self._lock:
             if self._stopping or self.manifest is None:
                 return
-            others = [self._spawn(number) for number in range(2, self.size + 1)]
+            try:
+                others = [self._spawn(number) for number in range(2, self.size + 1)]
+            except _Stopping:
+                return  # stop() terminates the ones that started
             for worker in others:
                 self._send_prepare(worker, self._generation, self.manifest)
                 self._watch_exit(worker)
@@ -180,7 +184,7 @@ class ScoringPool:
                 if worker.process.poll() is None:
                     worker.process.terminate()
             return
-        if all(w.failure is None and w.process.poll() is None for w in others):
+        if all(_listening(w) for w in others):
             print(
                 f"workbench.serving: all {self.size} scoring workers ready",
                 file=sys.stderr,
@@ -220,8 +224,9 @@ class ScoringPool:
 
     def stop(self) -> None:
         """Stop every worker gracefully (SIGTERM), then release the socket and memory."""
-        self._stopping = True
-        workers = list(self._workers.values())
+        with self._spawning:
+            self._stopping = True
+            workers = list(self._workers.values())
         for worker in workers:
             if worker.process.poll() is None:
                 worker.process.send_signal(signal.SIGTERM)
@@ -242,6 +247,17 @@ class ScoringPool:
             shutil.rmtree(self._metrics_dir, ignore_errors=True)
 
     def _spawn(self, number: int) -> Worker:
+        """Start worker ``number``.
+
+        Raises:
+            _Stopping: :meth:`stop` has begun (it would not see this worker).
+        """
+        with self._spawning:
+            if self._stopping:
+                raise _Stopping
+            return self._spawn_unlocked(number)
+
+    def _spawn_unlocked(self, number: int) -> Worker:
         ours, theirs = socket.socketpair()
         listening = self._socks[(number - 1) % len(self._socks)]
         # with a socket per worker, each worker also holds its siblings', to cover a crash
@@ -361,19 +377,26 @@ class ScoringPool:
             file=sys.stderr,
             flush=True,
         )
+        worker: Worker | None = None
         try:
             with self._lock:
                 if self._stopping or self.manifest is None:
                     return
                 gone.channel.close()
                 self._state.retire(gone.number)
-                worker = self._spawn(gone.number)
+                try:
+                    worker = self._spawn(gone.number)
+                except _Stopping:
+                    return
                 self._send_prepare(worker, self._generation, self.manifest)
                 worker.ready.wait(READY_TIMEOUT_S)
         finally:
-            if covering is not None:
+            # a replacement that never came up leaves the cover in place: else that
+            # socket's share of connections would wait for nobody
+            if covering is not None and worker is not None and _listening(worker):
                 covering.channel.send({"type": UNCOVER, "slot": gone.number})
-        self._watch_exit(worker)
+        if worker is not None:
+            self._watch_exit(worker)
 
     def _cover(self, slot: int) -> Worker | None:
         """Ask a live worker to accept on ``slot``'s socket until its replacement listens.
@@ -385,11 +408,15 @@ class ScoringPool:
         if len(self._socks) < 2:
             return None
         for worker in list(self._workers.values()):
-            alive = worker.process.poll() is None and worker.failure is None
-            listening = worker.number != slot and alive and worker.ready.is_set()
-            if listening and worker.channel.send({"type": COVER, "slot": slot}):
+            covers = worker.number != slot and _listening(worker)
+            if covers and worker.channel.send({"type": COVER, "slot": slot}):
                 return worker
         return None
+
+
+def _listening(worker: Worker) -> bool:
+    """Whether ``worker`` said ``ready`` and is still running."""
+    return worker.ready.is_set() and worker.failure is None and worker.process.poll() is None
 
 
 def _reply_for(worker: Worker, generation: int, deadline: float) -> Message | None:
@@ -450,6 +477,10 @@ def _listen_socket(host: str, port: int, reuse_port: bool, *, listen: bool = Tru
         raise ServingError(f"scoring server could not listen on {host}:{port}: {exc}") from exc
     sock.set_inheritable(True)
     return sock
+
+
+class _Stopping(Exception):
+    """A worker would be started after :meth:`ScoringPool.stop` began."""
 
 
 class _Interrupted(Exception):

@@ -1,22 +1,38 @@
-"""What a scoring process imports before it knows its model, and one cost it skips.
+"""What a scoring process imports before it knows its model, and two costs it skips.
 
 Importing scikit-learn, skops, polars and the app is most of a scoring process's start
-(and so of ``workbench serve``'s cold start). About a sixth of it is SciPy decorating its
+(and so of ``workbench serve``'s cold start).
+
+skops imports ``sklearn.ensemble._hist_gradient_boosting.binning``, if it can, only to
+trust ``_BinMapper``, which ``modelfile.TRUSTED_TYPES`` names anyway; that imports all of
+``sklearn.ensemble`` (about 0.15 s). Held out while skops loads here, a linear model's
+process never imports the ensembles; a forest's imports them when its file loads. Only
+here: in an engine, a DAG task on another thread could meet the held-out module.
+
+About a sixth of the rest is SciPy decorating its
 functions' docstrings as its modules load: ``xp_capabilities`` and ``axis_nan_policy``
 parse each docstring with SciPy's numpydoc parser (``_docscrape.FunctionDoc``) to append
 a table or a parameter, about 0.3 s for the ``scipy.stats`` that scikit-learn imports.
 A scoring process never shows a docstring, so here the parser is replaced, before SciPy
 binds it, by one that hands each docstring back unchanged. Only scoring processes do
 this; an engine, a notebook or a test process keeps SciPy's rendered docstrings. If a
-SciPy release moves the parser, nothing is replaced and start-up is only slower.
+SciPy release moves the parser, nothing is replaced and start-up is only slower; one
+that asks the parser for more than sections and ``str`` fails the scoring imports,
+which every serving test makes (``tests/serving/test_scoring_imports.py`` names it).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _PARSER_MODULE = "scipy._lib._docscrape"
+_BOUND_BY = ("scipy.special", "scipy.stats")
+"""Modules that bind the parser as they load: once either is imported, it is too late."""
+_HELD_OUT = "sklearn.ensemble._hist_gradient_boosting.binning"
 
 
 class _UnrenderedDoc:
@@ -45,8 +61,10 @@ def skip_docstring_rendering() -> bool:
     """Make SciPy leave docstrings unparsed in this process; True if it took effect.
 
     It must run before ``scipy.special`` or ``scipy.stats`` is imported: their modules
-    bind the parser by name as they load.
+    bind the parser by name as they load (after that it changes nothing: False).
     """
+    if any(name in sys.modules for name in _BOUND_BY):
+        return False
     try:
         parser = importlib.import_module(_PARSER_MODULE)
     except ImportError:
@@ -57,9 +75,24 @@ def skip_docstring_rendering() -> bool:
     return True
 
 
+@contextmanager
+def _held_out(name: str) -> Iterator[None]:
+    """``import name`` raises ImportError inside the block (unless already imported)."""
+    if name in sys.modules:
+        yield
+        return
+    sys.modules[name] = None  # type: ignore[assignment]  # the import system's "no"
+    try:
+        yield
+    finally:
+        if sys.modules.get(name, ...) is None:
+            del sys.modules[name]
+
+
 def import_scoring() -> None:
     """Import scikit-learn, skops, polars and the app: most of a scoring process's start."""
     skip_docstring_rendering()
-    import workbench.modelfile
+    with _held_out(_HELD_OUT):
+        import workbench.modelfile
     import workbench.serving.app
     import workbench.serving.server  # noqa: F401

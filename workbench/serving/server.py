@@ -68,10 +68,11 @@ class ScoringServer(uvicorn.Server):
         this they would wait for the replacement's imports, a second or two.
         """
         loop = self._loop
-        if loop is None or not self.started or slot in self._covering:
+        try:
+            done = asyncio.run_coroutine_threadsafe(self._cover(slot, sock), loop)  # type: ignore[arg-type]
+        except (RuntimeError, AttributeError):  # no loop yet, or it has closed
             sock.close()
             return
-        done = asyncio.run_coroutine_threadsafe(self._cover(slot, sock), loop)
         done.add_done_callback(_say_if_failed)
 
     def uncover(self, slot: int) -> None:
@@ -80,9 +81,18 @@ class ScoringServer(uvicorn.Server):
             asyncio.run_coroutine_threadsafe(self._uncover(slot), self._loop)
 
     async def _cover(self, slot: int, sock: socket.socket) -> None:
-        server = await asyncio.get_running_loop().create_server(
-            self._new_protocol, sock=sock, backlog=self.config.backlog
-        )
+        """On the loop, so it cannot cross a shutdown: a listener added after uvicorn
+        closed its servers would keep the shutdown waiting for it."""
+        if self.should_exit or not self.started or slot in self._covering:
+            sock.close()
+            return
+        try:
+            server = await asyncio.get_running_loop().create_server(
+                self._new_protocol, sock=sock, backlog=self.config.backlog
+            )
+        except BaseException:
+            sock.close()
+            raise
         self._covering[slot] = server
         self.servers.append(server)  # uvicorn's shutdown closes it with the others
 

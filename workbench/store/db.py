@@ -213,16 +213,24 @@ class Database:
         """A Parquet file's column names and rows, read by DuckDB (no polars or pyarrow
         in the process that asks).
 
+        DuckDB hands time-zone-aware values back in the machine's zone (and cannot be
+        told otherwise without its ICU extension); they are given back in UTC, as polars
+        reads them, so what is stored does not depend on where the engine runs.
+
         Raises:
             StoreError: The file cannot be read as Parquet; the message says why.
         """
         with self._lock:
             try:
                 result = self._con.execute("SELECT * FROM read_parquet(?)", [str(path)])
-                columns = [d[0] for d in result.description or ()]
-                return columns, result.fetchall()
+                description = result.description or []
+                rows = result.fetchall()
             except duckdb.Error as exc:
                 raise self._failure(f"cannot read {path.name}", exc) from exc
+        aware = [i for i, d in enumerate(description) if str(d[1]) == "TIMESTAMP WITH TIME ZONE"]
+        if aware:
+            rows = [_in_utc(row, aware) for row in rows]
+        return [d[0] for d in description], rows
 
     def insert_rows(
         self,
@@ -315,3 +323,12 @@ class Database:
         """Checkpoint and release the file so another process may open it."""
         with self._lock:
             self._con.close()
+
+
+def _in_utc(row: tuple[Any, ...], aware: list[int]) -> tuple[Any, ...]:
+    """``row`` with its values at the ``aware`` positions moved to UTC (None kept)."""
+    values = list(row)
+    for i in aware:
+        if values[i] is not None:
+            values[i] = values[i].astimezone(UTC)
+    return tuple(values)

@@ -178,4 +178,7 @@ def launch_early(
     )
     if launch.port and not port_is_free(launch.host, launch.port):
         return None
-    return launch_server(ServingPaths.of(workspace), launch)
+    try:
+        return launch_server(ServingPaths.of(workspace), launch)
+    except OSError:  # only a head start: the engine starts it and says what is wrong
+        return None
