@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -228,16 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             return serve_pool(
                 source, args.host, args.port, workers, json.dumps(vars(args)), announce
             )
-        # scikit-learn, skops and polars are imported before a handed manifest is
-        # awaited, so the engine's start-up overlaps them
-        from workbench.serving.scoring_imports import import_scoring
-
-        import_scoring()
-        from workbench.serving.server import ScoringServer, serve
-
-        manifest = source()
+        manifest = _imported_then_handed(source)
         if manifest is None:
             return 0
+        from workbench.serving.server import ScoringServer, serve
 
         def ready(server: ScoringServer) -> None:
             model = server.holder.current
@@ -257,6 +252,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workbench.serving: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+class _NoModel(Exception):
+    """SIGTERM before the model came: the engine will not serve (as stdin ending says)."""
+
+
+def _imported_then_handed(source: ManifestSource) -> ServingManifest | None:
+    """Import scikit-learn, skops and polars, then take the manifest from ``source``:
+    a handed manifest is awaited after the imports, so the engine's start-up overlaps
+    them. SIGTERM meanwhile (an engine discarding this server, which need not wait for
+    the imports to see stdin end) means no model: None, exit 0."""
+
+    def no_model(number: int, frame: object) -> None:
+        raise _NoModel
+
+    previous = signal.signal(signal.SIGTERM, no_model)
+    try:
+        from workbench.serving.scoring_imports import import_scoring
+
+        import_scoring()
+        return source()
+    except _NoModel:
+        return None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def manifest_source(path: str, *, watch_parent: bool) -> ManifestSource:

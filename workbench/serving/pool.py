@@ -89,7 +89,7 @@ LISTEN_BACKLOG = 2048
 REFUSED = "MODEL_REFUSED"
 
 Announce = Callable[[str, int, int], None]
-"""Called once every worker listens: model name, version, port."""
+"""Called once the first worker listens (the others start then): name, version, port."""
 
 
 @dataclass

@@ -31,8 +31,10 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.workspace import Workspace, open_workspace, refuse_writable_by_others
 from workbench.serving.options import TOKEN_ENV
 
+DISCARD_GRACE_S = 0.3
+"""How long a discarded server has to see its stdin end before it is sent SIGTERM."""
 DISCARD_WAIT_S = 5.0
-"""How long a discarded server may take to exit after its stdin closes."""
+"""How long a discarded server may take to exit after SIGTERM, before it is killed."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,18 @@ class ServingPaths:
     log: Path
     predictions: Path
     """Folder the server writes sampled prediction logs to (Parquet batches)."""
+    record: Path
+    """The running server's pid and URL, for the next engine if this one dies."""
 
     @classmethod
     def of(cls, workspace: Workspace) -> ServingPaths:
+        from workbench.engine.ownership import server_record_path
+
         return cls(
             workspace.state / "serving" / "manifest.json",
             workspace.logs / "serving.log",
             workspace.state / "predictions",
+            server_record_path(workspace),
         )
 
 
@@ -89,14 +96,23 @@ class LaunchedServer:
         return True
 
     def discard(self) -> None:
-        """Stop a server that will not be handed a model: its stdin closes, so it exits."""
+        """Stop a server that will not be handed a model: its stdin closes, so it exits.
+
+        A pool sees that at once; a single-process server only after its imports (a
+        second or more), so it is then sent SIGTERM, which before a model means the
+        same to it: exit 0, having loaded nothing.
+        """
         if self.process.stdin is not None:
             self.process.stdin.close()
         try:
-            self.process.wait(DISCARD_WAIT_S)
+            self.process.wait(DISCARD_GRACE_S)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.process.terminate()
+            try:
+                self.process.wait(DISCARD_WAIT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
 

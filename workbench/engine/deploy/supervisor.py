@@ -96,7 +96,7 @@ class ServingSupervisor:
         """Called with the exit code when the server exits without being asked to."""
         self._stopping = threading.Event()
         self._log_start = 0
-        self.record_path = paths.manifest.with_name("server.json")
+        self.record_path = paths.record
         """Where the running server's pid is recorded (see :mod:`engine.ownership`)."""
 
     @property
