@@ -33,6 +33,7 @@ from tests.serving.test_server import start_module
 from tests.serving.test_swap import PHASE_ANSWERS, Hammer
 from workbench.modelfile import dump_model, load_model
 from workbench.serving import TOKEN_ENV, ServingManifest, write_manifest
+from workbench.serving.worker import PUBLISH_SECONDS
 
 TOKEN = "pool-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -201,7 +202,16 @@ def test_metrics_and_the_prediction_log_add_up_over_every_worker(
         with httpx.Client(base_url=pool.url, timeout=WAIT_LIMIT) as client:
             return samples(client.get("/metrics").text)
 
-    wait_for(lambda: scrape()["workbench_serving_prediction_log_queued_rows"] == 0, "a flush")
+    def settled() -> bool:
+        """Nothing queued, and the row count the same over more than a worker's publishing
+        period (a worker's row in the scoreboard can lag its own count by that much)."""
+        first = scrape()
+        time.sleep(2 * PUBLISH_SECONDS)
+        second = scrape()
+        return second[rows] == first[rows] and second[queued] == 0
+
+    queued = "workbench_serving_prediction_log_queued_rows"
+    wait_for(settled, "the earlier tests' log rows to settle")
     before = scrape()
     assert all(r.status_code == 200 for r in fresh_requests(pool.url, body))
     wanted = before[rows] + FRESH_CONNECTIONS * sample_rows.height
