@@ -106,7 +106,13 @@ def test_a_bad_manifest_line_is_an_error_that_names_it(manifest: ServingManifest
     assert "Traceback" not in stderr
 
 
-def test_sigterm_while_waiting_for_the_manifest_stops_the_pool_and_its_worker() -> None:
+@pytest.mark.parametrize("stdin_closes_too", [False, True], ids=["sigterm", "stdin-then-sigterm"])
+def test_sigterm_while_waiting_for_the_manifest_stops_the_pool_and_its_worker_with_0(
+    stdin_closes_too: bool,
+) -> None:
+    """SIGTERM before a model is how an engine discards the server it launched early
+    (after closing stdin, which the pool may be busy acting on): exit 0 either way, as
+    the single-process server does, and no worker left behind."""
     process = waiting_server("2")
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     deadline = time.monotonic() + WAIT_S
@@ -114,9 +120,24 @@ def test_sigterm_while_waiting_for_the_manifest_stops_the_pool_and_its_worker() 
         assert time.monotonic() < deadline, "the pool started no worker"
         time.sleep(0.05)
     worker = int(children.read_text().split()[0])
+    if stdin_closes_too:
+        assert process.stdin is not None
+        process.stdin.close()
     process.terminate()
-    assert process.wait(WAIT_S) == -signal.SIGTERM
+    assert process.wait(WAIT_S) == 0
+    assert "Traceback" not in stderr_of(process)
     deadline = time.monotonic() + WAIT_S
     while process_state(worker) not in ("gone", "Z"):
         assert time.monotonic() < deadline, "the worker outlived its pool"
         time.sleep(0.05)
+
+
+def test_sigint_while_waiting_for_the_manifest_ends_the_pool_by_sigint() -> None:
+    process = waiting_server("2")
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + WAIT_S
+    while not children.read_text().split():
+        assert time.monotonic() < deadline, "the pool started no worker"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(WAIT_S) == -signal.SIGINT

@@ -3,7 +3,8 @@
 ``--manifest -`` reads the manifest from the first line of stdin instead, after importing
 what scoring needs: the engine starts the server before it has opened the workspace and
 chosen the model, so the imports (most of a cold start) overlap its own start-up. Stdin
-ending before the line means the engine will not serve: the server exits 0.
+ending before the line means the engine will not serve: the server exits 0. So does
+SIGTERM before the line (how the engine discards it without waiting for its imports).
 
 Once uvicorn is listening it prints exactly one line to stdout,
 ``serving model NAME version N on http://HOST:PORT``, and flushes it, so a parent can

@@ -495,33 +495,58 @@ def serve_pool(
     options_json: str,
     announce: Announce,
 ) -> int:
-    """Run a pool until SIGTERM or SIGINT; then end by that signal, or return 1 on failure
-    (0 when ``source`` gave no model).
+    """Run a pool until SIGTERM or SIGINT; then end by that signal, or return 1 on failure.
+
+    Before a model comes, SIGTERM means what stdin ending means (an engine discarding
+    the server it launched early): the pool stops and returns 0, as the single-process
+    server does; SIGINT still ends it by SIGINT. Only the wait for the model is broken
+    off by a signal: one that lands while the pool is stopping lets the stop finish,
+    and the pool is stopped however this ends, so no worker, socket or shared memory
+    outlives it.
 
     Raises:
         ServingError: The port cannot be bound or the first worker could not start.
     """
-    pool = ScoringPool(host, port, workers, options_json)
     caught: list[int] = []
+    awaiting = threading.Event()
+    pool: ScoringPool | None = None
 
     def on_signal(number: int, frame: object) -> None:
         caught.append(number)
-        pool.request_stop()
-        if pool.manifest is None:  # still waiting for the model on stdin: stop waiting
+        if pool is not None:
+            pool.request_stop()
+        if awaiting.is_set():  # still waiting for the model on stdin: stop waiting
+            awaiting.clear()
             raise _Interrupted
+
+    def awaited() -> ServingManifest | None:
+        awaiting.set()
+        try:
+            if caught:  # a signal while the first worker was being started
+                raise _Interrupted
+            return source()
+        finally:
+            awaiting.clear()
 
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, on_signal)
     try:
-        manifest = pool.start(source)
-    except _Interrupted:
-        manifest = None
-    if manifest is not None:
-        announce(manifest.model_name, manifest.version, pool.port)
-        code = pool.wait()
-    else:
-        code = 0
-    if caught and not code:
-        signal.signal(caught[0], signal.SIG_DFL)
-        os.kill(os.getpid(), caught[0])
+        pool = ScoringPool(host, port, workers, options_json)
+        try:
+            manifest = pool.start(awaited)
+        except _Interrupted:
+            manifest = None
+        if manifest is None:
+            code = 0
+            stopped_by: int | None = signal.SIGINT if signal.SIGINT in caught else None
+        else:
+            announce(manifest.model_name, manifest.version, pool.port)
+            code = pool.wait()
+            stopped_by = caught[0] if caught else None
+    finally:
+        if pool is not None:
+            pool.stop()
+    if stopped_by is not None and not code:
+        signal.signal(stopped_by, signal.SIG_DFL)
+        os.kill(os.getpid(), stopped_by)
     return code
