@@ -666,22 +666,26 @@ class Engine:
         from workbench.engine.deploy.supervisor import ServingSupervisor, wait_port_free
 
         manifest = self.serving_manifest()
-        host = host or self.config.serve.host
-        port = self.config.serve.port if port is None else port
-        workers = self.config.serve.workers
+        wanted = Launch.resolve(self.config.serve, host, port, allow_remote=allow_remote)
         launched, self._launched = self._launched, None
-        if launched is not None and launched.launch != Launch(host, port, workers, allow_remote):
+        if launched is not None and launched.launch != wanted:
             launched.discard()  # started for another address than this serve asks for
             launched = None
         if self._server is not None:
             self._server.stop()
-        if launched is None and port and not wait_port_free(host, port, port_wait_s):
-            raise ServingError(f"port {port} on {host} is in use; pick another with --port N")
-        self._serve_request = (host, port, allow_remote)
+        if (
+            launched is None
+            and wanted.port
+            and not wait_port_free(wanted.host, wanted.port, port_wait_s)
+        ):
+            raise ServingError(
+                f"port {wanted.port} on {wanted.host} is in use; pick another with --port N"
+            )
+        self._serve_request = (wanted.host, wanted.port, allow_remote)
         self._server = ServingSupervisor(
             ServingPaths.of(self.workspace), on_died=self._server_died, launched=launched
         )
-        info = self._server.start(manifest, host, port, allow_remote=allow_remote, workers=workers)
+        info = self._server.start(manifest, wanted)
         if self._predictions is None:
             from workbench.engine.deploy.predictions import PredictionArrows, PredictionIngester
 

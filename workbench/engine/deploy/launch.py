@@ -26,10 +26,14 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.workspace import Workspace, open_workspace, refuse_writable_by_others
 from workbench.serving.options import TOKEN_ENV
+
+if TYPE_CHECKING:
+    from workbench.core.config import ServeConfig
 
 DISCARD_GRACE_S = 0.3
 """How long a discarded server has to see its stdin end before it is sent SIGTERM."""
@@ -47,6 +51,23 @@ class Launch:
     workers: int
     """Scoring processes behind the port; 0 means one per core."""
     allow_remote: bool = False
+
+    @classmethod
+    def resolve(
+        cls, serve: ServeConfig, host: str | None, port: int | None, *, allow_remote: bool
+    ) -> Launch:
+        """What ``serve`` asks for: the command's host and port, else the settings'.
+
+        The one place a launch is worked out, so the server ``workbench serve`` starts
+        early and the one the engine then wants compare equal exactly when they are the
+        same server.
+        """
+        return cls(
+            host or serve.host,
+            serve.port if port is None else port,
+            serve.workers,
+            allow_remote,
+        )
 
 
 @dataclass(frozen=True)
@@ -186,12 +207,7 @@ def launch_early(
         return None
     if live_owner(workspace):
         return None
-    launch = Launch(
-        host or config.serve.host,
-        config.serve.port if port is None else port,
-        config.serve.workers,
-        allow_remote,
-    )
+    launch = Launch.resolve(config.serve, host, port, allow_remote=allow_remote)
     if launch.port and not port_is_free(launch.host, launch.port):
         return None
     try:

@@ -114,27 +114,21 @@ class ServingSupervisor:
     def start(
         self,
         manifest: ServingManifest,
-        host: str,
-        port: int,
+        wanted: Launch,
         *,
-        allow_remote: bool = False,
         timeout: float = 30.0,
         env: dict[str, str] | None = None,
-        workers: int = 1,
     ) -> ServerInfo:
         """Write the manifest, hand it to the server (started now unless one launched
-        with the same host, port, workers and ``allow_remote`` waits for it) and wait
-        until it says it is ready.
+        as ``wanted`` waits for it) and wait until it says it is ready.
 
-        ``workers`` scoring processes serve behind the one port (0: one per core); the
-        pid recorded and reported is the server's own, which stops its workers. ``env``
-        applies to a server started here.
+        The pid recorded and reported is the server's own, which stops its workers.
+        ``env`` applies to a server started here.
 
         Raises:
             ServingError: The server exited or did not become ready within ``timeout``;
                 the message carries the end of its log.
         """
-        wanted = Launch(host, port, workers, allow_remote)
         server = self._server
         if server is None or self.launched != wanted:
             if server is not None:
@@ -147,9 +141,8 @@ class ServingSupervisor:
         ready = self._wait_ready(timeout) if server.hand(manifest.to_line()) else None
         if ready is None:
             self.stop()
-            raise ServingError(
-                f"the scoring server did not start on {host}:{port}:\n{self.log_tail()}"
-            )
+            where = f"{wanted.host}:{wanted.port}"
+            raise ServingError(f"the scoring server did not start on {where}:\n{self.log_tail()}")
         self.info = ServerInfo(ready, manifest.version, server.process.pid)
         record_server(self.record_path, server.process.pid, ready, self._paths.predictions)
         threading.Thread(
