@@ -1,5 +1,6 @@
-"""A scoring process skips SciPy's docstring rendering; a plain process (the probe's
-other half) keeps it, and both compute the same."""
+"""A scoring process skips SciPy's docstring rendering and scikit-learn's search for a
+pandas that is not installed; a plain process (the probe's other half) does both, and
+the two compute the same."""
 
 from __future__ import annotations
 
@@ -20,18 +21,31 @@ if sys.argv[1] == "scoring":
     from workbench.serving.scoring_imports import import_scoring, skip_docstring_rendering
     skipped = skip_docstring_rendering()
     import_scoring()
+import importlib.machinery, importlib.util
 import numpy as np
 import scipy.stats
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 doc = scipy.stats.rankdata.__doc__
 x = np.array([[0.0, 1.0], [1.0, 0.0], [0.9, 0.2], [0.1, 0.8]])
-model = LogisticRegression().fit(x, [0, 1, 1, 0])
+model = make_pipeline(SimpleImputer(), LogisticRegression()).fit(x, [0, 1, 1, 0])
+searches = []
+path_search = importlib.machinery.PathFinder.find_spec
+def counted(name, *args, **kwargs):
+    searches.append(name)
+    return path_search(name, *args, **kwargs)
+importlib.machinery.PathFinder.find_spec = counted
+proba = model.predict_proba(x).round(6).tolist()
+importlib.machinery.PathFinder.find_spec = path_search
 print(json.dumps({
     "skipped": skipped,
     "noted": sys.argv[2] in doc,
     "summary": doc.strip().splitlines()[0],
     "ranks": scipy.stats.rankdata([3, 1, 2]).tolist(),
-    "proba": model.predict_proba(x).round(6).tolist(),
+    "proba": proba,
+    "pandas_searches": searches.count("pandas"),
+    "pandas_installed": importlib.util.find_spec("pandas") is not None,
 }))
 """
 
@@ -51,6 +65,18 @@ def test_scoring_process_keeps_scipy_docstrings_as_written_and_computes_the_same
     assert scoring["noted"] is False
     assert scoring["summary"] == plain["summary"]  # the docstring itself is kept
     assert scoring["ranks"] == plain["ranks"] == [3.0, 1.0, 2.0]
+    assert scoring["proba"] == plain["proba"]
+
+
+def test_a_scoring_process_asks_is_pandas_na_without_searching_for_pandas() -> None:
+    """scikit-learn's ``is_pandas_na`` imports pandas on each call (an imputer's tags):
+    without pandas installed, a failed search of ``sys.path`` each time. A scoring
+    process answers it without importing; what is left is the imputer's own mask
+    (``sklearn.utils._mask``), one search per transform."""
+    plain, scoring = _probe("plain"), _probe("scoring")
+    if not plain["pandas_installed"]:  # installed, the first import is cached for both
+        assert isinstance(plain["pandas_searches"], int) and plain["pandas_searches"] > 4
+        assert scoring["pandas_searches"] < plain["pandas_searches"] / 2
     assert scoring["proba"] == plain["proba"]
 
 

@@ -1,4 +1,4 @@
-"""What a scoring process imports before it knows its model, and two costs it skips.
+"""What a scoring process imports before it knows its model, and three costs it skips.
 
 Importing scikit-learn, skops, polars and the app is most of a scoring process's start
 (and so of ``workbench serve``'s cold start).
@@ -19,6 +19,14 @@ this; an engine, a notebook or a test process keeps SciPy's rendered docstrings.
 SciPy release moves the parser, nothing is replaced and start-up is only slower; one
 that asks the parser for more than sections and ``str`` fails the scoring imports,
 which every serving test makes (``tests/serving/test_scoring_imports.py`` names it).
+
+And per request: scikit-learn's ``is_pandas_na`` runs ``from pandas import NA`` each time
+it is called, fourteen times in one ``predict_proba`` of the engine's pipeline (an
+imputer's tags, asked for by every ``check_is_fitted``). Without pandas installed, each
+is a failed search of every ``sys.path`` entry. A scoring process asks instead whether
+pandas is imported at all (:func:`pandas_na_without_import`): ``pandas.NA`` cannot exist
+in a process that has not imported pandas, so the answer is the same, with pandas
+installed or not.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ _PARSER_MODULE = "scipy._lib._docscrape"
 _BOUND_BY = ("scipy.special", "scipy.stats")
 """Modules that bind the parser as they load: once either is imported, it is too late."""
 _HELD_OUT = "sklearn.ensemble._hist_gradient_boosting.binning"
+_PANDAS_NA_MODULE = "sklearn.utils._missing"
 
 
 class _UnrenderedDoc:
@@ -75,6 +84,28 @@ def skip_docstring_rendering() -> bool:
     return True
 
 
+def _is_pandas_na(x: object) -> bool:
+    """scikit-learn's ``is_pandas_na`` without importing pandas to answer."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and x is getattr(pandas, "NA", object())
+
+
+def pandas_na_without_import() -> bool:
+    """Put :func:`_is_pandas_na` where scikit-learn's ``is_pandas_na`` is bound; True if
+    it was found (modules that import it later bind the replacement)."""
+    try:
+        missing = importlib.import_module(_PANDAS_NA_MODULE)
+    except ImportError:
+        return False
+    original = getattr(missing, "is_pandas_na", None)
+    if original is None or original is _is_pandas_na:
+        return original is _is_pandas_na
+    for name, module in list(sys.modules.items()):
+        if name.startswith("sklearn") and getattr(module, "is_pandas_na", None) is original:
+            setattr(module, "is_pandas_na", _is_pandas_na)  # noqa: B010
+    return True
+
+
 @contextmanager
 def _held_out(name: str) -> Iterator[None]:
     """``import name`` raises ImportError inside the block (unless already imported)."""
@@ -96,3 +127,5 @@ def import_scoring() -> None:
         import workbench.modelfile
     import workbench.serving.app
     import workbench.serving.server  # noqa: F401
+
+    pandas_na_without_import()

@@ -383,7 +383,8 @@ class FeatureStage:
         Raises:
             FeatureError: The file cannot be read.
         """
-        if self.production_plan() is None:
+        plan = self.production_plan()
+        if plan is None:
             return 0, 0
         import polars as pl
 
@@ -391,7 +392,7 @@ class FeatureStage:
             logged = pl.read_parquet(path)
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise FeatureError(f"cannot read {path.name} for the skew check: {exc}") from exc
-        return self.check_skew(logged)
+        return self._skew(plan, logged, SKEW_SAMPLE)
 
     def check_skew(self, logged: pl.DataFrame, sample: int = SKEW_SAMPLE) -> tuple[int, int]:
         """Compare a sample of served feature vectors with the offline store's for the
@@ -405,8 +406,9 @@ class FeatureStage:
             (rows compared, rows that disagreed).
         """
         plan = self.production_plan()
-        if plan is None:
-            return 0, 0
+        return (0, 0) if plan is None else self._skew(plan, logged, sample)
+
+    def _skew(self, plan: JoinPlan, logged: pl.DataFrame, sample: int) -> tuple[int, int]:
         found = compare_served(self._store, plan, logged, sample)
         if found.mismatched:
             self._emit(
