@@ -22,7 +22,13 @@ from workbench.api import connect
 from workbench.api.remote import RemoteApi
 from workbench.core.errors import RegistryError, WorkspaceError
 from workbench.core.workspace import open_workspace
-from workbench.engine.deploy.launch import Launch, ServingPaths, launch_early, launch_server
+from workbench.engine.deploy.launch import (
+    Launch,
+    LaunchedServer,
+    ServingPaths,
+    launch_early,
+    launch_server,
+)
 from workbench.engine.engine import Engine
 from workbench.engine.ownership import server_record_path
 
@@ -37,6 +43,12 @@ def _health(url: str) -> int:
 
 def _serving_log(root: Path) -> str:
     return ServingPaths.of(open_workspace(root)).log.read_text(encoding="utf-8")
+
+
+def _exited(launched: LaunchedServer, root: Path) -> int | str:
+    """The launched server's exit status; with its log if it is not 0, to say why."""
+    code = launched.process.wait(EXIT_S)
+    return code if code == 0 else f"exit {code}; serving log:\n{_serving_log(root)}"
 
 
 def test_the_engine_hands_production_to_the_server_launched_before_it_opened(
@@ -60,7 +72,7 @@ def test_a_server_launched_for_another_port_is_stopped_and_a_new_one_serves(
     with Engine(open_workspace(production), launched_server=launched) as engine:
         info = engine.serve(port=free_port)
         assert info.pid != launched.process.pid
-        assert launched.process.wait(EXIT_S) == 0  # it never had a model: it just exits
+        assert _exited(launched, production) == 0  # it never had a model: it just exits
         assert _health(info.url) == 1
     assert NOT_HANDED in _serving_log(production)
 
@@ -74,8 +86,21 @@ def test_an_engine_without_production_stops_the_server_launched_for_it(
         with pytest.raises(RegistryError):
             engine.serve(port=free_port)
         assert launched.process.poll() is None  # still the engine's, until it closes
-    assert launched.process.wait(EXIT_S) == 0
+    assert _exited(launched, workspace_copy) == 0
     assert NOT_HANDED in _serving_log(workspace_copy)
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "pool"])
+def test_a_server_discarded_the_moment_it_is_launched_exits_0(
+    production: Path, free_port: int, workers: int
+) -> None:
+    """Discarding sends SIGTERM after stdin has closed; not before the server has had
+    time to install the handler that makes it mean "no model" (exit 0)."""
+    launched = launch_server(
+        ServingPaths.of(open_workspace(production)), Launch("127.0.0.1", free_port, workers)
+    )
+    launched.discard()
+    assert _exited(launched, production) == 0
 
 
 def test_an_engine_that_refuses_to_open_stops_the_server_launched_for_it(
@@ -87,7 +112,7 @@ def test_an_engine_that_refuses_to_open_stops_the_server_launched_for_it(
     launched = launch_server(ServingPaths.of(ws), Launch("127.0.0.1", free_port, 1))
     with pytest.raises(WorkspaceError, match="writable"):
         Engine(ws, launched_server=launched)
-    assert launched.process.wait(EXIT_S) == 0
+    assert _exited(launched, production) == 0
 
 
 def test_attaching_to_another_engine_stops_the_launched_server_and_launch_early_declines(
@@ -103,7 +128,7 @@ def test_attaching_to_another_engine_stops_the_launched_server_and_launch_early_
         launched = launch_server(ServingPaths.of(ws), Launch("127.0.0.1", free_port, 1))
         with connect(production, launched=launched) as api:
             assert isinstance(api, RemoteApi)
-            assert launched.process.wait(EXIT_S) == 0  # discarded before connect returned
+            assert _exited(launched, production) == 0  # discarded before connect returned
             info = api.serve(port=free_port)  # so the owner can take the port
             assert _health(info.url) == 1
     finally:

@@ -255,18 +255,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-class _NoModel(Exception):
-    """SIGTERM before the model came: the engine will not serve (as stdin ending says)."""
-
-
 def _imported_then_handed(source: ManifestSource) -> ServingManifest | None:
     """Import scikit-learn, skops and polars, then take the manifest from ``source``:
     a handed manifest is awaited after the imports, so the engine's start-up overlaps
-    them. SIGTERM meanwhile (an engine discarding this server, which need not wait for
-    the imports to see stdin end) means no model: None, exit 0."""
+    them.
+
+    SIGTERM meanwhile (an engine discarding this server, which need not wait for the
+    imports to see stdin end) means no model: the process exits 0 at once. Nothing is
+    bound, started or written yet, so there is nothing to stop; and an exception raised
+    from the handler instead could land inside an extension module's initialisation,
+    which turns it into an import error (seen: numpy's buffer-format check in
+    scikit-learn's KD-tree), so the server would end with a traceback and status 1.
+    """
 
     def no_model(number: int, frame: object) -> None:
-        raise _NoModel
+        os._exit(0)
 
     previous = signal.signal(signal.SIGTERM, no_model)
     try:
@@ -274,8 +277,6 @@ def _imported_then_handed(source: ManifestSource) -> ServingManifest | None:
 
         import_scoring()
         return source()
-    except _NoModel:
-        return None
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -24,6 +24,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 DISCARD_GRACE_S = 0.3
 """How long a discarded server has to see its stdin end before it is sent SIGTERM."""
+DISCARD_MIN_AGE_S = 1.0
+"""A server is not sent SIGTERM younger than this: until its Python has installed its
+handler (about 0.1 s in), SIGTERM would end it by the signal instead of "no model"."""
 DISCARD_WAIT_S = 5.0
 """How long a discarded server may take to exit after SIGTERM, before it is killed."""
 
@@ -103,6 +107,8 @@ class LaunchedServer:
     """Bearer token of its admin routes (hot swap); never leaves the engine's process."""
     log_start: int
     """Where its lines begin in the shared serving log (an error quotes only those)."""
+    started: float
+    """``time.monotonic()`` when it was started."""
 
     def hand(self, manifest_line: str) -> bool:
         """Give the waiting server its manifest (one line); False if it is gone."""
@@ -121,12 +127,14 @@ class LaunchedServer:
 
         A pool sees that at once; a single-process server only after its imports (a
         second or more), so it is then sent SIGTERM, which before a model means the
-        same to it: exit 0, having loaded nothing.
+        same to it: exit 0, having loaded nothing. Never before the server is
+        :data:`DISCARD_MIN_AGE_S` old, so the signal finds its handler in place.
         """
         if self.process.stdin is not None:
             self.process.stdin.close()
+        grace = max(DISCARD_GRACE_S, self.started + DISCARD_MIN_AGE_S - time.monotonic())
         try:
-            self.process.wait(DISCARD_GRACE_S)
+            self.process.wait(grace)
         except subprocess.TimeoutExpired:
             self.process.terminate()
             try:
@@ -176,6 +184,7 @@ def launch_server(
     token = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode("ascii")
     with paths.log.open("a", encoding="utf-8") as log:
         log_start = log.tell()
+        started = time.monotonic()
         process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -185,7 +194,7 @@ def launch_server(
             bufsize=1,
             env={**os.environ, TOKEN_ENV: token, **(env or {})},
         )
-    return LaunchedServer(launch, process, token, log_start)
+    return LaunchedServer(launch, process, token, log_start, started)
 
 
 def launch_early(
