@@ -81,7 +81,14 @@ def test_a_parquet_body_scores_like_the_same_rows_in_json(
         content=json.dumps({"dataframe_records": sample_rows.to_dicts()}),
         headers=JSON_HEADERS,
     )
-    assert response.json() == as_json.json()
+    parquet_answer, json_answer = response.json(), as_json.json()
+    # a request can share its predict call with another in flight (micro-batching), and
+    # a matrix of other rows may round in the last bits: the probabilities are compared
+    # as the other payload tests compare them, everything else exactly
+    np.testing.assert_allclose(
+        parquet_answer.pop("probabilities"), json_answer.pop("probabilities"), rtol=1e-12
+    )
+    assert parquet_answer == json_answer
 
 
 @pytest.mark.parametrize(
