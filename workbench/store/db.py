@@ -78,6 +78,24 @@ def loads(value: str | None) -> Any:
     return json.loads(value) if value is not None else None
 
 
+@contextmanager
+def _interrupt_kept() -> Iterator[None]:
+    """Give a Ctrl-C back as the KeyboardInterrupt it was.
+
+    DuckDB notices Python's pending signal while it runs a statement and ends it with a
+    ``RuntimeError("Query interrupted")`` of its own, dropping the KeyboardInterrupt: a
+    command stopped with Ctrl-C then died with a traceback and status 1 instead of
+    stopping as on any other Ctrl-C (seen: ``workbench serve`` interrupted while it
+    looked up its example request).
+    """
+    try:
+        yield
+    except RuntimeError as exc:
+        if "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from exc
+        raise
+
+
 class Database:
     """A locked, migrated DuckDB connection."""
 
@@ -160,7 +178,7 @@ class Database:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
 
     def _migrate(self) -> None:
-        with self._lock:
+        with self._lock, _interrupt_kept():
             self._con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
                 "(version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
@@ -187,7 +205,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All statements in the block commit together or not at all."""
-        with self._lock:
+        with self._lock, _interrupt_kept():
             self._con.execute("BEGIN TRANSACTION")
             try:
                 yield
@@ -203,7 +221,7 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement and return all rows."""
-        with self._lock:
+        with self._lock, _interrupt_kept():
             try:
                 return self._con.execute(sql, list(params)).fetchall()
             except duckdb.Error as exc:
@@ -220,7 +238,7 @@ class Database:
         Raises:
             StoreError: The file cannot be read as Parquet; the message says why.
         """
-        with self._lock:
+        with self._lock, _interrupt_kept():
             try:
                 result = self._con.execute("SELECT * FROM read_parquet(?)", [str(path)])
                 description = result.description or []
@@ -257,7 +275,7 @@ class Database:
         if len(rows) <= SMALL_INSERT_ROWS:
             one = "(" + ", ".join("?" * len(columns)) + ")"
             values = [_stored(value) for row in rows for value in row]
-            with self._lock:
+            with self._lock, _interrupt_kept():
                 try:
                     self._con.execute(f"{into} VALUES {', '.join([one] * len(rows))}", values)
                 except duckdb.Error as exc:
@@ -268,7 +286,7 @@ class Database:
         data = pa.table(
             {name: _stored_column([r[i] for r in rows]) for i, name in enumerate(columns)}
         )
-        with self._lock:
+        with self._lock, _interrupt_kept():
             self._con.register("_incoming_rows", data)
             try:
                 self._con.execute(f"{into} SELECT {', '.join(columns)} FROM _incoming_rows")
@@ -286,7 +304,7 @@ class Database:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the connection's lock (several statements with a registered frame)."""
-        with self._lock:
+        with self._lock, _interrupt_kept():
             yield
 
     def frame(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
@@ -298,7 +316,7 @@ class Database:
         """
         import polars as pl  # loads with the first feature query, not when the store opens
 
-        with self._lock:
+        with self._lock, _interrupt_kept():
             try:
                 relation = self._con.sql(sql, params=list(params) or None)
                 frame = pl.DataFrame(relation) if relation is not None else pl.DataFrame()
@@ -321,7 +339,7 @@ class Database:
 
     def close(self) -> None:
         """Checkpoint and release the file so another process may open it."""
-        with self._lock:
+        with self._lock, _interrupt_kept():
             self._con.close()
 
 
